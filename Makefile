@@ -1,0 +1,34 @@
+# Two commands on a fresh machine:  `make demo`  and  `make test`.
+# Both create .venv on first use: torch==2.13.0 first (a CPU build from local disk),
+# then this package with its extras. Re-running skips the install unless setup.cfg changed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev,plot]"
+	touch $(STAMP)
+
+# The main job: the first lesson. Interactive in a terminal, a played-through demo otherwise.
+demo: $(STAMP)
+	@if [ -t 0 ]; then $(BIN)/tutor learn polynomial; else $(BIN)/tutor learn polynomial --auto; fi
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check tutor tests benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check tutor tests benchmarks
+	$(BIN)/tutor lint lessons
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/core.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

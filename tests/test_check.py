@@ -1,0 +1,183 @@
+import json
+import time
+
+import numpy as np
+import pytest
+import sympy
+
+from tutor.check import check_answer, check_derivative, check_gradient, tolerance
+from tutor.errors import TutorError
+
+x, y = sympy.symbols("x y", real=True)
+
+
+@pytest.mark.parametrize("answer, function", [
+    ("2x + 3x^2", "x^2 + x^3 + 5"),
+    ("2.0*x + 3x²", "x^2 + x^3 + 5"),
+    ("x/abs(x)", "sqrt(x^2)"),
+    ("cos(2x)", "sin(x)cos(x)"),
+    ("sigmoid(x)(1-sigmoid(x))", "sigmoid(x)"),
+    ("exp(-x)/(1+exp(-x))^2", "sigmoid(x)"),
+    ("1/cosh(x)^2", "tanh(x)"),
+    ("1 - tanh(x)^2", "tanh(x)"),
+    ("1/x", "ln(x)"),
+    ("6^(3x^2+4x-2) ln(6) (6x+4)", "6^(3x^2+4x-2)"),
+])
+def test_equivalent_forms_are_accepted(answer, function):
+    verdict = check_derivative(answer, function, "x")
+    assert verdict.correct, verdict.message
+    assert verdict.mistake is None
+
+
+def test_wrong_answer_gets_a_counterexample_with_both_values():
+    verdict = check_derivative("2x + 3x", "x^2 + x^3 + 5", "x")
+    assert not verdict.correct
+    point = verdict.counterexample["point"]
+    px = point["x"]
+    assert verdict.counterexample["expected"] == pytest.approx(2 * px + 3 * px**2)
+    assert verdict.counterexample["given"] == pytest.approx(5 * px)
+    assert f"{px:.6g}" in verdict.message
+
+
+def test_slow_for_simplify_based_checkers_stays_fast():
+    start = time.perf_counter()
+    verdict = check_derivative("6^(3x^2+4x-2) (6x+4)", "6^(3x^2+4x-2)", "x")
+    assert not verdict.correct
+    assert time.perf_counter() - start < 5  # generous: the point is "no hang", not speed
+
+
+def test_unreadable_answer_is_a_wrong_verdict_not_an_exception():
+    verdict = check_derivative("2x + (3x^2", "x^2 + x^3 + 5", "x")
+    assert not verdict.correct
+    assert "column" in verdict.message
+    hostile = check_answer("__import__('os').system('id')", "x")
+    assert not hostile.correct and "Could not read" in hostile.message
+
+
+def test_answer_undefined_where_expected_is_defined_is_a_domain_mismatch():
+    verdict = check_derivative("2x + log(x) - log(2x) + log(2)", "x^2", "x")
+    assert not verdict.correct
+    assert "undefined" in verdict.message and verdict.counterexample["point"]["x"] <= 0
+
+
+def test_points_where_the_expected_answer_is_undefined_are_skipped():
+    assert check_answer("ln(x)", "log(x)").correct
+    assert check_derivative("1/(2 sqrt(x))", "sqrt(x)", "x").correct
+    assert not check_derivative("1/sqrt(x)", "sqrt(x)", "x").correct
+
+
+def test_number_where_a_function_is_expected_says_so():
+    verdict = check_derivative("16", "x^2 + x^3 + 5", "x")
+    assert not verdict.correct and "a function of x is expected" in verdict.message
+
+
+def test_value_at_a_point():
+    assert check_derivative("16", "x^2 + x^3 + 5", "x", at={"x": 2}).correct
+    assert not check_derivative("15.9", "x^2 + x^3 + 5", "x", at={"x": 2}).correct
+
+
+def test_wrong_variable_is_reported():
+    verdict = check_derivative("2z", "x^2", "x")
+    assert not verdict.correct and "z" in verdict.message
+
+
+def test_gradient_answers_get_credit_per_component():
+    f = "(x^2+y-11)^2 + (x+y^2-7)^2"
+    right = ["4x(x^2+y-11) + 2(x+y^2-7)", "2(x^2+y-11) + 4y(x+y^2-7)"]
+    assert check_derivative(right, f, "x,y").score == 1.0
+    half = check_derivative([right[0], "4y(x+y^2-7)"], f, "x,y")
+    assert not half.correct and half.score == 0.5
+    assert half.parts[0].correct and not half.parts[1].correct
+    assert "d/dy" in half.message
+    as_text = check_derivative(f"({right[0]}, {right[1]})", f, "x,y")
+    assert as_text.correct
+    assert not check_derivative(right[0], f, "x,y").correct  # one part for two variables
+
+
+def test_verdict_to_dict_is_json():
+    data = json.loads(json.dumps(check_derivative("3x^2", "x^3", "x").to_dict()))
+    assert data["correct"] is True and data["score"] == 1.0
+
+
+def test_tolerance_comes_from_the_dtype():
+    assert tolerance("float32") > 1000 * tolerance("float64")
+    assert tolerance("torch.float64") == pytest.approx(np.sqrt(np.finfo(np.float64).eps))
+
+
+# ---------------------------------------------------------------- check_gradient
+
+HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"
+
+
+def test_gradient_of_lowered_expression_agrees():
+    report = check_gradient(HIMMELBLAU, "x,y")
+    assert report.ok and report.n_points == 1000
+    assert report.max_rel_error < 1e-12
+    assert set(report.worst_point) == {"x", "y"}
+
+
+def test_users_torch_function_with_a_bug_is_caught_and_located():
+    def buggy(x, y):  # the second square forgotten
+        return (x**2 + y - 11) ** 2 + (x + y**2 - 7)
+
+    report = check_gradient(HIMMELBLAU, "x,y", fn=buggy, points=200)
+    assert not report.ok
+    assert report.max_abs_error > 1
+    assert report.max_value_error > 1
+    wx, wy = report.worst_point["x"], report.worst_point["y"]
+    expected_dy = 2 * (wx**2 + wy - 11) + 4 * wy * (wx + wy**2 - 7)
+    assert report.symbolic_at_worst[1] == pytest.approx(expected_dy)
+    assert "DISAGREES" in report.message
+
+
+def test_correct_user_function_in_float32_uses_a_looser_tolerance():
+    import torch
+
+    def himmelblau(x, y):
+        return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+    report = check_gradient(HIMMELBLAU, "x,y", fn=himmelblau, dtype=torch.float32)
+    assert report.ok and report.dtype == "float32"
+    assert report.max_rel_error > 1e-9  # float32 really was used
+    assert report.rtol == pytest.approx(tolerance("float32"))
+
+
+def test_explicit_points_in_three_shapes():
+    by_name = check_gradient("x^2 + x^3 + 5", "x", points={"x": [2.0]})
+    assert by_name.n_points == 1 and by_name.symbolic_at_worst[0] == pytest.approx(16)
+    assert by_name.autograd_at_worst[0] == pytest.approx(16)
+    rows = check_gradient("x*y", "x,y", points=[[1, 2], [3, 4]])
+    assert rows.n_points == 2 and rows.ok
+    dicts = check_gradient("x*y", "x", points=[{"x": 1, "y": 5}])
+    assert dicts.autograd_at_worst == (5.0,)
+
+
+def test_kinks_are_reported_not_failed():
+    report = check_gradient("relu(x)", "x", points={"x": [-1.0, 0.0, 2.0]})
+    assert report.ok and report.n_points == 2
+    assert report.nondifferentiable_points == ({"x": 0.0},)
+    assert "not differentiable" in report.message
+    assert check_gradient("abs(x) + x^2", "x").ok
+
+
+def test_parameters_other_than_wrt_are_sampled_too():
+    report = check_gradient("w*x + b", "w,b", points=50)
+    assert report.ok and report.wrt == ("w", "b")
+    assert set(report.worst_point) == {"w", "b", "x"}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"points": {"x": [float("nan")]}}, "finite"),
+    ({"points": {"y": [1.0]}}, "no values for x"),
+    ({"points": 0}, "at least 1"),
+    ({"fn": lambda x: x.sum()}, "one value per point"),
+    ({"dtype": "int64"}, "float type"),
+])
+def test_bad_gradient_check_input_is_a_clear_error(kwargs, message):
+    with pytest.raises(TutorError, match=message):
+        check_gradient("x^2", "x", **kwargs)
+
+
+def test_report_to_dict_is_json():
+    data = json.loads(json.dumps(check_gradient("sin(x)", "x", points=10).to_dict()))
+    assert data["ok"] is True and data["n_points"] == 10

@@ -1,0 +1,73 @@
+"""The command line end to end, as a subprocess, the way a person runs it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def tutor(*args, input=None):
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+                          input=input, timeout=120)
+
+
+def test_derive_prints_the_derivative_and_its_value():
+    result = tutor("derive", "x^2 + x^3 + 5", "--wrt", "x", "--at", "x=2")
+    assert result.returncode == 0, result.stderr
+    assert "3x² + 2x" in result.stdout
+    assert "16" in result.stdout.splitlines()[-1]
+
+
+def test_derive_json():
+    data = json.loads(tutor("derive", "x*y", "--wrt", "x,y", "--json").stdout)
+    assert data["derivatives"] == ["y", "x"]
+
+
+@pytest.mark.parametrize("answer, code", [("2x + 3x^2", 0), ("2x + 3x", 1), ("2x + (", 2)])
+def test_check_exit_codes(answer, code):
+    result = tutor("check", answer, "--of", "x^2 + x^3 + 5", "--wrt", "x")
+    if code == 2:  # an unreadable answer is a wrong answer with a message, not a crash
+        assert result.returncode == 1 and "column" in result.stdout
+    else:
+        assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_json_has_the_verdict():
+    data = json.loads(tutor("check", "3x^2", "--of", "x^3", "--json").stdout)
+    assert data["correct"] is True
+
+
+def test_gradcheck_himmelblau():
+    result = tutor("gradcheck", "(x^2+y-11)^2 + (x+y^2-7)^2", "--wrt", "x,y", "--points", "500")
+    assert result.returncode == 0, result.stderr
+    assert "agrees" in result.stdout and "500 points" in result.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("derive", "__import__('os').system('id')"), "column"),
+    (("derive", "x^99999999"), "exponent"),
+    (("derive", "9^9^9^9"), ""),
+    (("derive", "x" * 10_000), "long"),
+    (("derive", ""), "empty"),
+    (("derive", "sin(x", "--wrt", "x"), "column"),
+    (("derive", "foo(x)"), "foo"),
+    (("derive", "x^2", "--wrt", "x)"), ""),
+    (("gradcheck", "x^2", "--wrt", "x", "--points", "0"), "at least 1"),
+    (("derive", "x^2", "--at", "x=nan"), ""),
+])
+def test_bad_input_is_one_line_and_exit_2(args, fragment):
+    result = tutor(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("tutor: error:")
+    assert fragment.lower() in result.stderr.lower()
+
+
+def test_help_does_not_import_torch_or_sympy():
+    code = ("import sys\nfrom tutor.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'sympy', 'numpy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

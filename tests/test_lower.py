@@ -1,0 +1,328 @@
+"""tutor.lower: every lowered node against SymPy's own numbers, autograd, shapes, safety."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy
+import torch
+from sympy import Rational
+
+from tutor.errors import BackendError, LoweringError
+from tutor.functions import relu, sigmoid, softplus
+from tutor.lower import LoweredFunction, lower, numeric_function
+from tutor.parse import symbol
+
+x, y = symbol("x"), symbol("y")
+EPS64 = float(np.finfo(np.float64).eps)
+RTOL64 = 1000 * EPS64  # a few hundred ulps: room for libm differences, far below any real bug
+REPO = Path(__file__).resolve().parents[1]
+
+# (expression in x, points inside its real domain)
+GENERAL = (-2.5, -0.7, 0.0, 0.3, 1.9)
+POSITIVE = (0.2, 1.0, 3.7)
+UNIT = (-0.9, -0.2, 0.0, 0.6)
+OUTSIDE_UNIT = (-3.0, -1.2, 1.5, 4.0)
+NONZERO = (-2.0, -0.4, 0.5, 3.0)
+NODES = [
+    (sympy.exp(x), GENERAL), (sympy.log(x), POSITIVE),
+    (sympy.sin(x), GENERAL), (sympy.cos(x), GENERAL), (sympy.tan(x), UNIT),
+    (sympy.cot(x), NONZERO), (sympy.sec(x), UNIT), (sympy.csc(x), NONZERO),
+    (sympy.asin(x), UNIT), (sympy.acos(x), UNIT), (sympy.atan(x), GENERAL),
+    (sympy.acot(x), NONZERO), (sympy.asec(x), OUTSIDE_UNIT), (sympy.acsc(x), OUTSIDE_UNIT),
+    (sympy.sinh(x), GENERAL), (sympy.cosh(x), GENERAL), (sympy.tanh(x), GENERAL),
+    (sympy.coth(x), NONZERO), (sympy.sech(x), GENERAL), (sympy.csch(x), NONZERO),
+    (sympy.asinh(x), GENERAL), (sympy.acosh(x), (1.0, 1.5, 7.0)), (sympy.atanh(x), UNIT),
+    (sympy.acoth(x), OUTSIDE_UNIT), (sympy.asech(x), (0.1, 0.5, 1.0)), (sympy.acsch(x), NONZERO),
+    (sympy.Abs(x), GENERAL), (sympy.sign(x), GENERAL), (sympy.sign(x - 0.3), GENERAL),
+    (sympy.floor(x), GENERAL), (sympy.ceiling(x), GENERAL),
+    (x**2, GENERAL), (x**3, GENERAL), (x**-1, NONZERO), (x**-2, NONZERO), (sympy.sqrt(x), POSITIVE),
+    (1 / sympy.sqrt(x), POSITIVE), (x**Rational(3, 2), POSITIVE), (x**Rational(1, 3), POSITIVE),
+    (x**sympy.pi, POSITIVE), (2**x, GENERAL), (sympy.sqrt(x**2 + 1), GENERAL),
+    (sympy.Max(1.0, x), GENERAL), (sympy.Min(x, 2), (-1.0, 2.0, 3.0)), (relu(x), GENERAL),
+    (sympy.Max(x, x**2, Rational(1, 2)), GENERAL), (sympy.Min(x, -x, x**3 - 1), GENERAL),
+    (sympy.Heaviside(x), GENERAL), (sympy.Heaviside(x, 0), GENERAL),
+    (sympy.Heaviside(x**2 - 1), (-1.0, 0.0, 1.0, 2.0)), (sympy.diff(relu(x), x), GENERAL),
+    (sympy.Piecewise((x**2, x < 0), (sympy.sin(x), x < 1), (Rational(1, 3), True)), GENERAL),
+    (sympy.Piecewise((1, x > 0), (0, True)), GENERAL),
+    (sympy.Piecewise((x, sympy.And(x > -1, x < 1)), (-x, sympy.Or(x < -2, sympy.Eq(x, 2))),
+                     (0, True)), (-3.0, -1.5, 0.5, 2.0, 5.0)),
+    (sympy.Piecewise((x, sympy.Not(x > 0)), (2 * x, True)), GENERAL),
+    (sigmoid(x), (-40.0, -3.0, 0.0, 2.0, 40.0)),
+    (softplus(x), (-40.0, -3.0, 0.0, 2.0, 25.0, 40.0, 800.0)),
+    (Rational(1, 3) * x + sympy.E - sympy.pi, GENERAL), (sympy.E**x * sympy.pi, GENERAL),
+    (sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi), GENERAL), (sympy.cos(2)**x, (-1.0, 2.0)),
+]
+
+
+def exact(expr: sympy.Expr, values: dict[sympy.Symbol, float]) -> float:
+    """SymPy's own value at the exact binary points, 30 digits."""
+    value = expr.evalf(30, subs={s: sympy.Float(v) for s, v in values.items()})
+    return float(value)
+
+
+def torch_values(fn: LoweredFunction, *arrays: object, dtype=torch.float64) -> np.ndarray:
+    return fn(*(torch.tensor(a, dtype=dtype) for a in arrays)).detach().numpy()
+
+
+@pytest.mark.parametrize("expr, points", NODES, ids=[str(e) for e, _ in NODES])
+def test_each_node_matches_sympy_in_torch_and_numpy(expr, points):
+    want = np.array([exact(expr, {x: p}) for p in points])
+    got_torch = torch_values(lower(expr, ["x"]), points)
+    got_numpy = numeric_function(expr, ["x"])(np.array(points))
+    np.testing.assert_allclose(got_torch, want, rtol=RTOL64, atol=RTOL64)
+    np.testing.assert_allclose(got_numpy, want, rtol=RTOL64, atol=RTOL64)
+
+
+def test_two_argument_nodes_match_sympy():
+    expr = sympy.atan2(y, x) + sympy.atan2(1, x) + x**y
+    xs, ys = np.array([0.5, 2.0, 1.5]), np.array([-1.0, 0.3, 2.0])
+    want = [exact(expr, {x: a, y: b}) for a, b in zip(xs, ys, strict=True)]
+    np.testing.assert_allclose(torch_values(lower(expr, ["x", "y"]), xs, ys), want, rtol=RTOL64)
+    np.testing.assert_allclose(numeric_function(expr, ["x", "y"])(xs, ys), want, rtol=RTOL64)
+
+
+def test_erf_lowers_to_torch_and_numpy_says_it_cannot():
+    points = [-1.0, 0.0, 0.7]
+    want = [exact(sympy.erf(x) + sympy.erfc(x / 2), {x: p}) for p in points]
+    got = torch_values(lower(sympy.erf(x) + sympy.erfc(x / 2), ["x"]), points)
+    np.testing.assert_allclose(got, want, rtol=RTOL64)
+    with pytest.raises(LoweringError, match="no NumPy lowering for erf"):
+        numeric_function(sympy.erf(x), ["x"])
+
+
+def test_heaviside_keeps_sympy_value_at_zero_and_relu_gradient_agrees():
+    assert sympy.diff(relu(x), x) == sympy.Heaviside(x)
+    points = torch.tensor([-1.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
+    step = lower(sympy.Heaviside(x), ["x"])(points)
+    assert step.tolist() == [0.0, 0.5, 1.0]
+    (gradient,) = torch.autograd.grad(step.sum(), points)
+    assert gradient.tolist() == [0.0, 0.0, 0.0]
+    (relu_gradient,) = torch.autograd.grad(lower(relu(x), ["x"])(points).sum(), points)
+    assert relu_gradient.tolist() == [0.0, 0.5, 1.0]  # = Heaviside(x), H(0) = 1/2
+
+
+def test_sign_and_heaviside_of_nan_are_nan_not_a_number_made_up():
+    for expr in (sympy.Heaviside(sympy.log(x)), sympy.sign(sympy.log(x))):
+        got_torch = torch_values(lower(expr, ["x"]), [-1.0, 2.0])
+        got_numpy = numeric_function(expr, ["x"])([-1.0, 2.0])
+        assert np.isnan(got_torch[0]) and np.isnan(got_numpy[0])
+        assert got_torch[1] == got_numpy[1] == 1.0
+
+
+def test_composite_heaviside_argument_is_computed_once():
+    source = lower(sympy.Heaviside(sympy.sin(x) * y), ["x", "y"]).source
+    assert source.count("torch.sin(") == 1
+
+
+SMOOTH = [
+    x**3 - 2 * x + 1, sympy.sin(x) * sympy.exp(-x), sympy.log(1 + x**2), sympy.tanh(3 * x - 1),
+    sigmoid(x) * softplus(-x), sympy.sqrt(x**2 + 1) / (2 + sympy.cos(x)), sympy.atan(x)**2,
+    sympy.Abs(x - 5), sympy.Max(x, x**2 - 3),
+]
+
+
+@pytest.mark.parametrize("expr", SMOOTH, ids=str)
+def test_autograd_through_lowered_function_matches_sympy_derivative(expr):
+    points = torch.linspace(-2.3, 2.9, 41, dtype=torch.float64, requires_grad=True)
+    (autograd,) = torch.autograd.grad(lower(expr, ["x"])(points).sum(), points)
+    symbolic = numeric_function(sympy.diff(expr, x), ["x"])(points.detach().numpy())
+    np.testing.assert_allclose(autograd.numpy(), symbolic, rtol=RTOL64, atol=RTOL64)
+
+
+def test_gradient_of_two_variables_matches_sympy():
+    expr = (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+    xs = torch.tensor([0.0, 3.0, -2.8], dtype=torch.float64, requires_grad=True)
+    ys = torch.tensor([1.0, 2.0, 3.1], dtype=torch.float64, requires_grad=True)
+    grads = torch.autograd.grad(lower(expr, ["x", "y"])(xs, ys).sum(), (xs, ys))
+    for got, wrt in zip(grads, (x, y), strict=True):
+        want = numeric_function(sympy.diff(expr, wrt), ["x", "y"])(xs.detach(), ys.detach())
+        np.testing.assert_allclose(got.numpy(), want, rtol=RTOL64)
+
+
+def test_broadcasts_over_a_batch():
+    fn = lower(x * y + sympy.sin(x), ["x", "y"])
+    batch = torch.linspace(0, 1, 7, dtype=torch.float64)
+    assert fn(batch, torch.tensor(2.0, dtype=torch.float64)).shape == (7,)
+    assert fn(batch[:, None], torch.ones(3, dtype=torch.float64)).shape == (7, 3)
+    numeric = numeric_function(x * y, ["x", "y"])
+    assert numeric(np.ones((4, 1)), np.arange(5.0)).shape == (4, 5)
+    assert numeric(2.0, 3.0).shape == () and float(numeric(2.0, 3.0)) == 6.0
+    assert numeric(np.array([]), 1.0).shape == (0,)
+
+
+@pytest.mark.parametrize("expr", [sympy.Integer(5), sympy.pi, x**2, sympy.Piecewise((1, x > 0),
+                                                                                  (0, True))],
+                         ids=str)
+def test_constants_and_unused_inputs_give_full_shape_and_zero_gradient(expr):
+    xs = torch.tensor([-1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    ys = torch.zeros(4, 1, dtype=torch.float64, requires_grad=True)
+    out = lower(expr, ["x", "y"])(xs, ys)
+    assert out.shape == (4, 3) and out.dtype == torch.float64
+    grad_x, grad_y = torch.autograd.grad(out.sum(), (xs, ys))
+    assert torch.all(grad_y == 0)
+    if not expr.has(x) or isinstance(expr, sympy.Piecewise):
+        assert torch.all(grad_x == 0)
+    numeric = numeric_function(expr, ["x", "y"])(xs.detach(), ys.detach())
+    np.testing.assert_allclose(numeric, out.detach().numpy(), rtol=RTOL64)
+
+
+def test_constant_values_are_exact_float64():
+    out = lower(Rational(1, 3) + sympy.E, ["x"])(torch.zeros(2, dtype=torch.float64))
+    assert out.tolist() == [1 / 3 + np.e] * 2
+    assert lower(sympy.Integer(7), [])().item() == 7.0
+    assert numeric_function(sympy.pi, [])() == np.pi
+
+
+@pytest.mark.parametrize("expr", [sympy.sin(x) * y, sympy.Max(1.0, x), sympy.Integer(5),
+                                  sympy.Heaviside(x), sympy.Piecewise((1, x > 0), (2, True)),
+                                  Rational(1, 3) * x + sympy.pi], ids=str)
+def test_float32_in_float32_out(expr):
+    xs = torch.tensor([-0.5, 0.25, 2.0], dtype=torch.float32, requires_grad=True)
+    out = lower(expr, ["x", "y"])(xs, torch.tensor(1.5, dtype=torch.float32))
+    assert out.dtype == torch.float32 and out.shape == (3,)
+    want = numeric_function(expr, ["x", "y"])(xs.detach().double(), 1.5)
+    eps32 = float(np.finfo(np.float32).eps)
+    np.testing.assert_allclose(out.detach().numpy(), want, rtol=8 * eps32, atol=8 * eps32)
+    (grad,) = torch.autograd.grad(out.sum(), xs)
+    assert grad.dtype == torch.float32
+
+
+def test_lowered_function_shows_its_source():
+    fn = lower(sympy.sin(x) ** 2 + sympy.sin(x), [x])
+    assert isinstance(fn.source, str) and "torch.sin" in fn.source
+    assert fn.variables == ("x",) and fn.backend == "torch"
+    assert "numpy.sin" in numeric_function(sympy.sin(x), ["x"]).source
+    assert lower(x, ["x"], backend="numpy").backend == "numpy"
+
+
+def test_big_expression_stays_small_through_common_subexpressions():
+    logistic = x
+    for _ in range(8):
+        logistic = 4 * logistic * (1 - logistic)
+    derivative = sympy.diff(logistic, x)
+    fn = numeric_function(derivative, ["x"])
+    assert len(fn.source) < 4000 < len(str(derivative))
+    points = torch.linspace(0.05, 0.95, 9, dtype=torch.float64, requires_grad=True)
+    (autograd,) = torch.autograd.grad(lower(logistic, ["x"])(points).sum(), points)
+    scale = float(np.max(np.abs(autograd.numpy())))
+    np.testing.assert_allclose(fn(points.detach()), autograd.numpy(), rtol=0, atol=1e-12 * scale)
+
+
+def test_chunked_numpy_evaluation_matches_torch_on_many_points():
+    expr = sympy.tanh(x) * sympy.exp(-y) + relu(x - y)
+    rng = np.random.default_rng(0)
+    xs, ys = rng.normal(size=30_000), rng.normal(size=30_000)
+    np.testing.assert_allclose(numeric_function(expr, ["x", "y"])(xs, ys),
+                               torch_values(lower(expr, ["x", "y"]), xs, ys), rtol=RTOL64)
+
+
+def test_temporaries_never_clash_with_variable_names():
+    t0, t1 = symbol("t0"), symbol("t1")
+    expr = sympy.sin(t0 + t1) ** 2 + sympy.sin(t0 + t1) + sympy.exp(t0 * t1) * sympy.exp(t0 * t1)
+    want = exact(expr, {t0: 0.3, t1: -1.2})
+    assert numeric_function(expr, ["t0", "t1"])(0.3, -1.2) == pytest.approx(want, rel=RTOL64)
+    assert lower(expr, ["t0", "t1"])(torch.tensor(0.3, dtype=torch.float64),
+                                      torch.tensor(-1.2, dtype=torch.float64)).item() == \
+        pytest.approx(want, rel=RTOL64)
+
+
+def test_variables_match_by_name_whatever_their_assumptions():
+    plain = sympy.Symbol("x")
+    assert numeric_function(plain**2 + x, [plain])(3.0) == 12.0
+    assert lower(plain * 2, ["x"])(torch.tensor(2.0)).item() == 4.0
+
+
+def test_numpy_gives_nan_where_undefined_and_never_warns():
+    cases = [(sympy.log(x), -1.0, np.nan), (sympy.sqrt(x), -1.0, np.nan), (1 / x, 0.0, np.inf),
+             (sympy.exp(x), 1000.0, np.inf), (sympy.asin(x), 2.0, np.nan),
+             (sympy.sqrt(-2) * x, 1.0, np.nan), (x**Rational(1, 3), -8.0, np.nan),
+             (sympy.Piecewise((x, x > 0)), -1.0, np.nan), (sympy.log(-2) + x, 1.0, np.nan)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for expr, point, want in cases:
+            got = numeric_function(expr, ["x"])(np.array([point, 0.5]))
+            assert got.dtype == np.float64, expr
+            np.testing.assert_equal(got[0], want, err_msg=str(expr))
+
+
+@pytest.mark.parametrize("name", ["x); import os; (", "__import__('os')", "x y", "lambda",
+                                  "_hidden", "1x", ""])
+def test_crafted_variable_names_are_rejected(name):
+    with pytest.raises(LoweringError, match="cannot use variable"):
+        lower(x, [name])
+    with pytest.raises(LoweringError):
+        numeric_function(x, [sympy.Symbol(name)] if name else [name])
+
+
+def test_crafted_symbol_in_expression_never_becomes_code(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    crafted = sympy.Symbol("__import__('pathlib').Path('pwned').touch()")
+    for expr, variables in [(crafted + x, ["x"]), (crafted * 2, [crafted]),
+                            (sympy.Function("os.system")(x), ["x"])]:
+        with pytest.raises(LoweringError):
+            lower(expr, variables)
+        with pytest.raises(LoweringError):
+            numeric_function(expr, variables)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_expression_symbol_missing_from_variables_is_named():
+    with pytest.raises(LoweringError, match="'y', which is not among the variables \\(x\\)"):
+        lower(x + y, ["x"])
+
+
+def test_backend_module_name_is_not_a_variable():
+    with pytest.raises(LoweringError, match="backend module"):
+        lower(symbol("torch") + 1, ["torch"])
+    assert numeric_function(symbol("torch") + 1, ["torch"])(1.0) == 2.0
+
+
+@pytest.mark.parametrize("expr, node", [
+    (sympy.zeta(x), "zeta"), (sympy.gamma(x), "gamma"), (sympy.loggamma(x), "loggamma"),
+    (sympy.Function("f")(x), "f"), (sympy.Mod(x, 3), "Mod"), (sympy.re(x + sympy.I * x), None),
+    (sympy.besselj(1, x), "besselj"),
+])
+def test_nodes_without_a_lowering_raise_naming_the_node(expr, node):
+    if node is None:  # SymPy itself reduced it to plain x: nothing to refuse
+        assert lower(expr, ["x"])(torch.tensor(2.0)).item() == 2.0
+        return
+    with pytest.raises(LoweringError, match=f"no PyTorch lowering for {node} \\(in "):
+        lower(expr, ["x"])
+    with pytest.raises(LoweringError, match=f"no NumPy lowering for {node} "):
+        numeric_function(expr, ["x"])
+
+
+def test_unsupported_node_is_shown_as_written_not_as_temporaries():
+    inner = sympy.sin(x) + 1
+    with pytest.raises(LoweringError, match=r"in zeta\(sin\(x\) \+ 1\)"):
+        lower(sympy.zeta(inner) + inner**2 + sympy.exp(inner), ["x"])
+
+
+def test_unevaluated_derivative_asks_to_derive_first():
+    for expr in (sympy.Derivative(x**2, x), sympy.Derivative(sympy.Function("f")(x), x) + x):
+        with pytest.raises(LoweringError, match="derive first"):
+            lower(expr, ["x"])
+
+
+def test_bad_arguments():
+    with pytest.raises(BackendError, match="unknown backend 'jax'"):
+        lower(x, ["x"], backend="jax")
+    with pytest.raises(TypeError, match="tutor.parse.parse"):
+        lower("x**2", ["x"])
+    with pytest.raises(TypeError, match="expected 2 arrays"):
+        lower(x + y, ["x", "y"])(torch.ones(2))
+    with pytest.raises(LoweringError, match="listed twice"):
+        lower(x, ["x", "x"])
+
+
+def test_importing_lower_does_not_import_torch():
+    code = "import tutor.lower, sys; assert 'torch' not in sys.modules, 'torch imported'"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

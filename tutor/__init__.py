@@ -1,0 +1,55 @@
+"""tutor: learn and check derivatives. SymPy derives the closed form, PyTorch autograd checks it.
+
+>>> from tutor import derive, check_derivative
+>>> derive("x^2 + x^3 + 5", "x")
+3*x**2 + 2*x
+>>> check_derivative("2x + 3x^2", "x^2 + x^3 + 5", "x").correct
+True
+
+Names are imported on first use, so `import tutor` (and `tutor --help`) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from tutor.errors import (
+    AssignmentError,
+    BackendError,
+    LessonError,
+    LoweringError,
+    ParseError,
+    TutorError,
+)
+
+_LAZY = {
+    "parse": "tutor.parse",
+    "derive": "tutor.symbolic",
+    "gradient": "tutor.symbolic",
+    "hessian": "tutor.symbolic",
+    "lower": "tutor.lower",
+    "check_answer": "tutor.check",
+    "check_derivative": "tutor.check",
+    "check_gradient": "tutor.check",
+    "Verdict": "tutor.check",
+    "GradientReport": "tutor.check",
+    "explain": "tutor.explain",
+}
+
+__all__ = [
+    *_LAZY,
+    "TutorError", "ParseError", "LoweringError", "BackendError", "LessonError", "AssignmentError",
+]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'tutor' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

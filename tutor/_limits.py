@@ -1,0 +1,40 @@
+"""Time limits for SymPy calls that can run away (simplify, equals).
+
+SymPy cannot be interrupted from another thread, so the limit is a SIGALRM timer. It is only
+available in the main thread of the main interpreter; elsewhere the work is skipped and the
+fallback is returned, which callers treat as "not confirmed", never as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _raise_out_of_time(signum, frame):
+    raise _OutOfTime
+
+
+def within_time(work: Callable[[], T], seconds: float, fallback: T) -> T:
+    """Return ``work()``, or ``fallback`` if it takes longer than ``seconds`` or cannot be limited."""
+    if threading.current_thread() is not threading.main_thread():
+        return fallback
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # someone else's timer is running: don't steal it
+        return fallback
+    previous = signal.signal(signal.SIGALRM, _raise_out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    except (_OutOfTime, RecursionError):
+        return fallback
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,525 @@
+"""Is this derivative right? Does autograd agree with the closed form?
+
+Answers are judged the way good answer checkers do it: evaluate both expressions at many
+seeded random points where the expected one is defined, compare with a tolerance derived from
+the float type, and report the worst point. A cheap symbolic confirmation runs where it can;
+it can only add confidence, never overturn the numeric verdict.
+
+>>> check_derivative("2x + 3x^2", "x^2 + x^3 + 5", "x").correct
+True
+>>> check_answer("cos(2x)", "cos(x)^2 - sin(x)^2").correct
+True
+>>> check_gradient("(x^2+y-11)^2 + (x+y^2-7)^2", "x,y").ok
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from tutor._limits import within_time
+from tutor.errors import ParseError, TutorError
+from tutor.lower import lower, numeric_function
+from tutor.parse import parse
+from tutor.symbolic import Wrt, as_expr, wrt_symbols
+
+#: How many points a verdict rests on, and how many candidates are drawn to find them.
+ANSWER_POINTS = 64
+_CANDIDATES_PER_POINT = 4
+_CONFIRM_MAX_OPS = 40
+_CONFIRM_SECONDS = 0.2
+
+Point = dict[str, float]
+
+
+# ---------------------------------------------------------------- tolerances and points
+
+
+def tolerance(dtype: Any = "float64") -> float:
+    """The relative tolerance for a float type: the square root of its machine epsilon.
+
+    >>> round(tolerance("float64"), 10), round(tolerance("float32"), 6)
+    (1.49e-08, 0.000345)
+    """
+    name = str(dtype).removeprefix("torch.")
+    return math.sqrt(float(np.finfo(np.dtype(name)).eps))
+
+
+def sample_points(names: Sequence[str], n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """``n`` seeded points per name, mixing [-3, 3], (0, 3] and [-1, 1] so that functions
+    defined only for positive arguments still get enough points."""
+    rng = np.random.default_rng(seed)
+    points = {}
+    for name in names:
+        wide = rng.uniform(-3.0, 3.0, n)
+        positive = rng.uniform(0.05, 3.0, n)
+        narrow = rng.uniform(-1.0, 1.0, n)
+        pick = rng.integers(0, 4, n)  # half wide, a quarter each of the others
+        points[name] = np.where(pick < 2, wide, np.where(pick == 2, positive, narrow))
+    return points
+
+
+def _point_at(points: Mapping[str, np.ndarray], index: int) -> Point:
+    return {name: float(values[index]) for name, values in points.items()}
+
+
+def format_point(point: Mapping[str, float]) -> str:
+    """``x = 1.5, y = -2`` for a point."""
+    return ", ".join(f"{name} = {value:.6g}" for name, value in point.items()) or "any point"
+
+
+@functools.lru_cache(maxsize=1024)
+def _numeric(expr: sympy.Expr, names: tuple[str, ...]) -> Callable[..., np.ndarray]:
+    return numeric_function(expr, names)
+
+
+def evaluate(expr: sympy.Expr, points: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``expr`` at every point, float64, NaN where it is undefined."""
+    names = tuple(points)
+    n = len(next(iter(points.values()))) if points else 1
+    values = _numeric(expr, names)(*points.values())
+    return np.broadcast_to(np.asarray(values, dtype=np.float64), (n,))
+
+
+def _scale(values: np.ndarray) -> float:
+    """A typical magnitude of the values, for an absolute tolerance near zero."""
+    finite = np.abs(values[np.isfinite(values)])
+    return max(float(np.percentile(finite, 90)), 1.0) if finite.size else 1.0
+
+
+def error_ratio(reference: np.ndarray, other: np.ndarray, rtol: float) -> np.ndarray:
+    """|other - reference| over the allowed error: 1 or less is a match, NaN-safe."""
+    allowed = rtol * (np.maximum(np.abs(reference), np.abs(other)) + _scale(reference))
+    with np.errstate(all="ignore"):
+        return np.abs(other - reference) / allowed
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to "is this right?", for a person (``message``) and for a program."""
+
+    correct: bool
+    message: str
+    expected: sympy.Expr | None = None
+    given: sympy.Expr | None = None
+    counterexample: dict | None = None
+    mistake: str | None = None
+    parts: tuple[Verdict, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    @property
+    def score(self) -> float:
+        """The share of correct parts (1 or 0 for a one-part answer): partial credit."""
+        if not self.parts:
+            return 1.0 if self.correct else 0.0
+        return sum(part.correct for part in self.parts) / len(self.parts)
+
+    def to_dict(self) -> dict:
+        return {
+            "correct": self.correct,
+            "message": self.message,
+            "expected": None if self.expected is None else str(self.expected),
+            "given": None if self.given is None else str(self.given),
+            "counterexample": self.counterexample,
+            "mistake": self.mistake,
+            "score": self.score,
+            "parts": [part.to_dict() for part in self.parts],
+        }
+
+
+def _read_answer(answer: str | sympy.Expr | float, names: Sequence[str]) -> sympy.Expr:
+    if isinstance(answer, str):
+        return parse(answer, names)
+    return as_expr(answer)
+
+
+def _confirmed_equal(expected: sympy.Expr, given: sympy.Expr) -> bool:
+    """A symbolic proof of equality where one is cheap; False means "not proven", not "unequal"."""
+    difference = expected - given
+    if sympy.count_ops(difference) > _CONFIRM_MAX_OPS:
+        return False
+    return within_time(lambda: sympy.simplify(difference) == 0, _CONFIRM_SECONDS, False)
+
+
+def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: int) -> Verdict:
+    """Compare two expressions at seeded points where ``expected`` is defined."""
+    names = tuple(sorted(set(names) | {s.name for s in expected.free_symbols | given.free_symbols}))
+    candidates = sample_points(names, ANSWER_POINTS * _CANDIDATES_PER_POINT, seed)
+    expected_values = evaluate(expected, candidates)
+    usable = np.flatnonzero(np.isfinite(expected_values))[:ANSWER_POINTS]
+    if usable.size == 0:
+        return Verdict(False, "The expected expression is undefined at every sample point, so "
+                       "answers to it cannot be checked.", expected, given)
+    points = {name: values[usable] for name, values in candidates.items()}
+    expected_values = expected_values[usable]
+    given_values = evaluate(given, points)
+
+    undefined = np.flatnonzero(~np.isfinite(given_values))
+    if undefined.size:
+        i = int(undefined[0])
+        point = _point_at(points, i)
+        return Verdict(
+            False,
+            f"Your answer is undefined at {format_point(point)}, where the expected value is "
+            f"{expected_values[i]:.6g} (the domains differ).",
+            expected, given,
+            counterexample={"point": point, "expected": float(expected_values[i]), "given": None},
+        )
+    ratios = error_ratio(expected_values, given_values, tolerance("float64"))
+    worst = int(np.argmax(ratios))
+    if ratios[worst] <= 1.0:
+        proof = " (confirmed symbolically)" if _confirmed_equal(expected, given) else ""
+        return Verdict(True, f"Correct{proof}.", expected, given)
+    point = _point_at(points, worst)
+    hint = ""
+    if given.is_number and not expected.is_number:
+        variables = ", ".join(sorted(s.name for s in expected.free_symbols))
+        hint = f" Your answer is a number; a function of {variables} is expected."
+    return Verdict(
+        False,
+        f"Not quite: at {format_point(point)} your answer gives {given_values[worst]:.6g}, "
+        f"the expected value is {expected_values[worst]:.6g}.{hint}",
+        expected, given,
+        counterexample={"point": point, "expected": float(expected_values[worst]),
+                        "given": float(given_values[worst])},
+    )
+
+
+def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | float, *,
+                 variables: Sequence[str] | None = None, seed: int = 0) -> Verdict:
+    """Is ``answer`` equal to ``expected`` as a function (or number)?
+
+    A learner's text goes through the safe parser; text that cannot be read gives a wrong
+    verdict whose message says why, never an exception.
+
+    >>> check_answer("sigmoid(x)(1 - sigmoid(x))", "exp(-x)/(1 + exp(-x))^2").correct
+    True
+    """
+    expected = as_expr(expected, variables)
+    names = list(variables) if variables is not None else sorted(s.name for s in expected.free_symbols)
+    try:
+        given = _read_answer(answer, names)
+    except ParseError as error:
+        return Verdict(False, f"Could not read your answer: {error}.", expected, None)
+    return _judge(expected, given, names, seed)
+
+
+def _split_components(answer: str) -> list[str]:
+    """Split "a, b" or "(a, b)" at top-level commas (bracket counting only, nothing evaluated)."""
+    text = answer.strip()
+    if text.startswith("(") and text.endswith(")"):
+        inner, depth = text[1:-1], 0
+        balanced = all((depth := depth + {"(": 1, ")": -1}.get(c, 0)) >= 0 for c in inner)
+        if balanced and depth == 0:
+            text = inner
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def _diagnose(function: sympy.Expr, wrt: sympy.Symbol, verdict: Verdict) -> Verdict:
+    """Name the common mistake behind a wrong derivative, when one matches."""
+    from tutor.mistakes import diagnose
+
+    found = diagnose(function, (wrt,), verdict.given)
+    if found is None:
+        return verdict
+    return Verdict(False, f"{verdict.message} {found.message}", verdict.expected, verdict.given,
+                   verdict.counterexample, found.code)
+
+
+def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.Expr, wrt: Wrt, *,
+                     variables: Sequence[str] | None = None, at: Mapping[str, float] | None = None,
+                     seed: int = 0) -> Verdict:
+    """Is ``answer`` the derivative of ``function`` (or its gradient, for several variables)?
+
+    With ``at``, the answer is the derivative's value at that point. A gradient answer is a
+    sequence (or "a, b" text) with one part per variable; each part gets its own verdict in
+    ``parts`` and ``score`` gives partial credit.
+
+    >>> v = check_derivative("x^2 + 3x", "x^3 + x^2", "x")
+    >>> v.correct, v.counterexample is not None
+    (False, True)
+    """
+    function = as_expr(function, variables)
+    symbols = wrt_symbols(function, wrt)
+    names = list(variables) if variables is not None else sorted(
+        {s.name for s in function.free_symbols} | {s.name for s in symbols})
+    expected = [sympy.diff(function, s) for s in symbols]
+    if at is not None:
+        point = {sympy.Symbol(k, real=True): v for k, v in at.items()}
+        expected = [e.subs(point) for e in expected]
+        names = []
+    if len(symbols) == 1:
+        answers = [answer]
+    elif isinstance(answer, str):
+        answers = _split_components(answer)
+    else:
+        answers = list(answer)
+    if len(answers) != len(symbols):
+        wanted = ", ".join(f"d/d{s.name}" for s in symbols)
+        return Verdict(False, f"Expected {len(symbols)} parts ({wanted}), got {len(answers)}.",
+                       None, None)
+    parts = []
+    for symbol_, expected_part, answer_part in zip(symbols, expected, answers, strict=True):
+        try:
+            given = _read_answer(answer_part, names)
+        except ParseError as error:
+            parts.append(Verdict(False, f"Could not read your answer: {error}.", expected_part))
+            continue
+        verdict = _judge(expected_part, given, names, seed)
+        if not verdict.correct and at is None and verdict.given is not None:
+            verdict = _diagnose(function, symbol_, verdict)
+        parts.append(verdict)
+    if len(parts) == 1:
+        return parts[0]
+    lines = [f"d/d{s.name}: {part.message}" for s, part in zip(symbols, parts, strict=True)]
+    first_wrong = next((part for part in parts if not part.correct), None)
+    return Verdict(
+        all(part.correct for part in parts), "\n".join(lines),
+        sympy.Tuple(*expected), sympy.Tuple(*(p.given for p in parts if p.given is not None)),
+        first_wrong.counterexample if first_wrong else None,
+        next((p.mistake for p in parts if p.mistake), None), tuple(parts),
+    )
+
+
+# ---------------------------------------------------------------- autograd against the closed form
+
+
+@dataclass(frozen=True)
+class GradientReport:
+    """How autograd's gradient compares with the symbolic one over many points."""
+
+    ok: bool
+    max_abs_error: float
+    max_rel_error: float
+    worst_point: Point
+    n_points: int
+    symbolic: tuple[sympy.Expr, ...]
+    wrt: tuple[str, ...]
+    dtype: str
+    rtol: float
+    autograd_at_worst: tuple[float, ...] = ()
+    symbolic_at_worst: tuple[float, ...] = ()
+    max_value_error: float | None = None
+    nondifferentiable_points: tuple[Point, ...] = field(default=())
+    message: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok, "message": self.message,
+            "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error,
+            "worst_point": self.worst_point, "n_points": self.n_points,
+            "symbolic": [str(e) for e in self.symbolic], "wrt": list(self.wrt),
+            "dtype": self.dtype, "rtol": self.rtol,
+            "autograd_at_worst": list(self.autograd_at_worst),
+            "symbolic_at_worst": list(self.symbolic_at_worst),
+            "max_value_error": self.max_value_error,
+            "nondifferentiable_points": list(self.nondifferentiable_points),
+        }
+
+
+def _kinks(expr: sympy.Expr) -> list[sympy.Expr]:
+    """Expressions that are zero exactly where ``expr`` has a kink or a jump."""
+    kinks = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (sympy.Abs, sympy.sign, sympy.Heaviside)):
+            kinks.append(node.args[0])
+        elif isinstance(node, (sympy.Max, sympy.Min)):
+            kinks += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
+    return kinks
+
+
+def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
+    if isinstance(points, Mapping):
+        missing = [name for name in names if name not in points]
+        if missing:
+            raise TutorError(f"points give no values for {', '.join(missing)}")
+        columns = {name: np.atleast_1d(np.asarray(points[name], dtype=np.float64)) for name in names}
+    else:
+        rows = list(points)
+        if rows and isinstance(rows[0], Mapping):
+            columns = {name: np.array([float(row[name]) for row in rows]) for name in names}
+        else:
+            table = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+            if table.shape[1] != len(names):
+                raise TutorError(f"each point needs {len(names)} values ({', '.join(names)}), "
+                                 f"got {table.shape[1]}")
+            columns = {name: table[:, i] for i, name in enumerate(names)}
+    lengths = {len(column) for column in columns.values()}
+    if len(lengths) != 1:
+        raise TutorError("points: every variable needs the same number of values")
+    bad = [name for name, column in columns.items() if not np.all(np.isfinite(column))]
+    if bad:
+        raise TutorError(f"points: values of {', '.join(bad)} must be finite numbers (found NaN or inf)")
+    return columns
+
+
+def _torch_dtype(dtype: Any):
+    import torch
+
+    if dtype is None:
+        return torch.float64
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    resolved = getattr(torch, str(dtype).removeprefix("torch."), None)
+    if not isinstance(resolved, torch.dtype) or not resolved.is_floating_point:
+        raise TutorError(f"dtype must be a float type such as float32 or float64, got {dtype!r}")
+    return resolved
+
+
+@functools.lru_cache(maxsize=256)
+def _lowered(expr: sympy.Expr, names: tuple[str, ...]):
+    return lower(expr, names)
+
+
+def _autograd(fn: Callable, points: Mapping[str, np.ndarray], wrt: Sequence[str], dtype):
+    """Values and gradients of ``fn`` at every point, in one vectorised autograd call."""
+    import torch
+
+    n = len(next(iter(points.values())))
+    inputs = {name: torch.tensor(values, dtype=dtype, requires_grad=name in wrt)
+              for name, values in points.items()}
+    out = fn(*inputs.values())
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (n,):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise TutorError(f"the function must return one value per point, a tensor of shape ({n},); "
+                         f"it returned {shape}")
+    leaves = [inputs[name] for name in wrt]
+    if out.requires_grad:
+        grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
+    else:
+        grads = [None] * len(leaves)
+    grads = [torch.zeros(n, dtype=dtype) if g is None else g for g in grads]
+    return (out.detach().double().numpy(),
+            np.stack([g.detach().double().numpy() for g in grads]))
+
+
+def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = None,
+                   points: int | Mapping | Sequence = 1000, dtype: Any = None,
+                   rtol: float | None = None, atol: float | None = None, seed: int = 0,
+                   variables: Sequence[str] | None = None) -> GradientReport:
+    """Compare autograd's gradient of ``expr`` (or of your torch function ``fn``) with the
+    symbolic gradient at many points, in one vectorised autograd call.
+
+    ``fn`` takes one tensor per variable (``variables``, by default ``wrt`` then the other
+    symbols by name) holding every point, and returns one value per point. ``points`` is a
+    count (seeded random points where the gradient is defined) or explicit points: a mapping
+    name -> values, a list of {name: value}, or rows of values. Points on a kink (relu or abs
+    at 0) are reported in ``nondifferentiable_points`` and left out of the comparison.
+
+    >>> import torch
+    >>> report = check_gradient("x^2 + x^3 + 5", "x", fn=lambda x: x**2 + x**3 + 5)
+    >>> report.ok, report.n_points
+    (True, 1000)
+    """
+    expr = as_expr(expr, variables)
+    wrt_syms = wrt_symbols(expr, wrt)
+    wrt_names = tuple(s.name for s in wrt_syms)
+    others = sorted({s.name for s in expr.free_symbols} - set(wrt_names))
+    names = tuple(variables) if variables is not None else wrt_names + tuple(others)
+    missing = sorted({s.name for s in expr.free_symbols} - set(names))
+    if missing:
+        raise TutorError(f"variables {list(names)} leave out {', '.join(missing)} used by {expr}")
+    torch_dtype = _torch_dtype(dtype)
+    dtype_name = str(torch_dtype).removeprefix("torch.")
+    rtol = tolerance(dtype_name) if rtol is None else rtol
+    symbolic = tuple(sympy.diff(expr, s) for s in wrt_syms)
+
+    if isinstance(points, int):
+        if points < 1:
+            raise TutorError(f"points must be at least 1, got {points}")
+        candidates = sample_points(names, points * _CANDIDATES_PER_POINT, seed)
+        defined = np.isfinite(evaluate(expr, candidates))
+        for part in symbolic:
+            defined &= np.isfinite(evaluate(part, candidates))
+        chosen = np.flatnonzero(defined)[:points]
+        if chosen.size == 0:
+            raise TutorError(f"{expr} or its gradient is undefined at every sample point")
+        columns = {name: values[chosen] for name, values in candidates.items()}
+    else:
+        columns = _explicit_points(points, names)
+    # Compare at exactly the points autograd sees: rounded to its dtype.
+    columns = {name: values.astype(dtype_name).astype(np.float64) for name, values in columns.items()}
+
+    kink_mask = np.zeros(len(next(iter(columns.values()))), dtype=bool)
+    for kink in _kinks(expr):
+        kink_mask |= np.abs(evaluate(kink, columns)) <= rtol
+    compared = {name: values[~kink_mask] for name, values in columns.items()}
+    kinked = tuple(_point_at(columns, i) for i in np.flatnonzero(kink_mask))
+    if kink_mask.all():
+        raise TutorError("every point lies on a kink of the function, where it has no derivative")
+    n = int((~kink_mask).sum())
+
+    function = fn if fn is not None else _lowered(expr, names)
+    values, grads = _autograd(function, compared, wrt_names, torch_dtype)
+    expected = np.stack([evaluate(part, compared) for part in symbolic])
+    defined = np.all(np.isfinite(expected), axis=0)
+    ratios = np.where(defined, error_ratio(expected, grads, rtol), 0.0)
+    if atol is not None:
+        ratios = np.where(np.abs(grads - expected) <= atol, 0.0, ratios)
+    ratios = np.where(np.isnan(ratios), np.inf, ratios)  # NaN from autograd where sympy has a number
+    worst = int(np.argmax(ratios.max(axis=0)))
+    abs_errors = np.where(defined, np.abs(grads - expected), 0.0)
+    with np.errstate(all="ignore"):
+        rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(expected), 1e-300), 0.0)
+    ok = bool(np.all(ratios <= 1.0))
+
+    value_error = None
+    if fn is not None:
+        reference = evaluate(expr, compared)
+        value_ratios = error_ratio(reference, values, rtol)
+        value_error = float(np.nanmax(np.abs(values - reference)))
+        if not np.all(value_ratios <= 1.0):
+            ok = False
+    worst_point = _point_at(compared, worst)
+    report = GradientReport(
+        ok=ok, max_abs_error=float(np.nanmax(abs_errors)), max_rel_error=float(np.nanmax(rel_errors)),
+        worst_point=worst_point, n_points=n, symbolic=symbolic, wrt=wrt_names, dtype=dtype_name,
+        rtol=rtol, autograd_at_worst=tuple(float(g) for g in grads[:, worst]),
+        symbolic_at_worst=tuple(float(e) for e in expected[:, worst]),
+        max_value_error=value_error, nondifferentiable_points=kinked,
+    )
+    return _with_message(report)
+
+
+def _with_message(report: GradientReport) -> GradientReport:
+    head = (f"autograd agrees with the symbolic gradient at {report.n_points} points"
+            if report.ok else
+            f"autograd DISAGREES with the symbolic gradient (tolerance rtol={report.rtol:.2g})")
+    lines = [f"{head} ({report.dtype}); worst at {format_point(report.worst_point)}: "
+             f"autograd {list(map(_short, report.autograd_at_worst))}, "
+             f"symbolic {list(map(_short, report.symbolic_at_worst))}, "
+             f"max abs error {report.max_abs_error:.3g}, max rel error {report.max_rel_error:.3g}."]
+    if report.max_value_error is not None:
+        lines.append(f"Function values: max abs error {report.max_value_error:.3g}.")
+    if report.nondifferentiable_points:
+        first = format_point(report.nondifferentiable_points[0])
+        lines.append(f"{len(report.nondifferentiable_points)} point(s) lie on a kink where the "
+                     f"function is not differentiable (e.g. {first}); autograd returns a "
+                     "subgradient there, so they were left out.")
+    return replace(report, message=" ".join(lines))
+
+
+def _short(value: float) -> str:
+    return f"{value:.6g}"

@@ -1,0 +1,168 @@
+"""The `tutor` command: argument parsing only, each command a few lines over the public API.
+
+Nothing here imports torch or SymPy at module level, so `tutor --help` starts fast.
+Exit codes: 0 right / ok, 1 wrong / disagrees, 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    from tutor.check import format_point
+    from tutor.parse import parse, parse_point
+    from tutor.render import inline, make_console
+    from tutor.symbolic import derive, wrt_symbols
+
+    expr = parse(args.expr)
+    symbols = wrt_symbols(expr, args.wrt)
+    if args.steps:
+        from tutor.explain import explain, format_derivation
+
+        print(format_derivation(explain(expr, symbols[0]), args.format))
+        return 0
+    results = derive(expr, list(symbols), order=args.order)
+    point = parse_point(args.at) if args.at else None
+    values = None
+    if point is not None:
+        subs = {s: point[s.name] for s in expr.free_symbols | set(symbols) if s.name in point}
+        values = [r.subs(subs) for r in results]
+    if args.json or args.format == "json":
+        _print_json({
+            "expression": str(expr), "wrt": [s.name for s in symbols], "order": args.order,
+            "derivatives": [str(r) for r in results],
+            "at": point, "values": None if values is None else [_number(v) for v in values]})
+        return 0
+    console = make_console()
+    mark = "" if args.order == 1 else f"{args.order}"
+    for symbol, result, i in zip(symbols, results, range(len(results)), strict=True):
+        console.print(f"d{_sup(mark)}/d{symbol.name}{_sup(mark)} ({inline(expr)}) = {inline(result)}")
+        if values is not None:
+            console.print(f"    at {format_point(point)}: {inline(values[i])}")
+    return 0
+
+
+def _sup(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _number(value):
+    try:
+        return float(value)
+    except TypeError:
+        return str(value)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from tutor.check import check_answer, check_derivative
+    from tutor.parse import parse_point
+    from tutor.render import make_console, verdict_lines
+
+    if args.of is not None:
+        at = parse_point(args.at) if args.at else None
+        verdict = check_derivative(args.answer, args.of, args.wrt or "x", at=at)
+    else:
+        verdict = check_answer(args.answer, args.equals)
+    if args.json:
+        _print_json(verdict.to_dict())
+    else:
+        console = make_console()
+        for line in verdict_lines(verdict):
+            console.print(line)
+    return 0 if verdict.correct else 1
+
+
+def _run_gradcheck(args: argparse.Namespace) -> int:
+    from tutor.check import check_gradient
+    from tutor.render import gradient_table, make_console
+
+    report = check_gradient(args.expr, args.wrt, points=args.points, dtype=args.dtype, seed=args.seed)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        console = make_console()
+        console.print(gradient_table(report))
+        console.print(("[green]ok[/]  " if report.ok else "[red]FAILED[/]  ") + report.message)
+    return 0 if report.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description="Learn and check derivatives: SymPy derives, PyTorch autograd checks.",
+        epilog="Run `tutor` alone to continue your lessons.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    derive = commands.add_parser("derive", help="differentiate an expression")
+    derive.add_argument("expr", help='the expression, e.g. "x^2 + x^3 + 5"')
+    derive.add_argument("--wrt", default="x", help="variable(s), comma-separated (default x)")
+    derive.add_argument("--at", help='evaluate at a point, e.g. "x=2" or "x=1, y=2"')
+    derive.add_argument("--order", type=int, default=1, help="order of the derivative (default 1)")
+    derive.add_argument("--steps", action="store_true", help="show the derivation rule by rule")
+    derive.add_argument("--format", choices=["text", "markdown", "latex", "json"], default="text")
+    derive.add_argument("--json", action="store_true", help="machine-readable output")
+    derive.set_defaults(run=_run_derive)
+
+    check = commands.add_parser("check", help="check an answer (exit 0 right, 1 wrong)")
+    check.add_argument("answer", help='your answer, e.g. "2x + 3x^2"')
+    target = check.add_mutually_exclusive_group(required=True)
+    target.add_argument("--of", help="the function whose derivative the answer should be")
+    target.add_argument("--equals", help="an expression the answer should equal")
+    check.add_argument("--wrt", help="variable(s) for --of, comma-separated (default x)")
+    check.add_argument("--at", help="the answer is the derivative's value at this point")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(run=_run_check)
+
+    gradcheck = commands.add_parser(
+        "gradcheck", help="compare autograd with the symbolic gradient (exit 0 agree, 1 not)")
+    gradcheck.add_argument("expr", help='the function, e.g. "(x^2+y-11)^2 + (x+y^2-7)^2"')
+    gradcheck.add_argument("--wrt", required=True, help="variables, comma-separated")
+    gradcheck.add_argument("--points", type=int, default=1000, help="random points (default 1000)")
+    gradcheck.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    gradcheck.add_argument("--seed", type=int, default=0)
+    gradcheck.add_argument("--json", action="store_true", help="machine-readable output")
+    gradcheck.set_defaults(run=_run_gradcheck)
+
+    for module in _subsystem_commands():
+        module.register(commands)
+    return parser
+
+
+def _subsystem_commands():
+    """The lesson and grading command modules; each registers its own subcommands."""
+    from tutor.grading import commands as grading
+    from tutor.lessons import commands as lessons
+
+    return lessons, grading
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from tutor.errors import TutorError
+
+    args = build_parser().parse_args(argv)
+    try:
+        if getattr(args, "run", None) is None:
+            from tutor.lessons.commands import default
+
+            return default(args)
+        return args.run(args)
+    except TutorError as error:
+        print(f"tutor: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ntutor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""One exception family: every error a person can cause is a ``TutorError``.
+
+Messages name the input, the place (column, or file:line) and what would be valid.
+The CLI prints them as one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+
+class TutorError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ParseError(TutorError, ValueError):
+    """Typed math that cannot be read. ``column`` is 1-based (None when not about one place)."""
+
+    def __init__(self, message: str, *, text: str = "", column: int | None = None):
+        self.text = text
+        self.column = column
+        where = f" at column {column}" if column is not None else ""
+        super().__init__(f"{message}{where}")
+
+
+class LoweringError(TutorError, ValueError):
+    """A SymPy expression that cannot be turned into code for a backend."""
+
+
+class BackendError(TutorError, RuntimeError):
+    """A numeric backend that is not installed or cannot run."""
+
+
+class LessonError(TutorError, ValueError):
+    """A lesson file that is not valid. ``path`` and ``line`` say where."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        super().__init__(f"{where}{message}")
+
+
+class AssignmentError(LessonError):
+    """An assignment or submission file that is not valid."""

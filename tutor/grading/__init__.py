@@ -1,0 +1,1 @@
+"""Classroom assignments: load, grade in a sandbox, report, record."""

@@ -1,0 +1,382 @@
+"""The sandboxed side: a warm "zygote" process that forks one confined child per submission.
+
+The zygote starts with an empty environment, imports numpy (and torch) once, and then forks
+on request, so a fresh process costs milliseconds instead of a second of imports. Each child
+confines itself before any student code runs (new session, rlimits, no network, an
+unprivileged user, Landlock, an audit hook), then answers the grader's requests: load the
+student's module, call a function at these points. It returns plain numbers as JSON; every
+judgement happens in the grader. Only the standard library is imported at module level.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import importlib.util
+import json
+import os
+import random
+import resource
+import signal
+import socket
+import sys
+import traceback
+
+from tutor.grading import _landlock
+from tutor.grading._frames import read_frame, write_frame
+
+#: Imported by the zygote so that student code can use them after the child loses access
+#: to the interpreter's files (the interpreter may live where the sandbox user cannot read).
+PRELOAD = ("math", "cmath", "random", "statistics", "functools", "itertools", "collections",
+           "typing", "dataclasses", "fractions", "decimal", "operator", "copy", "numbers", "re",
+           "string", "encodings.idna", "numpy", "numpy.linalg", "numpy.random")
+TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
+                 "torch.autograd.functional", "torch.func")
+
+_CLONE_NEWNET = 0x40000000
+_PR_SET_CHILD_SUBREAPER = 36
+_NOBODY = 65534
+
+
+# ---------------------------------------------------------------- the zygote
+
+
+def zygote(fd: int, torch: bool) -> None:
+    """Serve spawn and reap requests on the SOCK_SEQPACKET socket ``fd`` until it closes."""
+    control = socket.socket(fileno=fd)
+    _become_subreaper()
+    for name in PRELOAD + (TORCH_PRELOAD if torch else ()):
+        importlib.import_module(name)
+    control.send(json.dumps({"ready": True}).encode())
+    while True:
+        data, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
+        if not data:
+            return
+        request = json.loads(data)
+        if request["op"] == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _child(fds[0], fds[1], request)
+            for descriptor in fds:
+                os.close(descriptor)
+            control.send(json.dumps({"pid": pid}).encode())
+        else:  # reap
+            try:
+                _, status = os.waitpid(request["pid"], 0)
+            except ChildProcessError:
+                status = None
+            _reap_orphans()
+            control.send(json.dumps({"status": status}).encode())
+
+
+def _become_subreaper() -> None:
+    """Orphans of student code (killed forks) become our children, so we can reap them."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _reap_orphans() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
+    """Confine this fresh process, report, then serve requests; never returns."""
+    try:
+        os.setsid()
+        workdir = spec["workdir"]
+        _set_limits(spec["limits"])
+        network = _isolate_network()
+        os.chdir(workdir)
+        _redirect_output(os.path.join(workdir, ".output"))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the size cap fails, not kills
+        uid = _drop_privileges(spec["uid"])
+        resource.setrlimit(resource.RLIMIT_NPROC, (spec["limits"]["processes"],) * 2)
+        landlock = _landlock.restrict(read=spec["read"], write=[workdir])
+        _reset_environment(workdir)
+        sys.path[:] = [workdir] + [p for p in sys.path if _below(p, spec["read"])]
+        sys.dont_write_bytecode = True
+        if spec["audit"]:
+            _install_audit_hook(spec["read"], workdir)
+        write_frame(reply_fd, {"ready": True, "uid": uid, "landlock": landlock, "network": network})
+        _Server(request_fd, reply_fd, workdir, spec["limits"]).serve()
+    except BaseException as error:  # noqa: BLE001 - report set-up failures, never return to the zygote
+        try:
+            write_frame(reply_fd, {"ready": False, "error": f"{type(error).__name__}: {error}"})
+        finally:
+            os._exit(70)
+    os._exit(0)
+
+
+def _set_limits(limits: dict) -> None:
+    memory = limits["memory_mb"] * 1024 * 1024
+    for name, value in (("RLIMIT_CORE", 0), ("RLIMIT_AS", memory), ("RLIMIT_CPU", limits["cpu_seconds"]),
+                        ("RLIMIT_FSIZE", limits["output_bytes"]), ("RLIMIT_NOFILE", 256)):
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def _isolate_network() -> str:
+    """A new, empty network namespace when we may make one (root); otherwise the host's."""
+    if os.geteuid() != 0:
+        return "host"
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return "none" if libc.unshare(_CLONE_NEWNET) == 0 else "host"
+
+
+def _redirect_output(path: str) -> None:
+    """stdin from /dev/null; stdout and stderr to one file, capped by RLIMIT_FSIZE."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    output = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(null, 0)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(null)
+    os.close(output)
+
+
+def _drop_privileges(uid: int | None) -> int:
+    """Become ``uid`` (or nobody if the kernel refuses it) when running as root."""
+    if os.geteuid() != 0:
+        return os.getuid()
+    os.setgroups([])
+    for candidate in (uid, _NOBODY):
+        try:
+            os.setgid(candidate)
+            os.setuid(candidate)
+            break
+        except (OSError, TypeError):
+            continue
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise PermissionError("could not leave the root user")
+    return os.getuid()
+
+
+def _reset_environment(workdir: str) -> None:
+    os.environ.clear()
+    os.environ.update(HOME=workdir, TMPDIR=workdir, PATH="/usr/bin:/bin", LANG="C.UTF-8",
+                      OMP_NUM_THREADS="1")
+
+
+def _below(path: str, roots: list[str]) -> bool:
+    path = os.path.join(os.path.abspath(path), "")
+    return any(path.startswith(os.path.join(root, "")) for root in roots)
+
+
+_BLOCKED = {
+    "os.fork": "starting processes", "os.forkpty": "starting processes",
+    "os.posix_spawn": "starting processes", "os.spawn": "starting processes",
+    "os.exec": "running programs", "os.system": "running programs",
+    "subprocess.Popen": "running programs", "os.kill": "sending signals",
+    "os.killpg": "sending signals", "socket.__new__": "network access",
+    "ctypes.dlopen": "loading C libraries", "ctypes.dlsym": "loading C libraries",
+    "ctypes.cdata": "raw memory access", "sys.settrace": "tracing", "sys.setprofile": "tracing",
+}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _install_audit_hook(read_roots: list[str], workdir: str) -> None:
+    """Turn common escapes into clear errors. Not a security boundary (Python's docs say so):
+    the boundary is the OS (user, rlimits, Landlock); this makes the reasons readable."""
+    readable = tuple(os.path.join(root, "") for root in [*read_roots, workdir])
+    writable = os.path.join(workdir, "")
+
+    def allowed(path, roots) -> bool:
+        if isinstance(path, int):
+            return True
+        full = os.path.join(os.path.normpath(os.path.join(workdir, os.fsdecode(path))), "")
+        return full.startswith(roots)
+
+    def hook(event: str, args: tuple) -> None:
+        if event in _BLOCKED:
+            raise PermissionError(f"sandbox: {_BLOCKED[event]} is not allowed ({event})")
+        if event == "open":
+            path, mode, flags = args
+            writing = any(c in (mode or "") for c in "wax+") or bool((flags or 0) & _WRITE_FLAGS)
+            if not allowed(path, writable if writing else readable):
+                verb = "writing" if writing else "reading"
+                raise PermissionError(f"sandbox: {verb} {os.fsdecode(path)!r} is not allowed; "
+                                      "only files in the submission's own folder")
+        elif event in ("os.listdir", "os.scandir") and not allowed(args[0] or ".", readable):
+            raise PermissionError(f"sandbox: listing {os.fsdecode(args[0])!r} is not allowed")
+
+    sys.addaudithook(hook)
+
+
+# ---------------------------------------------------------------- serving requests
+
+
+class _WrongResult(Exception):
+    """The student's function returned something of the wrong type or shape."""
+
+
+class _Server:
+    def __init__(self, request_fd: int, reply_fd: int, workdir: str, limits: dict):
+        self.request_fd, self.reply_fd = request_fd, reply_fd
+        self.workdir = workdir
+        self.limits = limits
+        self.module = None
+
+    def serve(self) -> None:
+        pid = os.getpid()
+        while True:
+            try:
+                request = read_frame(self.request_fd)
+            except EOFError:
+                os._exit(0)
+            reply = self.handle(request)
+            if os.getpid() != pid:  # a fork made by student code came back here
+                os._exit(0)
+            write_frame(self.reply_fd, reply)
+
+    def handle(self, request: dict) -> dict:
+        _reseed()
+        try:
+            if request["op"] == "load":
+                return self.load(request["module"])
+            function = getattr(self.module, request["entry"], None)
+            if not callable(function):
+                return {"ok": False, "kind": "missing",
+                        "message": f"no function named {request['entry']!r} in your code"}
+            return {"ok": True, **_CALLS[request["mode"]](function, request)}
+        except _WrongResult as error:
+            return {"ok": False, "kind": "type", "message": str(error)}
+        except BaseException as error:  # noqa: BLE001 - student code may raise anything
+            return self.failure(error)
+
+    def load(self, name: str) -> dict:
+        path = os.path.join(self.workdir, f"{name}.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        self.module = module
+        return {"ok": True}
+
+    def failure(self, error: BaseException) -> dict:
+        if isinstance(error, SystemExit):
+            return {"ok": False, "kind": "exit", "message": f"the code called sys.exit({error.code!r})"}
+        if isinstance(error, MemoryError):
+            return {"ok": False, "kind": "memory",
+                    "message": f"ran out of memory (the limit is {self.limits['memory_mb']} MB)"}
+        if isinstance(error, OSError) and error.errno == errno.EFBIG:
+            return {"ok": False, "kind": "output", "message": "wrote more output than allowed "
+                    f"({self.limits['output_bytes']} bytes)"}
+        if isinstance(error, SyntaxError):
+            where = f"{os.path.basename(error.filename or '?')}, line {error.lineno}"
+            return {"ok": False, "kind": "syntax", "message": f"{where}: SyntaxError: {error.msg}"}
+        return {"ok": False, "kind": "exception", "message": _describe(error, self.workdir)}
+
+
+def _describe(error: BaseException, workdir: str) -> str:
+    """``solution.py, line 4, in loss: ZeroDivisionError: division by zero``."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(workdir)]
+    text = f"{type(error).__name__}: {error}"[:500]
+    if not frames:
+        return text
+    frame = frames[-1]
+    return f"{os.path.basename(frame.filename)}, line {frame.lineno}, in {frame.name}: {text}"
+
+
+def _reseed() -> None:
+    random.seed(0)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(0)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(0)
+
+
+def _call_torch(function, request: dict) -> dict:
+    """The student's torch function at every point, and its autograd gradient."""
+    import torch
+
+    inputs = [torch.tensor(column, dtype=torch.float64, requires_grad=need)
+              for column, need in zip(request["args"], request["grad"], strict=True)]
+    n = len(request["args"][0])
+    out = function(*inputs)
+    name = request["entry"]
+    if not isinstance(out, torch.Tensor):
+        raise _WrongResult(f"{name} returned {type(out).__name__}; it must return a torch tensor "
+                           "(use torch functions such as torch.exp, not math.exp)")
+    if tuple(out.shape) != (n,):
+        hint = (" It must work elementwise: one value per point (no .sum(), .mean() or .item())."
+                if out.numel() == 1 else "")
+        raise _WrongResult(f"{name} returned a tensor of shape {tuple(out.shape)} for inputs of "
+                           f"shape ({n},).{hint}")
+    leaves = [t for t in inputs if t.requires_grad]
+    grads = [None] * len(leaves)
+    if out.requires_grad and leaves:
+        grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
+    return {"value": out.detach().double().tolist(),
+            "grads": [[0.0] * n if g is None else g.detach().double().tolist() for g in grads]}
+
+
+def _call_numpy(function, request: dict) -> dict:
+    """The student's numpy gradient function: one array per variable."""
+    import numpy as np
+
+    n, parts = len(request["args"][0]), request["parts"]
+    result = function(*[np.array(column, dtype=np.float64) for column in request["args"]])
+    name = request["entry"]
+    try:
+        table = np.array([np.broadcast_to(np.asarray(p, dtype=np.float64), (n,)) for p in
+                          (result if parts > 1 else [result])])
+    except (TypeError, ValueError) as error:
+        raise _WrongResult(f"{name} must return {parts} numpy array(s) of shape ({n},) "
+                           f"(one per variable); it returned {type(result).__name__} ({error})")
+    if table.shape != (parts, n):
+        raise _WrongResult(f"{name} must return {parts} array(s) (one per variable); "
+                           f"it returned {table.shape[0]}")
+    return {"parts": table.tolist()}
+
+
+def _point(value, size: int, name: str) -> list[float]:
+    import torch
+
+    try:
+        point = torch.as_tensor(value.detach() if isinstance(value, torch.Tensor) else value,
+                                dtype=torch.float64).reshape(-1)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise _WrongResult(f"{name} must return a point (a tensor, array or list of {size} "
+                           f"numbers); it returned {type(value).__name__} ({error})")
+    if point.numel() != size:
+        raise _WrongResult(f"{name} must return a point with {size} coordinates; got {point.numel()}")
+    return point.tolist()
+
+
+def _call_step(function, request: dict) -> dict:
+    """Apply the student's ``step(x, lr)`` ``steps`` times; the whole path comes back."""
+    import torch
+
+    size, name = len(request["start"]), request["entry"]
+    path = [list(map(float, request["start"]))]
+    for _ in range(request["steps"]):
+        x = torch.tensor(path[-1], dtype=torch.float64, requires_grad=True)
+        result = function(x, request["lr"])
+        path.append(_point(x if result is None else result, size, name))
+    return {"path": path}
+
+
+def _call_loop(function, request: dict) -> dict:
+    """The student's ``descend(start, lr, steps)``: the point it ends at."""
+    import torch
+
+    start = torch.tensor(request["start"], dtype=torch.float64, requires_grad=True)
+    result = function(start, request["lr"], request["steps"])
+    size = len(request["start"])
+    if isinstance(result, list | tuple) and result and isinstance(result[0], list | tuple):
+        result = result[-1]  # a whole path: its last point
+    elif hasattr(result, "ndim") and result.ndim == 2:
+        result = result[-1]
+    return {"point": _point(start if result is None else result, size, request["entry"])}
+
+
+_CALLS = {"torch": _call_torch, "numpy": _call_numpy, "step": _call_step, "loop": _call_loop}

@@ -1,0 +1,546 @@
+"""Read math the way people type it, safely: no ``eval``, no ``sympify``, no ``parse_expr``.
+
+A regex tokenizer and a recursive-descent parser build SymPy nodes directly from a
+whitelist of operators, functions and constants, so nothing typed can run Python code.
+It accepts Python syntax (``**``, ``*``), ``^``, implicit products (``2x``, ``x y``,
+``(x+1)(x-1)``), unicode (``3x²``, ``x⁻¹``, ``·``, ``×``, ``−``, ``÷``, ``π``, ``√``) and
+``|x|``. Sizes are bounded (length, nesting, exponents), and every error names its column.
+
+>>> parse("3x^2 + 2x")
+3*x**2 + 2*x
+>>> parse("sigmoid(x)(1 - sigmoid(x))")
+(1 - sigmoid(x))*sigmoid(x)
+>>> parse("xy + e^x", variables=["x", "y"])
+x*y + exp(x)
+>>> parse("2*x +")
+Traceback (most recent call last):
+...
+tutor.errors.ParseError: missing operand after '+' at column 5
+>>> parse_point("x=pi/2, y=-1.5")
+{'x': 1.5707963267948966, 'y': -1.5}
+"""
+
+from __future__ import annotations
+
+import functools
+import keyword
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+import sympy
+from sympy import S
+
+from tutor.errors import ParseError
+from tutor.functions import relu, sigmoid, softplus
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 100
+MAX_EXPONENT = 1000
+MAX_DIGITS = 50  # in a typed number
+MAX_RESULT_DIGITS = 300  # in a number computed from a power of numbers
+
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_VALUE = str.maketrans(_SUPERSCRIPTS + "⁺⁻", "0123456789+-")
+_OPERATORS = {"**": "^", "·": "*", "⋅": "*", "×": "*", "−": "-", "–": "-", "÷": "/"}
+_TOKEN = re.compile(
+    rf"""(?P<space>\s+)
+    |(?P<num>(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)
+    |(?P<name>[^\W\d{_SUPERSCRIPTS}π][^\W{_SUPERSCRIPTS}π]*)
+    |(?P<sup>[⁺⁻]?[{_SUPERSCRIPTS}]+)
+    |(?P<op>\*\*|[-+*/^(),|·⋅×−–÷√π])""",
+    re.VERBOSE,
+)
+_FORBIDDEN = {
+    "'": "strings are not allowed",
+    '"': "strings are not allowed",
+    ".": "'.' is not allowed here (no attribute access)",
+    "[": "square brackets are not allowed; use parentheses",
+    "]": "square brackets are not allowed; use parentheses",
+    "{": "braces are not allowed; use parentheses",
+    "}": "braces are not allowed; use parentheses",
+    "=": "'=' is not allowed; type an expression, not an equation",
+    "<": "comparisons are not allowed; type an expression",
+    ">": "comparisons are not allowed; type an expression",
+    ";": "';' is not allowed; type a single expression",
+}
+
+_ONE_ARGUMENT = {
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
+    "sec": sympy.sec, "csc": sympy.csc, "cot": sympy.cot,
+    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
+    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan,
+    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
+    "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
+    "arcsinh": sympy.asinh, "arccosh": sympy.acosh, "arctanh": sympy.atanh,
+    "exp": sympy.exp, "ln": sympy.log, "sqrt": sympy.sqrt,
+    "log2": lambda arg: sympy.log(arg, 2), "log10": lambda arg: sympy.log(arg, 10),
+    "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
+    "heaviside": sympy.Heaviside, "Heaviside": sympy.Heaviside,
+    "sigmoid": sigmoid, "softplus": softplus, "relu": relu,
+}
+#: name -> (SymPy callable, fewest arguments, most arguments or None for no limit)
+_FUNCTIONS = {
+    **{name: (function, 1, 1) for name, function in _ONE_ARGUMENT.items()},
+    "log": (sympy.log, 1, 2),  # log(x) natural, log(x, b) to base b
+    "max": (sympy.Max, 2, None), "Max": (sympy.Max, 2, None),
+    "min": (sympy.Min, 2, None), "Min": (sympy.Min, 2, None),
+}
+_CONSTANTS = {"pi": S.Pi, "e": S.Exp1, "E": S.Exp1}
+_PRODUCT_NAME = re.compile(r"[^\W\d_](?:[0-9]*|_\w*)")  # x, x1, w_1: may multiply a '('
+
+
+class _Token(NamedTuple):
+    kind: str  # num, name, sup, op, end
+    value: str  # normalised: '**' -> '^', '×' -> '*', identifiers NFKC
+    pos: int  # 0-based index into the text
+    raw: str  # as typed, for messages
+
+
+def _error(text: str, pos: int, message: str, hint: str = "") -> ParseError:
+    """A ParseError whose message reads 'what at column N; hint'."""
+    err = ParseError(f"{message} at column {pos + 1}" + (f"; {hint}" if hint else ""), text=text)
+    err.column = pos + 1
+    return err
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            char = text[pos]
+            reason = _FORBIDDEN.get(char, f"unexpected character {char!r}")
+            raise _error(text, pos, reason)
+        kind, raw = match.lastgroup, match.group()
+        if kind == "name":
+            value = unicodedata.normalize("NFKC", raw)
+            _check_name(text, pos, value, raw)
+        elif kind == "op":
+            value = _OPERATORS.get(raw, raw)
+        else:
+            value = raw
+        if kind != "space":
+            tokens.append(_Token(kind, value, pos, raw))
+        pos = match.end()
+    tokens.append(_Token("end", "", len(text), "end of input"))
+    return tokens
+
+
+def _undefined(value: sympy.Expr) -> bool:
+    """zoo or nan in a new node (its arguments were checked when they were built)."""
+    return any(node in (S.ComplexInfinity, S.NaN) for node in (value, *value.args))
+
+
+def _check_name(text: str, pos: int, name: str, raw: str) -> None:
+    if name.startswith("_"):
+        raise _error(text, pos, f"names starting with '_' are not allowed ({raw!r})")
+    if keyword.iskeyword(name):
+        raise _error(text, pos, f"{name!r} is a Python keyword, not math")
+    if not name.isidentifier():
+        raise _error(text, pos, f"{raw!r} is not a valid name")
+
+
+@functools.lru_cache(maxsize=4096)
+def _make_symbol(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The real SymPy symbol called ``name``; only plain identifiers are allowed.
+
+    >>> symbol("w_1").is_real
+    True
+    """
+    if isinstance(name, str):
+        name = unicodedata.normalize("NFKC", name)  # as Python reads identifiers
+    if not isinstance(name, str) or not _is_plain_name(name):
+        raise ParseError(f"{name!r} is not a valid name; use a letter followed by letters, "
+                         "digits or '_' (not a Python keyword)")
+    return _make_symbol(name)
+
+
+def _is_plain_name(name: str) -> bool:
+    return name.isidentifier() and not name.startswith("_") and not keyword.iskeyword(name)
+
+
+class _Parser:
+    """Grammar, loosest first:
+    sum := term (('+'|'-') term)* ; term := signed (('*'|'/') signed | power)*
+    signed := ('+'|'-')* power ; power := atom superscript* ('^' signed)?
+    atom := number | name | name '(' args ')' | '(' sum ')' | '|' sum '|' | 'π' | '√' power
+    """
+
+    def __init__(self, text: str, variables: dict[str, sympy.Expr] | None):
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.index = 0
+        self.depth = 0
+        self.open_bars = 0  # '|' groups open at the current parenthesis level
+        self.variables = variables
+        if variables is not None:  # names usable in a product like 'xy'
+            self.known = {**{k: v for k, v in _CONSTANTS.items() if k not in variables}, **variables}
+            self.known_by_length = sorted(self.known, key=len, reverse=True)
+
+    def error(self, token: _Token, message: str, hint: str = "") -> ParseError:
+        return _error(self.text, token.pos, message, hint)
+
+    def peek(self, ahead: int = 0) -> _Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> _Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def at(self, *ops: str) -> bool:
+        token = self.peek()
+        return token.kind == "op" and token.value in ops
+
+    def parse(self) -> sympy.Expr:
+        expr = self.sum()
+        token = self.peek()
+        if token.kind != "end":
+            raise self.unexpected(token)
+        return expr
+
+    def unexpected(self, token: _Token) -> ParseError:
+        if token.value == ")":
+            return self.error(token, "unexpected ')'", "it has no matching '('")
+        if token.value == ",":
+            return self.error(token, "unexpected ','", "commas only separate function arguments")
+        return self.error(token, f"unexpected {token.raw!r}")
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(token, "expression nested too deeply",
+                             f"the limit is {MAX_DEPTH} levels")
+
+    def sum(self) -> sympy.Expr:
+        terms = [self.term()]
+        while self.at("+", "-"):
+            negative = self.advance().value == "-"
+            term = self.term()
+            terms.append(-term if negative else term)
+        return sympy.Add(*terms) if len(terms) > 1 else terms[0]
+
+    def term(self) -> sympy.Expr:
+        factors = [self.signed()]
+        while True:
+            token = self.peek()
+            if self.at("*", "/"):
+                self.advance()
+                factor = self.signed()
+                if token.value == "/":
+                    if factor.is_Number and factor == 0:
+                        raise self.error(token, "division by zero")
+                    factor = sympy.Pow(factor, -1)
+                factors.append(factor)
+            elif token.kind == "num":
+                raise self.error(token, f"missing operator before {token.raw!r}",
+                                 "write '*' between numbers")
+            elif token.kind == "name" or self.at("(", "π", "√") or (
+                    self.at("|") and not self.open_bars):
+                factors.append(self.power())  # implicit multiplication
+            else:
+                break
+        return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
+
+    def signed(self) -> sympy.Expr:
+        negative = False
+        while self.at("+", "-"):
+            negative ^= self.advance().value == "-"
+        value = self.power()
+        return -value if negative else value
+
+    def power(self) -> sympy.Expr:
+        base = self.atom()
+        while self.peek().kind == "sup":
+            token = self.advance()
+            base = self.make_power(base, sympy.Integer(token.value.translate(_SUPERSCRIPT_VALUE)),
+                                   token)
+        if self.at("^"):
+            token = self.advance()
+            self.enter(token)
+            exponent = self.signed()
+            self.depth -= 1
+            base = self.make_power(base, exponent, token)
+        return base
+
+    def make_power(self, base: sympy.Expr, exponent: sympy.Expr, token: _Token) -> sympy.Expr:
+        if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
+            raise self.error(token, f"exponent {exponent} is too large",
+                             f"the limit is {MAX_EXPONENT}")
+        if base.is_Rational and exponent.is_Rational and abs(base) not in (0, 1):
+            digits = math.log10(max(abs(base.p), base.q)) * abs(float(exponent))
+            if digits > MAX_RESULT_DIGITS:
+                raise self.error(token, f"the number {base}^{exponent} is too large to compute",
+                                 f"results may have at most {MAX_RESULT_DIGITS} digits")
+        value = sympy.Pow(base, exponent)
+        if _undefined(value):
+            raise self.error(token, f"{base}^{exponent} is undefined")
+        return value
+
+    def atom(self) -> sympy.Expr:
+        token = self.advance()
+        if token.kind == "num":
+            return self.number(token)
+        if token.kind == "name":
+            return self.name(token)
+        if token.value == "π":
+            return S.Pi
+        if token.value == "√":
+            self.enter(token)
+            value = sympy.sqrt(self.power())
+            self.depth -= 1
+            return value
+        if token.value in ("(", "|"):
+            return self.group(token)
+        self.index -= 1
+        if token.kind == "end":
+            before = self.tokens[self.index - 1] if self.index else token
+            raise self.error(before, f"missing operand after {before.raw!r}")
+        if token.kind == "sup":
+            raise self.error(token, f"superscript {token.raw!r} has nothing to raise")
+        if token.value == ")" and self.index and self.tokens[self.index - 1].value == "(":
+            raise self.error(token, "empty parentheses '()'")
+        raise self.error(token, f"unexpected {token.raw!r}",
+                         "expected a number, a name or '('")
+
+    def group(self, opening: _Token) -> sympy.Expr:
+        """'(' sum ')' or '|' sum '|' (absolute value); the opening token is consumed."""
+        self.enter(opening)
+        outer_bars = self.open_bars
+        self.open_bars = 1 if opening.value == "|" else 0
+        value = self.sum()
+        self.close(opening)
+        self.open_bars = outer_bars
+        self.depth -= 1
+        return sympy.Abs(value) if opening.value == "|" else value
+
+    def close(self, opening: _Token) -> None:
+        closing = ")" if opening.value == "(" else "|"
+        token = self.peek()
+        if token.kind == "op" and token.value == closing:
+            self.advance()
+        elif token.kind == "end":
+            raise self.error(opening, f"unclosed {opening.raw!r}", f"add {closing!r} to close it")
+        else:
+            raise self.unexpected(token)
+
+    def number(self, token: _Token) -> sympy.Expr:
+        mantissa, _, exponent = token.value.lower().partition("e")
+        if len(mantissa.replace(".", "").lstrip("0")) > MAX_DIGITS:
+            raise self.error(token, f"number {token.raw[:20]}... is too long",
+                             f"the limit is {MAX_DIGITS} digits")
+        if exponent and abs(int(exponent)) > 300:
+            raise self.error(token, f"number {token.raw} is out of range",
+                             "use exponents between e-300 and e300")
+        if "." in token.value or exponent:
+            return sympy.Float(token.value)
+        return sympy.Integer(int(token.value))
+
+    def name(self, token: _Token) -> sympy.Expr:
+        name = token.value
+        if name in _FUNCTIONS:
+            return self.call(token)
+        if self.at("(") and self.variables is None and name not in _CONSTANTS \
+                and not _PRODUCT_NAME.fullmatch(name):
+            raise self.unknown_function(token)
+        value = self.resolve(name)
+        if value is not None:
+            return value
+        if self.at("("):
+            raise self.unknown_function(token)
+        hint = f"expected one of: {', '.join(sorted(self.variables)) or '(no variables)'}"
+        for function in _FUNCTIONS:
+            rest = name[len(function):]
+            if name.startswith(function) and rest and self.resolve(rest) is not None:
+                hint += f" (did you mean {function}({rest})?)"
+                break
+        raise self.error(token, f"unknown name {token.raw!r}", hint)
+
+    def unknown_function(self, token: _Token) -> ParseError:
+        return self.error(token, f"unknown function {token.raw!r}",
+                          f"known functions: {', '.join(_FUNCTIONS)}; "
+                          f"for a product write {token.raw}*(...)")
+
+    def resolve(self, name: str) -> sympy.Expr | None:
+        """A constant, a symbol, or (with variables) a product of known names like 'xy'."""
+        if self.variables is None:
+            return _CONSTANTS.get(name) or symbol(name)
+        if name in self.known:
+            return self.known[name]
+        following: list[str | None] = [None] * len(name) + [""]  # best piece starting at i
+        for start in range(len(name) - 1, -1, -1):
+            following[start] = next((k for k in self.known_by_length if name.startswith(k, start)
+                                     and following[start + len(k)] is not None), None)
+        if following[0] is None:
+            return None
+        factors, start = [], 0
+        while start < len(name):
+            factors.append(self.known[following[start]])
+            start += len(following[start])
+        return sympy.Mul(*factors)
+
+    def call(self, token: _Token) -> sympy.Expr:
+        """name(args), also sin²(x) and sin^2(x) for a power of the call."""
+        function, fewest, most = _FUNCTIONS[token.value]
+        power = None
+        if self.peek().kind == "sup":
+            power = self.advance()
+        elif self.at("^") and self.peek(1).kind == "num" and self.peek(2).value == "(":
+            self.advance()
+            power = self.advance()
+        elif self.at("^") and self.peek(1).value == "-":
+            power = self.peek()
+        if power is not None and not power.value.translate(_SUPERSCRIPT_VALUE).isdigit():
+            raise self.error(power, f"only a whole positive power can follow {token.raw!r}",
+                             f"write a{token.raw}(x) for the inverse or ({token.raw}(x))^p")
+        if not self.at("("):
+            raise self.error(token, f"function {token.raw!r} needs its argument in parentheses",
+                             f"write it like {token.raw}(x)")
+        opening = self.advance()
+        self.enter(opening)
+        outer_bars, self.open_bars = self.open_bars, 0
+        args = [self.sum()]
+        while self.at(","):
+            self.advance()
+            args.append(self.sum())
+        self.close(opening)
+        self.open_bars = outer_bars
+        self.depth -= 1
+        if len(args) < fewest or (most is not None and len(args) > most):
+            wanted = f"{fewest} or more" if most is None else (
+                str(fewest) if fewest == most else f"{fewest} to {most}")
+            raise self.error(token, f"function {token.raw!r} takes {wanted} argument"
+                             f"{'' if wanted == '1' else 's'}, got {len(args)}")
+        try:
+            value = function(*args)
+        except (ValueError, TypeError) as err:  # e.g. Max of a non-real number
+            raise self.error(token, f"{token.raw}(...) cannot take these arguments ({err})"
+                             ) from None
+        if _undefined(value):
+            raise self.error(token, f"{token.raw}(...) is undefined here")
+        if power is not None:
+            exponent = sympy.Integer(power.value.translate(_SUPERSCRIPT_VALUE))
+            value = self.make_power(value, exponent, power)
+        return value
+
+
+def _variable_table(variables: Iterable[str | sympy.Symbol] | str) -> dict[str, sympy.Expr]:
+    if isinstance(variables, str):
+        variables = [name for name in re.split(r"[\s,]+", variables) if name]
+    table = {}
+    for variable in variables:
+        variable = symbol(variable.name if isinstance(variable, sympy.Symbol) else variable)
+        if variable.name in _FUNCTIONS:
+            raise ParseError(f"variable name {variable.name!r} is a function name; "
+                             "choose another name")
+        table[variable.name] = variable
+    return table
+
+
+def parse(text: str, variables: Iterable[str | sympy.Symbol] | str | None = None) -> sympy.Expr:
+    """The SymPy expression for ``text``; symbols are real.
+
+    With ``variables``, only those names (and ``pi``, ``e``) are allowed, and an unknown
+    name like ``xy`` is read as the product ``x*y`` when it splits into known names.
+
+    >>> parse("x(1+x) - |x|²")
+    -x**2 + x*(x + 1)
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected the expression as text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"the expression is {len(text)} characters long; "
+                         f"the limit is {MAX_LENGTH} characters")
+    if not text.strip():
+        raise ParseError("the expression is empty; type a formula such as 2x + 1")
+    table = None if variables is None else _variable_table(variables)
+    try:
+        return _Parser(text, table).parse()
+    except RecursionError:  # only when called from an already deep stack
+        raise ParseError(f"the expression is nested too deeply to read here; "
+                         f"the limit is {MAX_DEPTH} levels") from None
+
+
+def parse_point(point: str | Mapping[str, object]) -> dict[str, float]:
+    """Values of variables from ``"x=2, y=-1"`` or a mapping; values may be constants like pi/2.
+
+    >>> parse_point({"x": 2, "y": "sqrt(2)"})
+    {'x': 2.0, 'y': 1.4142135623730951}
+    """
+    if isinstance(point, Mapping):
+        return {_point_name(name): _point_value(name, value) for name, value in point.items()}
+    if not isinstance(point, str):
+        raise ParseError(f"expected a point like 'x=2, y=-1', got {type(point).__name__}")
+    if not point.strip():
+        raise ParseError("the point is empty; write it like x=2, y=-1")
+    result: dict[str, float] = {}
+    for start, part in _split_top_level(point):
+        name, equals, value = part.partition("=")
+        name_start = start + len(name) - len(name.lstrip())
+        name = name.strip()
+        if not equals or not name:
+            raise _error(point, name_start, f"expected name=value, got {part.strip()!r}",
+                         "write the point like x=2, y=-1")
+        if not _is_plain_name(name):
+            raise _error(point, name_start, f"{name!r} is not a valid variable name")
+        if name in result:
+            raise _error(point, name_start, f"{name!r} is given twice")
+        value_start = start + len(part) - len(value)
+        try:
+            result[name] = _point_value(name, value)
+        except ParseError as err:  # count columns in the whole point
+            column = value_start + (err.column or len(value) - len(value.lstrip()) + 1)
+            message = str(err).replace(f" at column {err.column}", "", 1)
+            raise _error(point, column - 1, *message.split("; ", 1)) from None
+    return result
+
+
+def _split_top_level(text: str) -> list[tuple[int, str]]:
+    """Parts between commas outside parentheses, each with its start index."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append((start, text[start:index]))
+            start = index + 1
+    parts.append((start, text[start:]))
+    return parts
+
+
+def _point_name(name: object) -> str:
+    symbol(name)  # validates
+    return name
+
+
+def _point_value(name: str, value: object) -> float:
+    if isinstance(value, str):
+        try:
+            value = parse(value)
+        except ParseError as err:
+            error = ParseError(f"the value of {name!r}: {err}", text=value)
+            error.column = err.column
+            raise error from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | sympy.Expr):
+        raise ParseError(f"the value of {name!r} must be a number, got {value!r}")
+    if isinstance(value, sympy.Expr) and value.free_symbols:
+        unknown = ", ".join(sorted(map(str, value.free_symbols)))
+        raise ParseError(f"the value of {name!r} must be a constant, but it uses {unknown}")
+    try:
+        number = complex(sympy.N(value, 17)) if isinstance(value, sympy.Expr) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ParseError(f"the value of {name!r} cannot be computed as a number") from None
+    if isinstance(number, complex):
+        if number.imag != 0:
+            raise ParseError(f"the value of {name!r} is not a real number ({number})")
+        number = number.real
+    if not math.isfinite(number):
+        raise ParseError(f"the value of {name!r} is {number}; points must be finite numbers")
+    return number
