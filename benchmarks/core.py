@@ -17,7 +17,7 @@ import torch
 
 from tutor import check
 from tutor.check import check_gradient
-from tutor.lower import lower, numeric_function
+from tutor.lower import numeric_function
 from tutor.parse import parse
 
 HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"

@@ -1,5 +1,5 @@
-import sympy
 import pytest
+import sympy
 
 from tutor.functions import sigmoid
 from tutor.symbolic import derive, gradient, hessian, readable

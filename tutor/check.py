@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -25,8 +26,8 @@ import numpy as np
 import sympy
 
 from tutor._limits import within_time
-from tutor.errors import ParseError, TutorError
-from tutor.lower import lower, numeric_function
+from tutor.errors import BackendError, ParseError, TutorError
+from tutor.lower import import_tensorflow, lower, numeric_function, value_and_gradient
 from tutor.parse import parse
 from tutor.symbolic import Wrt, as_expr, wrt_symbols
 
@@ -302,10 +303,43 @@ def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.
 
 # ---------------------------------------------------------------- autograd against the closed form
 
+#: ``backend=`` values of ``check_gradient``: one framework, or both against each other.
+BACKENDS = ("torch", "tensorflow", "all")
+_FLOAT_TYPES = ("float16", "float32", "float64")
+_AUTODIFF = {"torch": "autograd", "tensorflow": "TensorFlow's GradientTape"}
+_SHORT = {"sympy": "symbolic", "torch": "autograd", "tensorflow": "GradientTape", "all": "autodiff"}
+_TITLE = {"sympy": "SymPy", "torch": "PyTorch", "tensorflow": "TensorFlow"}
+
+
+@dataclass(frozen=True)
+class GradientPair:
+    """Two gradients of one function ("sympy", "torch" or "tensorflow") compared at the same
+    points, with their values where they differ most for the tolerance."""
+
+    first: str
+    second: str
+    ok: bool
+    max_abs_error: float
+    max_rel_error: float
+    worst_point: Point
+    first_at_worst: tuple[float, ...]
+    second_at_worst: tuple[float, ...]
+
+    def to_dict(self) -> dict:
+        return {"first": self.first, "second": self.second, "ok": self.ok,
+                "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error,
+                "worst_point": self.worst_point, "first_at_worst": list(self.first_at_worst),
+                "second_at_worst": list(self.second_at_worst)}
+
 
 @dataclass(frozen=True)
 class GradientReport:
-    """How autograd's gradient compares with the symbolic one over many points."""
+    """How autograd's gradient compares with the symbolic one over many points.
+
+    ``pairs`` has each comparison made: SymPy against the backend, or for ``backend="all"``
+    SymPy against PyTorch, SymPy against TensorFlow and PyTorch against TensorFlow. The other
+    fields describe the worst comparison with SymPy.
+    """
 
     ok: bool
     max_abs_error: float
@@ -321,6 +355,8 @@ class GradientReport:
     max_value_error: float | None = None
     nondifferentiable_points: tuple[Point, ...] = field(default=())
     message: str = ""
+    backend: str = "torch"
+    pairs: tuple[GradientPair, ...] = ()
 
     def __bool__(self) -> bool:
         return self.ok
@@ -336,6 +372,7 @@ class GradientReport:
             "symbolic_at_worst": list(self.symbolic_at_worst),
             "max_value_error": self.max_value_error,
             "nondifferentiable_points": list(self.nondifferentiable_points),
+            "backend": self.backend, "pairs": [pair.to_dict() for pair in self.pairs],
         }
 
 
@@ -375,64 +412,80 @@ def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]
     return columns
 
 
-def _torch_dtype(dtype: Any):
-    import torch
-
+def _dtype_name(dtype: Any) -> str:
+    """The float type's name ("float64" for None), given as text or a torch, TensorFlow or
+    NumPy type."""
     if dtype is None:
-        return torch.float64
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    resolved = getattr(torch, str(dtype).removeprefix("torch."), None)
-    if not isinstance(resolved, torch.dtype) or not resolved.is_floating_point:
+        return "float64"
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)  # tf, numpy dtypes
+    if not isinstance(name, str):
+        name = str(dtype)  # torch.float32
+        with contextlib.suppress(TypeError):
+            name = np.dtype(dtype).name  # numpy.float32
+    name = name.removeprefix("torch.")
+    if name not in _FLOAT_TYPES:
         raise TutorError(f"dtype must be a float type such as float32 or float64, got {dtype!r}")
-    return resolved
+    return name
 
 
 @functools.lru_cache(maxsize=256)
-def _lowered(expr: sympy.Expr, names: tuple[str, ...]):
-    return lower(expr, names)
+def _lowered(expr: sympy.Expr, names: tuple[str, ...], backend: str = "torch"):
+    return lower(expr, names, backend=backend)
 
 
-def _autograd(fn: Callable, points: Mapping[str, np.ndarray], wrt: Sequence[str], dtype):
-    """Values and gradients of ``fn`` at every point, in one vectorised autograd call."""
-    import torch
-
-    n = len(next(iter(points.values())))
-    inputs = {name: torch.tensor(values, dtype=dtype, requires_grad=name in wrt)
-              for name, values in points.items()}
-    out = fn(*inputs.values())
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (n,):
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise TutorError(f"the function must return one value per point, a tensor of shape ({n},); "
-                         f"it returned {shape}")
-    leaves = [inputs[name] for name in wrt]
-    if out.requires_grad:
-        grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
-    else:
-        grads = [None] * len(leaves)
-    grads = [torch.zeros(n, dtype=dtype) if g is None else g for g in grads]
-    return (out.detach().double().numpy(),
-            np.stack([g.detach().double().numpy() for g in grads]))
+def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
+             points: Mapping[str, np.ndarray], defined: np.ndarray, rtol: float,
+             atol: float | None) -> tuple[GradientPair, float]:
+    """``other`` against ``reference`` (one row per variable), where the symbolic gradient is
+    ``defined``; and the largest error ratio (above 1 is a mismatch)."""
+    ratios = np.where(defined, error_ratio(reference, other, rtol), 0.0)
+    if atol is not None:
+        ratios = np.where(np.abs(other - reference) <= atol, 0.0, ratios)
+    ratios = np.where(np.isnan(ratios), np.inf, ratios)  # NaN from autodiff where sympy has a number
+    per_point = ratios.max(axis=0)
+    worst = int(np.argmax(per_point))
+    abs_errors = np.where(defined, np.abs(other - reference), 0.0)
+    with np.errstate(all="ignore"):
+        rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(reference), 1e-300), 0.0)
+    pair = GradientPair(
+        first, second, ok=bool(np.all(ratios <= 1.0)), max_abs_error=float(np.nanmax(abs_errors)),
+        max_rel_error=float(np.nanmax(rel_errors)), worst_point=_point_at(points, worst),
+        first_at_worst=tuple(float(v) for v in reference[:, worst]),
+        second_at_worst=tuple(float(v) for v in other[:, worst]))
+    return pair, float(per_point[worst])
 
 
 def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = None,
                    points: int | Mapping | Sequence = 1000, dtype: Any = None,
                    rtol: float | None = None, atol: float | None = None, seed: int = 0,
-                   variables: Sequence[str] | None = None) -> GradientReport:
-    """Compare autograd's gradient of ``expr`` (or of your torch function ``fn``) with the
-    symbolic gradient at many points, in one vectorised autograd call.
+                   variables: Sequence[str] | None = None, backend: str = "torch") -> GradientReport:
+    """Compare the automatic gradient of ``expr`` (or of your function ``fn``) with the
+    symbolic gradient at many points, in one vectorised autodiff call.
 
-    ``fn`` takes one tensor per variable (``variables``, by default ``wrt`` then the other
-    symbols by name) holding every point, and returns one value per point. ``points`` is a
-    count (seeded random points where the gradient is defined) or explicit points: a mapping
-    name -> values, a list of {name: value}, or rows of values. Points on a kink (relu or abs
-    at 0) are reported in ``nondifferentiable_points`` and left out of the comparison.
+    ``backend`` is "torch" (autograd), "tensorflow" (GradientTape, TensorFlow installed) or
+    "all": SymPy, PyTorch and TensorFlow checked against each other, each pair in ``pairs``.
+    ``fn`` is written with the backend's library: it takes one tensor per variable
+    (``variables``, by default ``wrt`` then the other symbols by name) holding every point,
+    and returns one value per point. ``points`` is a count (seeded random points where the
+    gradient is defined) or explicit points: a mapping name -> values, a list of
+    {name: value}, or rows of values. Points on a kink (relu or abs at 0) are reported in
+    ``nondifferentiable_points`` and left out of the comparison.
 
     >>> import torch
     >>> report = check_gradient("x^2 + x^3 + 5", "x", fn=lambda x: x**2 + x**3 + 5)
     >>> report.ok, report.n_points
     (True, 1000)
+    >>> [p.ok for p in check_gradient("x^3", "x", backend="all").pairs]  # doctest: +SKIP
+    [True, True, True]
     """
+    if backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if fn is not None and backend == "all":
+        raise TutorError("fn is written with one library: check it with backend='torch' or "
+                         "backend='tensorflow'")
+    frameworks = ("torch", "tensorflow") if backend == "all" else (backend,)
+    if "tensorflow" in frameworks:
+        import_tensorflow()  # a missing TensorFlow is named before any work is done
     expr = as_expr(expr, variables)
     wrt_syms = wrt_symbols(expr, wrt)
     wrt_names = tuple(s.name for s in wrt_syms)
@@ -441,8 +494,7 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     missing = sorted({s.name for s in expr.free_symbols} - set(names))
     if missing:
         raise TutorError(f"variables {list(names)} leave out {', '.join(missing)} used by {expr}")
-    torch_dtype = _torch_dtype(dtype)
-    dtype_name = str(torch_dtype).removeprefix("torch.")
+    dtype_name = _dtype_name(dtype)
     rtol = tolerance(dtype_name) if rtol is None else rtol
     symbolic = tuple(sympy.diff(expr, s) for s in wrt_syms)
 
@@ -471,54 +523,73 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
         raise TutorError("every point lies on a kink of the function, where it has no derivative")
     n = int((~kink_mask).sum())
 
-    function = fn if fn is not None else _lowered(expr, names)
-    values, grads = _autograd(function, compared, wrt_names, torch_dtype)
+    results = {framework: value_and_gradient(
+        fn if fn is not None else _lowered(expr, names, framework), compared, wrt_names,
+        dtype=dtype_name, backend=framework) for framework in frameworks}
     expected = np.stack([evaluate(part, compared) for part in symbolic])
     defined = np.all(np.isfinite(expected), axis=0)
-    ratios = np.where(defined, error_ratio(expected, grads, rtol), 0.0)
-    if atol is not None:
-        ratios = np.where(np.abs(grads - expected) <= atol, 0.0, ratios)
-    ratios = np.where(np.isnan(ratios), np.inf, ratios)  # NaN from autograd where sympy has a number
-    worst = int(np.argmax(ratios.max(axis=0)))
-    abs_errors = np.where(defined, np.abs(grads - expected), 0.0)
-    with np.errstate(all="ignore"):
-        rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(expected), 1e-300), 0.0)
-    ok = bool(np.all(ratios <= 1.0))
+    compared_pairs = [_compare("sympy", expected, framework, results[framework][1], compared,
+                               defined, rtol, atol) for framework in frameworks]
+    if backend == "all":
+        compared_pairs.append(_compare("torch", results["torch"][1], "tensorflow",
+                                       results["tensorflow"][1], compared, defined, rtol, atol))
+    pairs = tuple(pair for pair, _ in compared_pairs)
+    with_sympy = pairs[:len(frameworks)]
+    worst = max(compared_pairs[:len(frameworks)], key=lambda compared_pair: compared_pair[1])[0]
+    ok = all(pair.ok for pair in pairs)
 
     value_error = None
     if fn is not None:
+        values = results[backend][0]
         reference = evaluate(expr, compared)
         value_ratios = error_ratio(reference, values, rtol)
         value_error = float(np.nanmax(np.abs(values - reference)))
         if not np.all(value_ratios <= 1.0):
             ok = False
-    worst_point = _point_at(compared, worst)
     report = GradientReport(
-        ok=ok, max_abs_error=float(np.nanmax(abs_errors)), max_rel_error=float(np.nanmax(rel_errors)),
-        worst_point=worst_point, n_points=n, symbolic=symbolic, wrt=wrt_names, dtype=dtype_name,
-        rtol=rtol, autograd_at_worst=tuple(float(g) for g in grads[:, worst]),
-        symbolic_at_worst=tuple(float(e) for e in expected[:, worst]),
-        max_value_error=value_error, nondifferentiable_points=kinked,
+        ok=ok, max_abs_error=max(pair.max_abs_error for pair in with_sympy),
+        max_rel_error=max(pair.max_rel_error for pair in with_sympy),
+        worst_point=worst.worst_point, n_points=n, symbolic=symbolic, wrt=wrt_names,
+        dtype=dtype_name, rtol=rtol, autograd_at_worst=worst.second_at_worst,
+        symbolic_at_worst=worst.first_at_worst, max_value_error=value_error,
+        nondifferentiable_points=kinked, backend=backend, pairs=pairs,
     )
     return _with_message(report)
 
 
 def _with_message(report: GradientReport) -> GradientReport:
-    head = (f"autograd agrees with the symbolic gradient at {report.n_points} points"
-            if report.ok else
-            f"autograd DISAGREES with the symbolic gradient (tolerance rtol={report.rtol:.2g})")
-    lines = [f"{head} ({report.dtype}); worst at {format_point(report.worst_point)}: "
-             f"autograd {list(map(_short, report.autograd_at_worst))}, "
-             f"symbolic {list(map(_short, report.symbolic_at_worst))}, "
-             f"max abs error {report.max_abs_error:.3g}, max rel error {report.max_rel_error:.3g}."]
+    if report.backend == "all":
+        lines = [_pairs_message(report)]
+    else:
+        name = _AUTODIFF[report.backend]
+        head = (f"{name} agrees with the symbolic gradient at {report.n_points} points"
+                if report.ok else
+                f"{name} DISAGREES with the symbolic gradient (tolerance rtol={report.rtol:.2g})")
+        lines = [f"{head} ({report.dtype}); worst at {format_point(report.worst_point)}: "
+                 f"{_SHORT[report.backend]} {list(map(_short, report.autograd_at_worst))}, "
+                 f"symbolic {list(map(_short, report.symbolic_at_worst))}, "
+                 f"max abs error {report.max_abs_error:.3g}, max rel error {report.max_rel_error:.3g}."]
     if report.max_value_error is not None:
         lines.append(f"Function values: max abs error {report.max_value_error:.3g}.")
     if report.nondifferentiable_points:
         first = format_point(report.nondifferentiable_points[0])
         lines.append(f"{len(report.nondifferentiable_points)} point(s) lie on a kink where the "
-                     f"function is not differentiable (e.g. {first}); autograd returns a "
-                     "subgradient there, so they were left out.")
+                     f"function is not differentiable (e.g. {first}); {_SHORT[report.backend]} "
+                     "returns a subgradient there, so they were left out.")
     return replace(report, message=" ".join(lines))
+
+
+def _pairs_message(report: GradientReport) -> str:
+    """SymPy, PyTorch and TensorFlow, pair by pair."""
+    head = (f"SymPy, PyTorch and TensorFlow agree pairwise at {report.n_points} points "
+            f"({report.dtype})" if report.ok else
+            f"SymPy, PyTorch and TensorFlow DISAGREE (tolerance rtol={report.rtol:.2g}, "
+            f"{report.dtype})")
+    parts = [f"{_TITLE[p.first]} vs {_TITLE[p.second]}: {'agree' if p.ok else 'DIFFER'}, "
+             f"max abs error {p.max_abs_error:.3g}, max rel error {p.max_rel_error:.3g}, worst at "
+             f"{format_point(p.worst_point)}: {_SHORT[p.first]} {list(map(_short, p.first_at_worst))}, "
+             f"{_SHORT[p.second]} {list(map(_short, p.second_at_worst))}" for p in report.pairs]
+    return f"{head}: " + "; ".join(parts) + "."
 
 
 def _short(value: float) -> str:

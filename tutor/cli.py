@@ -27,7 +27,12 @@ def _run_derive(args: argparse.Namespace) -> int:
     if args.steps:
         from tutor.explain import explain, format_derivation
 
-        print(format_derivation(explain(expr, symbols[0]), args.format))
+        derivations = [explain(expr, s) for s in symbols]
+        if args.json or args.format == "json":
+            dicts = [d.to_dict() for d in derivations]
+            _print_json(dicts[0] if len(dicts) == 1 else {"derivations": dicts})
+        else:
+            print("\n\n".join(format_derivation(d, args.format) for d in derivations))
         return 0
     results = derive(expr, list(symbols), order=args.order)
     point = parse_point(args.at) if args.at else None
@@ -84,7 +89,8 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
     from tutor.check import check_gradient
     from tutor.render import gradient_table, make_console
 
-    report = check_gradient(args.expr, args.wrt, points=args.points, dtype=args.dtype, seed=args.seed)
+    report = check_gradient(args.expr, args.wrt, points=args.points, dtype=args.dtype, seed=args.seed,
+                            backend=args.backend)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -128,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     gradcheck.add_argument("--points", type=int, default=1000, help="random points (default 1000)")
     gradcheck.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     gradcheck.add_argument("--seed", type=int, default=0)
+    gradcheck.add_argument(
+        "--backend", choices=["torch", "tensorflow", "all"], default="torch",
+        help="autodiff to check: PyTorch (default), TensorFlow, or all three of SymPy, PyTorch "
+             'and TensorFlow against each other (TensorFlow: pip install "tutor[tensorflow]")')
     gradcheck.add_argument("--json", action="store_true", help="machine-readable output")
     gradcheck.set_defaults(run=_run_gradcheck)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy
 from sympy.core.function import Application
@@ -153,9 +153,10 @@ class Step:
         """``"power rule + chain rule"``."""
         return " + ".join(r if r.endswith(("rule", "multiple")) else f"{r} rule" for r in self.rules)
 
-    def parts(self) -> list[sympy.Expr]:
-        """The sides of the step's equation, without repeating an identical one."""
-        if sympy.pretty(self.formula) == sympy.pretty(self.result):
+    def parts(self, show: Callable[[sympy.Expr], str] = sympy.pretty) -> list[sympy.Expr]:
+        """The right-hand sides of the step's equation, leaving out the result when ``show``
+        prints it the same as the formula."""
+        if show(self.formula) == show(self.result):
             return [self.formula]
         return [self.formula, self.result]
 
@@ -176,7 +177,7 @@ class Derivation:
     expr: sympy.Expr
     wrt: sympy.Symbol
     steps: tuple[Step, ...]
-    result: sympy.Expr = field(default=sympy.S.Zero)
+    result: sympy.Expr
 
     def __str__(self) -> str:
         return self.to_text()
@@ -240,11 +241,15 @@ class _Deriver:
         if expr in self.known:  # derived before (softmax sums share their terms)
             return self.known[expr]
         rule: Callable[[Node], tuple[tuple[str, ...], sympy.Expr]] = getattr(self, f"_{node.kind}")
+        before = len(self.steps)
         rules, formula = rule(node)
-        if rules:  # a merged constant multiple has recorded its step already
-            self.steps.append(Step(rules, expr, formula, _evaluated(formula)))
-        self.known[expr] = _evaluated(formula)
-        return self.known[expr]
+        result = self.known[expr] = _evaluated(formula)
+        linear = node.kind == "sum" and len(self.steps) == before and not result.has(self.x)
+        if rules and not (linear and node is not self.root):
+            # (a merged constant multiple has recorded its step already; a linear sum like
+            # x + 1 is differentiated where it is used)
+            self.steps.append(Step(rules, expr, formula, result))
+        return result
 
     def _sum(self, node: Node):
         return ("sum",), _add(*(self.derive(child) for child in node.children))
@@ -312,7 +317,7 @@ class _Deriver:
         for index, child in enumerate(node.children):
             inner = self.derive(child)
             if inner != 0:
-                terms.append(_mul(outer_derivative(expr, index), inner))
+                terms.append(_mul(inner, outer_derivative(expr, index)))
                 chain = chain or child.expr != self.x
         return (family(expr), *(("chain",) if chain else ())), _add(*terms)
 
@@ -385,7 +390,7 @@ def _as_text(d: Derivation) -> str:
 
 def _latex_step(step: Step, wrt: sympy.Symbol) -> str:
     return " = ".join([sympy.latex(sympy.Derivative(step.expr, wrt)),
-                       *(sympy.latex(p) for p in step.parts())])
+                       *(sympy.latex(p) for p in step.parts(sympy.latex))])
 
 
 def _as_markdown(d: Derivation) -> str:

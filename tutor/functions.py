@@ -40,7 +40,7 @@ class sigmoid(Function):  # noqa: N801  (named as learners write it)
         return 1 / (1 + exp(-arg))
 
     def _eval_evalf(self, prec):
-        return self.rewrite(exp)._eval_evalf(prec)
+        return (1 / (1 + exp(-self.args[0])))._eval_evalf(prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -69,7 +69,7 @@ class softplus(Function):  # noqa: N801
     _eval_rewrite_as_exp = _eval_rewrite_as_log
 
     def _eval_evalf(self, prec):
-        return self.rewrite(log)._eval_evalf(prec)
+        return log(1 + exp(self.args[0]))._eval_evalf(prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,14 +32,16 @@ import numpy as np
 import sympy
 
 from tutor.check import error_ratio, evaluate, format_point, sample_points, tolerance
-from tutor.errors import TutorError
+from tutor.errors import LoweringError, TutorError
 from tutor.explain import Node, Unsupported, decompose, outer_derivative
 from tutor.functions import sigmoid
 from tutor.parse import symbol
 from tutor.render import inline
 
-#: Every mistake code, in the order they are tried (the first match is reported).
+#: Every mistake code, in the order they are tried (one place before several; the first match
+#: is reported).
 MISTAKES: dict[str, str] = {
+    "chain-rule-inner-dropped": "d f(u) taken as f'(u), without u' (also d ln u as 1/u)",
     "constant-derivative-kept": "the derivative of a constant term kept instead of 0",
     "power-rule-exponent-not-lowered": "d u^n taken as n u^n u'",
     "square-factor-2-missing": "d u^2 taken as u u' (the 2 from the square missing)",
@@ -47,30 +50,31 @@ MISTAKES: dict[str, str] = {
     "product-rule-derivatives-multiplied": "d (f g) taken as f' g'",
     "product-rule-term-missing": "d (f g) taken as f' g (or f g')",
     "quotient-rule-numerator-swapped": "d (f/g) taken as (f g' - f' g)/g^2",
+    "quotient-rule-plus-sign": "d (f/g) taken as (f' g + f g')/g^2",
     "quotient-rule-no-square": "d (f/g) taken as (f' g - f g')/g or without a denominator",
     "quotient-rule-derivatives-divided": "d (f/g) taken as f'/g'",
     "exponential-as-power": "d e^u taken as u e^(u-1), the power rule",
     "exponential-log-factor-missing": "d a^u taken as a^u u' (ln a missing)",
     "trig-sign-error": "d sin u as -cos u, or d cos u as sin u",
     "sigmoid-derivative-plus": "sigmoid' taken as s (1 + s)",
-    "chain-rule-inner-dropped": "d f(u) taken as f'(u), without u' (also d ln u as 1/u)",
     "partial-other-variable-varies": "another variable differentiated as if it changed with x",
     "partial-wrong-variable": "the partial derivative with respect to another variable",
     "sign-error": "a derivative (of the whole or of a part) with the opposite sign",
-    "constant-factor-off": "the derivative times a constant",
-    "additive-constant-off": "the derivative plus or minus a constant",
     "function-not-differentiated": "the function itself instead of its derivative",
     "antiderivative-given": "an antiderivative instead of the derivative",
+    "constant-factor-off": "the derivative times a constant",
+    "additive-constant-off": "the derivative plus or minus a constant",
     "value-at-a-point": "a number: the derivative's value at one point instead of the function",
 }
 
 _PRIORITY = {code: rank for rank, code in enumerate(MISTAKES)}
-_LOCAL_CODES = tuple(MISTAKES)[:15]  # one wrong rule at one node
 _SAMPLES = 64  # seeded points drawn; those where the derivative is defined are used
 _MIN_POINTS = 8
 MAX_NODES = 400  # bigger functions only get the general checks
+MAX_TREE = 2000  # bigger functions or answers get no diagnosis
 MAX_CANDIDATES = 2000
-_MAX_REPEAT_NODES = 150  # "the same mistake everywhere" is searched up to this size
+_MAX_REPEAT_NODES = 150  # "the same mistake in several places" is searched up to this size
+_MAX_REPEATED_PLACES = 5
 _GRID = {1: range(-5, 6), 2: range(-3, 4), 3: range(-2, 3)}  # points for value-at-a-point
 
 Array = np.ndarray | float
@@ -87,6 +91,16 @@ class Diagnosis:
 
 class _OutOfTime(Exception):
     pass
+
+
+def _check_time(deadline: float) -> None:
+    if time.perf_counter() > deadline:
+        raise _OutOfTime
+
+
+def _bigger_than(expr: sympy.Basic, limit: int) -> bool:
+    """More than ``limit`` nodes? Stops counting there, so it is cheap for huge trees."""
+    return any(count >= limit for count, _ in enumerate(sympy.preorder_traversal(expr)))
 
 
 # ---------------------------------------------------------------- numbers for a tree
@@ -116,18 +130,24 @@ def _number(expr: sympy.Expr) -> float:
 class _Tree:
     """Values and partial derivatives of every node of a tree at the sample points."""
 
-    def __init__(self, root: Node, points: Mapping[str, np.ndarray]):
+    def __init__(self, root: Node, points: Mapping[str, np.ndarray], deadline: float = math.inf):
         self.root = root
+        self.deadline = deadline
         self.nodes = list(root.walk())  # parents first
         self.parent = {child: node for node in self.nodes for child in node.children}
         self.size = len(next(iter(points.values())))
         self.value: dict[Node, np.ndarray] = {}
-        self.partials: dict[Node, list[Array | None]] = {}
         with np.errstate(all="ignore"):
-            for node in reversed(self.nodes):
+            for count, node in enumerate(reversed(self.nodes)):
+                if count % 64 == 63:
+                    _check_time(deadline)
                 self.value[node] = self._value(node, points)
-            for node in self.nodes:
-                self.partials[node] = self._partials(node)
+
+    @functools.cached_property
+    def partials(self) -> dict[Node, list[Array | None]]:
+        """d node / d child for every child (None for number arguments of a function)."""
+        with np.errstate(all="ignore"):
+            return {node: self._partials(node) for node in self.nodes}
 
     def _value(self, node: Node, points: Mapping[str, np.ndarray]) -> np.ndarray:
         values = [self.value[child] for child in node.children]
@@ -155,7 +175,6 @@ class _Tree:
         return [self.value[c] for c in node.children if not c.expr.is_number]
 
     def _partials(self, node: Node) -> list[Array | None]:
-        """d node / d child for every child (None for number arguments of a function)."""
         values = [self.value[child] for child in node.children]
         if node.kind == "sum":
             result = [1.0] * len(values)
@@ -170,10 +189,16 @@ class _Tree:
         elif node.kind == "function":
             pattern, names, outer = self._pattern(node)
             points = dict(zip(names, self._varying(node), strict=True))
-            result = [None if d is None else evaluate(d, points) for d in outer]
+            result = [None if d is None else self._outer(d, points) for d in outer]
         else:
             result = []
         return result
+
+    def _outer(self, derivative: sympy.Expr, points: dict[str, np.ndarray]) -> np.ndarray:
+        try:
+            return evaluate(derivative, points)
+        except LoweringError:  # DiracDelta and the like: no numeric derivative
+            return np.full(self.size, np.nan)
 
     def tangent(self, seed: Mapping[sympy.Symbol, float],
                 wrong: Callable[[Node, dict], Array | None] | None = None) -> dict[Node, Array]:
@@ -181,11 +206,10 @@ class _Tree:
         ``wrong(node, tangents)`` replacing a node's derivative where it returns one."""
         t: dict[Node, Array] = {}
         with np.errstate(all="ignore"):
-            for node in reversed(self.nodes):
-                if node.kind == "symbol":
-                    t[node] = seed.get(node.expr, 0.0)
-                    continue
-                total: Array = 0.0
+            for count, node in enumerate(reversed(self.nodes)):
+                if count % 64 == 63:
+                    _check_time(self.deadline)
+                total: Array = seed.get(node.expr, 0.0) if node.kind == "symbol" else 0.0
                 for child, partial in zip(node.children, self.partials[node], strict=True):
                     if partial is not None and not _is_zero(t[child]):
                         total = total + partial * t[child]
@@ -230,23 +254,28 @@ def _wrong_rules(tree: _Tree, node: Node, t: Mapping[Node, Array],
     """(code, detail, wrong derivative of ``node``) for every wrong rule that applies to it."""
     expr, children = node.expr, node.children
     if not expr.has(x):
+        if expr != 0 and (node is tree.root or tree.parent[node].kind == "sum"):
+            yield "constant-derivative-kept", None, tree.value[node]
         return
     v = [tree.value[c] for c in children]
     dt = [t[c] for c in children]
     if node.kind == "power":
         (base, exponent), (b, e), (db, de) = children, v, dt
-        if not exponent.expr.has(x) and exponent.expr.is_number:
+        if not exponent.expr.has(x):
             n = exponent.expr
             if n not in (0, 1):
-                yield "power-rule-exponent-not-lowered", None, n * np.power(b, e) * db
+                yield "power-rule-exponent-not-lowered", None, e * np.power(b, e) * db
             if n == 2:  # named on its own, and part of "the factor n everywhere"
                 yield "square-factor-2-missing", None, b * db
             if n not in (-1, 0, 1):
                 yield "power-rule-coefficient-dropped", None, np.power(b, e - 1) * db
+            if n.is_number and n < -1:
+                yield "power-rule-coefficient-dropped", "sign kept", -np.power(b, e - 1) * db
         elif not base.expr.has(x):
             u_to_power = e * np.power(b, e - 1)
             yield "exponential-as-power", "with inner", u_to_power * de
-            yield "exponential-as-power", "without inner", u_to_power
+            if exponent.expr != x:
+                yield "exponential-as-power", "without inner", u_to_power
             yield "exponential-log-factor-missing", None, tree.value[node] * de
         if not exponent.expr.has(x) and base.expr != x:
             yield "chain-rule-inner-dropped", base.expr, tree.partials[node][0]
@@ -259,6 +288,7 @@ def _wrong_rules(tree: _Tree, node: Node, t: Mapping[Node, Array],
     elif node.kind == "quotient":
         (f, g), (df, dg) = v, dt
         yield "quotient-rule-numerator-swapped", None, -t[node]
+        yield "quotient-rule-plus-sign", None, (df * g + f * dg) / g**2
         yield "quotient-rule-no-square", "over g", t[node] * g
         yield "quotient-rule-no-square", "no denominator", t[node] * g**2
         yield "quotient-rule-derivatives-divided", None, df / dg
@@ -278,7 +308,8 @@ def _wrong_function_rules(tree: _Tree, node: Node, t: Mapping[Node, Array],
         u, du = tree.value[inner], t[inner]
         if isinstance(expr, sympy.exp):
             yield "exponential-as-power", "with inner", u * value / np.e * du
-            yield "exponential-as-power", "without inner", u * value / np.e
+            if inner.expr != x:
+                yield "exponential-as-power", "without inner", u * value / np.e
         elif isinstance(expr, (sympy.sin, sympy.cos)):
             yield "trig-sign-error", None, -t[node]
         elif isinstance(expr, sigmoid):
@@ -314,6 +345,9 @@ _TEMPLATES = {
     "quotient-rule-numerator-swapped":
         "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g²; in {here} the numerator has the opposite "
         "sign (f·g' - f'·g).",
+    "quotient-rule-plus-sign":
+        "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g², with a minus; in {here} the numerator "
+        "has a plus (f'·g + f·g').",
     "quotient-rule-no-square":
         "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g²; in {here} {detail}.",
     "quotient-rule-derivatives-divided":
@@ -338,6 +372,9 @@ _TEMPLATES = {
     "partial-other-variable-varies":
         "Partial derivative: in ∂/∂{x} every other variable is a constant, but your answer "
         "differentiates {detail} as if it changed with {x}.",
+    "partial-other-variable-varies/part":
+        "Partial derivative: in ∂/∂{x} every other variable is a constant, but your answer "
+        "differentiates {detail} in {expr} as if it changed with {x}.",
     "partial-wrong-variable":
         "Wrong variable: your answer is the derivative with respect to {detail}, not {x}.",
     "sign-error": "Sign: your answer is the derivative with the opposite sign.",
@@ -367,11 +404,11 @@ def _number_text(value: float) -> str:
 def _message(found: _Candidate, x: sympy.Symbol) -> str:
     node, detail, key = found.node, found.detail, found.code
     if found.code == "chain-rule-inner-dropped":
-        if detail is None or isinstance(detail, str):
+        if detail is None or isinstance(detail, str) or len(found.places) > 1:
             key += "/several"
         elif isinstance(node.expr, sympy.log):
             key += "/log"
-    elif found.code == "sign-error" and node is not None:
+    elif found.code in ("sign-error", "partial-other-variable-varies") and node is not None:
         key += "/part"
     if isinstance(detail, sympy.Basic):
         detail = inline(detail)
@@ -396,17 +433,13 @@ class _Search:
         self.function, self.x, self.deadline = function, x, deadline
         self.symbols = sorted(function.free_symbols | {x}, key=lambda s: s.name)
         self.points = sample_points([s.name for s in self.symbols], _SAMPLES)
-        self.tree = _Tree(decompose(function, x), self.points)
+        self.tree = _Tree(decompose(function, x), self.points, deadline)
         self.t = self.tree.tangent({x: 1.0})
         self.derivative = self.tree.full(self.t[self.tree.root])
         self.valid = np.isfinite(self.derivative) & np.isfinite(self.tree.value[self.tree.root])
         self.candidates: list[_Candidate] = []
         if self.valid.sum() >= _MIN_POINTS:
             self._collect()
-
-    def _check_time(self) -> None:
-        if time.perf_counter() > self.deadline:
-            raise _OutOfTime
 
     def _add(self, code: str, values: Array, node=None, detail=None, places=()) -> None:
         if len(self.candidates) < MAX_CANDIDATES:
@@ -420,14 +453,10 @@ class _Search:
         if small:
             with np.errstate(all="ignore"):
                 for node in tree.nodes:
-                    self._check_time()
+                    _check_time(self.deadline)
                     for code, detail, wrong in _wrong_rules(tree, node, t, x):
                         values = self.derivative + (wrong - t[node]) * w[node]
                         local.append(_Candidate(code, tree.full(values), node, detail))
-                    if not node.expr.has(x) and node.expr != 0 and (
-                            node is tree.root or tree.parent[node].kind == "sum"):
-                        values = self.derivative + tree.value[node] * w[node]
-                        local.append(_Candidate("constant-derivative-kept", tree.full(values), node))
         local.sort(key=lambda c: _PRIORITY[c.code])  # stable: parents first within a code
         for candidate in local:
             self._add(candidate.code, candidate.values, candidate.node, candidate.detail)
@@ -438,10 +467,10 @@ class _Search:
             total = tree.tangent({s: 1.0 for s in self.symbols})[tree.root]
             self._add("partial-other-variable-varies", total, None,
                       ", ".join(s.name for s in others))
-            for node in tree.nodes if small else ():
+            for node in tree.nodes[1:] if small else ():
                 if node.kind == "symbol" and node.expr in others:
-                    self._add("partial-other-variable-varies", self.derivative + w[node], node,
-                              node.expr)
+                    self._add("partial-other-variable-varies", self.derivative + w[node],
+                              tree.parent[node], node.expr)
             for other in others:
                 self._add("partial-wrong-variable", tree.tangent({other: 1.0})[tree.root],
                           None, other.name)
@@ -451,24 +480,56 @@ class _Search:
                 self._add("sign-error", self.derivative - 2 * t[node] * w[node], node)
 
     def _collect_repeated(self, local: list[_Candidate]) -> None:
-        """The same wrong rule at every place it applies (a learner who repeats a mistake)."""
-        tree, x = self.tree, self.x
-        kinds = {(c.code, c.detail if isinstance(c.detail, str) else None) for c in local}
-        for code, variant in sorted(kinds, key=lambda k: (_PRIORITY[k[0]], str(k[1]))):
-            self._check_time()
-            places: list[Node] = []
+        """The same wrong rule at several places (a learner who repeats a mistake): at every
+        pair, triple, ... of separate places (their effects add up), and at every place at
+        once when some are nested."""
+        groups: dict[tuple, list[_Candidate]] = {}
+        for candidate in local:
+            variant = candidate.detail if isinstance(candidate.detail, str) else None
+            groups.setdefault((candidate.code, variant), []).append(candidate)
+        for (code, variant), group in groups.items():
+            if len(group) < 2:
+                continue
+            _check_time(self.deadline)
+            nodes = [c.node for c in group]
+            if any(self._nested(a, b) for a, b in itertools.combinations(nodes, 2)):
+                self._everywhere(code, variant, nodes)
+            few = group[:_MAX_REPEATED_PLACES]
+            for size in range(len(few), 1, -1):
+                for subset in itertools.combinations(few, size):
+                    if any(self._nested(a.node, b.node)
+                           for a, b in itertools.combinations(subset, 2)):
+                        continue
+                    values = self.derivative + sum(c.values - self.derivative for c in subset)
+                    self._add(code, values, subset[0].node, variant or subset[0].detail,
+                              tuple(c.node for c in subset))
 
-            def wrong(node, t, code=code, variant=variant, places=places):
-                for found, detail, values in _wrong_rules(tree, node, t, x):
-                    detail = detail if isinstance(detail, str) else None
-                    if found == code and detail == variant:
-                        places.append(node)
-                        return values
+    def _nested(self, a: Node, b: Node) -> bool:
+        parent = self.tree.parent
+        for low, high in ((a, b), (b, a)):
+            node = low
+            while node is not None:
+                if node is high:
+                    return True
+                node = parent.get(node)
+        return False
+
+    def _everywhere(self, code: str, variant: str | None, nodes: list[Node]) -> None:
+        places: list[Node] = []
+
+        def wrong(node: Node, t: dict) -> Array | None:
+            if not any(node is n for n in nodes):
                 return None
+            for found, detail, values in _wrong_rules(self.tree, node, t, self.x):
+                if found == code and (detail if isinstance(detail, str) else None) == variant:
+                    places.append(node)
+                    return values
+            return None
 
-            values = tree.tangent({x: 1.0}, wrong)[tree.root]
-            if len(places) > 1:
-                self._add(code, values, places[-1], variant, tuple(reversed(places)))
+        values = self.tree.tangent({self.x: 1.0}, wrong)[self.tree.root]
+        if places:
+            places.reverse()  # parents first
+            self._add(code, values, places[0], variant, tuple(places))
 
     # -------------------------------------------------- matching one answer
 
@@ -477,10 +538,10 @@ class _Search:
         ratios = error_ratio(reference[valid], given[valid], tolerance("float64"))
         return bool(np.all(ratios <= 1.0))
 
-    def diagnose(self, given: sympy.Expr) -> Diagnosis | None:
+    def diagnose(self, given: sympy.Expr, deadline: float) -> Diagnosis | None:
         if self.valid.sum() < _MIN_POINTS:
             return None
-        given_tree = _Tree(decompose(given, self.x), self.points)
+        given_tree = _Tree(decompose(given, self.x), self.points, deadline)
         values = given_tree.full(given_tree.value[given_tree.root])
         if self._matches(self.derivative, values):
             return None  # right after all: never tag a correct answer
@@ -490,10 +551,12 @@ class _Search:
     def _first_match(self, given: np.ndarray) -> _Candidate | None:
         if not self.candidates:
             return None
-        valid = self.valid
-        stack = np.stack([c.values[valid] for c in self.candidates])
-        near = np.abs(stack[:, :2] - given[valid][:2]) <= 1e-6 * (
-            np.abs(stack[:, :2]) + np.abs(given[valid][:2]) + 1.0)
+        valid = given[self.valid]
+        stack = np.stack([c.values[self.valid] for c in self.candidates])
+        # A cheap first look at two points, looser than the real comparison below.
+        scale = 10.0 * max(1.0, float(np.nanmax(np.abs(valid))) if np.isfinite(valid).any() else 1.0)
+        near = np.abs(stack[:, :2] - valid[:2]) <= 1e-6 * (
+            np.abs(stack[:, :2]) + np.abs(valid[:2]) + scale)
         for index in np.flatnonzero(near.all(axis=1)):
             if self._matches(self.candidates[index].values, given):
                 return self.candidates[index]
@@ -502,7 +565,13 @@ class _Search:
     def _general(self, given: sympy.Expr, given_tree: _Tree, values: np.ndarray
                  ) -> _Candidate | None:
         derivative, valid = self.derivative, self.valid
+        function = self.tree.full(self.tree.value[self.tree.root])
         with np.errstate(all="ignore"):
+            if self._matches(function, values):
+                return _Candidate("function-not-differentiated", values)
+            slope = given_tree.full(given_tree.tangent({self.x: 1.0})[given_tree.root])
+            if given.has(self.x) and self._matches(function, slope):
+                return _Candidate("antiderivative-given", values)
             nonzero = valid & (np.abs(derivative) > 1e-12)
             if nonzero.sum() >= _MIN_POINTS:
                 factor = float(np.median(values[nonzero] / derivative[nonzero]))
@@ -511,12 +580,6 @@ class _Search:
             shift = float(np.median(values[valid] - derivative[valid]))
             if self._matches(derivative + shift, values):
                 return _Candidate("additive-constant-off", values, detail=shift)
-            function = self.tree.full(self.tree.value[self.tree.root])
-            if self._matches(function, values):
-                return _Candidate("function-not-differentiated", values)
-            slope = given_tree.full(given_tree.tangent({self.x: 1.0})[given_tree.root])
-            if given.has(self.x) and self._matches(function, slope):
-                return _Candidate("antiderivative-given", values)
         if not given.free_symbols:
             return self._value_at_point(_number(given))
         return None
@@ -574,9 +637,10 @@ def diagnose(function: sympy.Expr, wrt: Sequence[sympy.Symbol], given: sympy.Exp
     x = wrt[-1]
     try:
         base = sympy.diff(function, *wrt[:-1]) if len(wrt) > 1 else function
-        if not given.free_symbols <= base.free_symbols | {x}:
+        if not given.free_symbols <= base.free_symbols | {x} or any(
+                _bigger_than(e, MAX_TREE) for e in (base, given)):
             return None
-        return _search(base, x, deadline).diagnose(given)
+        return _search(base, x, deadline).diagnose(given, deadline)
     except (_OutOfTime, Unsupported, TutorError, ArithmeticError, ValueError, TypeError,
             KeyError, RecursionError):
         return None

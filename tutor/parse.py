@@ -54,19 +54,15 @@ _TOKEN = re.compile(
     |(?P<op>\*\*|[-+*/^(),|·⋅×−–÷√π])""",
     re.VERBOSE,
 )
-_FORBIDDEN = {
-    "'": "strings are not allowed",
-    '"': "strings are not allowed",
-    ".": "'.' is not allowed here (no attribute access)",
-    "[": "square brackets are not allowed; use parentheses",
-    "]": "square brackets are not allowed; use parentheses",
-    "{": "braces are not allowed; use parentheses",
-    "}": "braces are not allowed; use parentheses",
-    "=": "'=' is not allowed; type an expression, not an equation",
-    "<": "comparisons are not allowed; type an expression",
-    ">": "comparisons are not allowed; type an expression",
-    ";": "';' is not allowed; type a single expression",
-}
+_FORBIDDEN = {char: reason for chars, reason in [
+    ("'\"", "strings are not allowed"),
+    (".", "'.' is not allowed here (no attribute access)"),
+    ("[]", "square brackets are not allowed; use parentheses"),
+    ("{}", "braces are not allowed; use parentheses"),
+    ("=", "'=' is not allowed; type an expression, not an equation"),
+    ("<>", "comparisons are not allowed; type an expression"),
+    (";", "';' is not allowed; type a single expression"),
+] for char in chars}
 
 _ONE_ARGUMENT = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
@@ -130,9 +126,12 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
+_UNDEFINED = (S.ComplexInfinity, S.NaN, S.Infinity, S.NegativeInfinity)
+
+
 def _undefined(value: sympy.Expr) -> bool:
-    """zoo or nan in a new node (its arguments were checked when they were built)."""
-    return any(node in (S.ComplexInfinity, S.NaN) for node in (value, *value.args))
+    """zoo, nan or ±oo in a new node (its arguments were checked when they were built)."""
+    return any(node in _UNDEFINED for node in (value, *value.args))
 
 
 def _check_name(text: str, pos: int, name: str, raw: str) -> None:
@@ -356,7 +355,8 @@ class _Parser:
             return value
         if self.at("("):
             raise self.unknown_function(token)
-        hint = f"expected one of: {', '.join(sorted(self.variables)) or '(no variables)'}"
+        hint = (f"expected one of: {', '.join(sorted(self.variables))}" if self.variables
+                else "this expression may use no variables")
         for function in _FUNCTIONS:
             rest = name[len(function):]
             if name.startswith(function) and rest and self.resolve(rest) is not None:

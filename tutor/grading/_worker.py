@@ -30,8 +30,6 @@ from tutor.grading._frames import read_frame, write_frame
 PRELOAD = ("math", "cmath", "random", "statistics", "functools", "itertools", "collections",
            "typing", "dataclasses", "fractions", "decimal", "operator", "copy", "numbers", "re",
            "string", "encodings.idna", "numpy", "numpy.linalg", "numpy.random")
-TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
-                 "torch.autograd.functional", "torch.func")
 
 _CLONE_NEWNET = 0x40000000
 _PR_SET_CHILD_SUBREAPER = 36
@@ -45,8 +43,10 @@ def zygote(fd: int, torch: bool) -> None:
     """Serve spawn and reap requests on the SOCK_SEQPACKET socket ``fd`` until it closes."""
     control = socket.socket(fileno=fd)
     _become_subreaper()
-    for name in PRELOAD + (TORCH_PRELOAD if torch else ()):
+    for name in PRELOAD:
         importlib.import_module(name)
+    if torch:
+        _warm_up_torch()
     control.send(json.dumps({"ready": True}).encode())
     while True:
         data, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
@@ -85,6 +85,23 @@ def _reap_orphans() -> None:
             return
         if pid == 0:
             return
+
+
+def _warm_up_torch() -> None:
+    """Run what student code typically runs, once, so that torch's lazy imports (optimizers
+    pull in dynamo and sympy) and its CPU detection happen here, before any fork. Stays
+    single-threaded (OMP_NUM_THREADS=1), so forking afterwards is safe."""
+    import torch
+
+    x = torch.tensor([0.5, -0.5], dtype=torch.float64, requires_grad=True)
+    for optimizer in (torch.optim.SGD([x], lr=0.01), torch.optim.Adam([x], lr=0.01)):
+        optimizer.zero_grad()
+        (torch.sigmoid(x) ** 2).sum().backward()
+        optimizer.step()
+    torch.autograd.grad(torch.nn.functional.softplus(x).sum(), [x])
+    torch.nn.Linear(2, 1).double()(x).sum().backward()
+    torch.func.grad(lambda t: (t**2).sum())(x.detach())
+    torch.autograd.functional.jacobian(lambda t: t**2, x.detach())
 
 
 def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
@@ -315,7 +332,7 @@ def _call_torch(function, request: dict) -> dict:
     grads = [None] * len(leaves)
     if out.requires_grad and leaves:
         grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
-    return {"value": out.detach().double().tolist(),
+    return {"value": out.detach().double().tolist(), "dtype": str(out.dtype).removeprefix("torch."),
             "grads": [[0.0] * n if g is None else g.detach().double().tolist() for g in grads]}
 
 
@@ -327,15 +344,17 @@ def _call_numpy(function, request: dict) -> dict:
     result = function(*[np.array(column, dtype=np.float64) for column in request["args"]])
     name = request["entry"]
     try:
-        table = np.array([np.broadcast_to(np.asarray(p, dtype=np.float64), (n,)) for p in
-                          (result if parts > 1 else [result])])
+        arrays = [np.asarray(p) for p in (result if parts > 1 else [result])]
+        table = np.array([np.broadcast_to(a.astype(np.float64), (n,)) for a in arrays])
     except (TypeError, ValueError) as error:
         raise _WrongResult(f"{name} must return {parts} numpy array(s) of shape ({n},) "
-                           f"(one per variable); it returned {type(result).__name__} ({error})")
+                           f"(one per variable); it returned {type(result).__name__} ({error})") from None
     if table.shape != (parts, n):
         raise _WrongResult(f"{name} must return {parts} array(s) (one per variable); "
                            f"it returned {table.shape[0]}")
-    return {"parts": table.tolist()}
+    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    dtype = max(floats, key=lambda d: np.finfo(d).eps) if floats else np.dtype(np.float64)
+    return {"parts": table.tolist(), "dtype": dtype.name}
 
 
 def _point(value, size: int, name: str) -> list[float]:
@@ -346,7 +365,7 @@ def _point(value, size: int, name: str) -> list[float]:
                                 dtype=torch.float64).reshape(-1)
     except (TypeError, ValueError, RuntimeError) as error:
         raise _WrongResult(f"{name} must return a point (a tensor, array or list of {size} "
-                           f"numbers); it returned {type(value).__name__} ({error})")
+                           f"numbers); it returned {type(value).__name__} ({error})") from None
     if point.numel() != size:
         raise _WrongResult(f"{name} must return a point with {size} coordinates; got {point.numel()}")
     return point.tolist()

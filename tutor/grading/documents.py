@@ -63,7 +63,10 @@ def _read_yaml(text: str, path: str) -> tuple[object, Lines]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise AssignmentError(f"not valid YAML: {error.problem or error.context}", path=path,
+        message = error.problem or error.context
+        if error.context and error.context_mark and error.problem_mark:
+            message = f"{message} ({error.context} from line {error.context_mark.line + 1})"
+        raise AssignmentError(f"not valid YAML: {message}", path=path,
                               line=mark.line + 1 if mark else None) from None
     lines: Lines = {(): 1}
     if node is None:

@@ -117,10 +117,6 @@ class QuestionResult:
     def mistakes(self) -> list[str]:
         return [c.mistake for c in self.components if c.mistake]
 
-    @property
-    def earned_points(self) -> bool:
-        return self.score > 0
-
 
 @dataclass(frozen=True)
 class SubmissionResult:

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 import sympy
 
 from tutor.errors import LessonError, ParseError
-from tutor.lessons.model import Lesson, Let, Point, Source, Tensor
+from tutor.lessons.model import Descend, Lesson, Let, Point, Source, Tensor
 from tutor.parse import parse, symbol
 
 _SUM = re.compile(r"\bsum\s*\(\s*([A-Za-z_]\w*)\s*,")
@@ -195,6 +195,45 @@ class LessonMath:
                 raise LessonError(f"{where}: {name!r} is not a variable, tensor or let binding of "
                                   f"this lesson", path=self._path, line=line)
         return result
+
+    def formula(self, source: Source, where: str) -> sympy.Expr:
+        """A ``say`` step's formula, for display: ``lhs = rhs`` becomes an equation."""
+        sides = source.text.split("=")
+        if len(sides) > 2:
+            raise LessonError(f"{where}: math: at most one '=' in {source.text!r}",
+                              path=self._path, line=source.line)
+        try:
+            parsed = [parse(self.expand(side) if self.shapes else side) for side in sides]
+        except ParseError as error:
+            raise LessonError(f"{where}: math: cannot read {source.text!r}: {error}",
+                              path=self._path, line=source.line) from None
+        return sympy.Eq(*parsed, evaluate=False) if len(parsed) == 2 else parsed[0]
+
+    def descend_variables(self, step: Descend) -> list[str]:
+        """The variables a ``descend`` step moves, checked against its points and ``same_as``."""
+        where = f"step {step.id!r}"
+        function = self.expr(step.function, f"{where}: function")
+        names = self.expand_names(step.variables, where, step.line) if step.variables else sorted(
+            s.name for s in function.free_symbols)
+        problem = None
+        extra = sorted({s.name for s in function.free_symbols} - set(names))
+        if extra:
+            problem = (f"the function also depends on {', '.join(extra)}; list every variable it "
+                       "descends on in 'variables'")
+        for point in (*step.starts, *step.ends_near):
+            missing = [n for n in names if n not in point.values]
+            if missing and problem is None:
+                problem = f"the point on line {point.line} gives no value for {', '.join(missing)}"
+        if step.same_as is not None:
+            index = self.lesson.step_index(step.same_as)
+            other = self.lesson.steps[index] if index is not None else None
+            if not isinstance(other, Descend) or index >= self.lesson.step_index(step.id):
+                problem = f"same_as {step.same_as!r} must name an earlier descend step"
+        if step.plot and len(names) != 2:
+            problem = f"a plot needs exactly two variables, not {len(names)}"
+        if problem:
+            raise LessonError(f"{where}: {problem}", path=self._path, line=step.line)
+        return names
 
     def let_names(self) -> set[str]:
         return {name for name, _ in self.definitions}

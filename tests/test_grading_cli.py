@@ -1,0 +1,129 @@
+"""`tutor grade` and `tutor gradebook` from the command line."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tutor.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+TEXT_ASSIGNMENT = """\
+title: Warm-up
+id: warmup
+questions:
+  - {id: d1, type: derivative, function: x^3, wrt: x}
+  - {id: d2, type: derivative, points: 2, function: sin(x) x, wrt: x}
+  - {id: v, type: value, answer: 0.5, tolerance: 0.01}
+"""
+
+
+@pytest.fixture
+def text_class(tmp_path):
+    (tmp_path / "warmup.yaml").write_text(TEXT_ASSIGNMENT)
+    answers = {"ann": "d1: 3x^2\nd2: cos(x) x + sin(x)\nv: 1/2\n", "ben": "d1: 3x\nd2: cos(x)\n",
+               "cat": "d1: 3x^2\nv: 0.7\n", "dan": "d1: x^3/3\nd2: x cos(x)\nv: 0.5\n",
+               "eli": "d2: [\n"}
+    folders = []
+    for name, text in answers.items():
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "answers.yaml").write_text(text)
+        folders.append(str(tmp_path / "class" / name))
+    return tmp_path / "warmup.yaml", folders
+
+
+def test_grade_writes_every_format_and_a_summary(text_class, tmp_path, capsys):
+    assignment, folders = text_class
+    out = tmp_path / "out"
+    code = main(["grade", str(assignment), *folders, str(tmp_path / "nobody"), "--out", str(out),
+                 "--format", "csv,junit,gradescope,json"])
+    assert code == 0
+    shown = capsys.readouterr().out
+    assert "Warm-up: 6 student(s)" in shown
+    assert "product-rule" in shown or "unrecognised mistake" in shown  # most common mistakes
+    assert "submission not found" in shown
+    assert (out / "grades.csv").read_text().splitlines()[1] == "ann,1,2,1,4,4,"
+    assert (out / "junit.xml").exists() and (out / "gradescope" / "ben" / "results.json").exists()
+    first = (out / "grades.json").read_bytes()
+    assert main(["grade", str(assignment), *folders, str(tmp_path / "nobody"), "--out", str(out),
+                 "--quiet"]) == 0
+    assert (out / "grades.json").read_bytes() == first  # rerun: identical
+
+
+def test_gradebook_show_and_export(text_class, tmp_path, capsys):
+    assignment, folders = text_class
+    main(["grade", str(assignment), *folders, "--out", str(tmp_path / "out"), "--quiet"])
+    main(["grade", str(assignment), *folders, "--out", str(tmp_path / "out"), "--quiet"])
+    Path(folders[0], "answers.yaml").write_text("d1: 3x^2\n")  # ann resubmits
+    main(["grade", str(assignment), folders[0], "--out", str(tmp_path / "out"), "--quiet"])
+    capsys.readouterr()
+    assert main(["gradebook", "show"]) == 0
+    table = capsys.readouterr().out
+    assert table.count("warmup") == 6  # five students, ann twice; regrades added nothing
+    assert main(["gradebook", "show", "--student", "ann"]) == 0
+    history = capsys.readouterr().out
+    assert "attempt 1" in history and "attempt 2" in history and "unanswered" in history
+    assert main(["gradebook", "export", "--csv", "--out", str(tmp_path / "book.csv")]) == 0
+    rows = (tmp_path / "book.csv").read_text().splitlines()
+    assert rows[0].startswith("assignment,student,attempt,question") and len(rows) == 1 + 6 * 3
+
+
+def test_shards_merge_into_the_full_result(text_class, tmp_path):
+    assignment, folders = text_class
+    main(["grade", str(assignment), *folders, "--out", str(tmp_path / "full"), "--quiet",
+          "--no-gradebook"])
+    for k in (1, 2, 3):
+        main(["grade", str(assignment), *folders, "--shard", f"{k}/3", "--out",
+              str(tmp_path / f"shard{k}"), "--quiet", "--no-gradebook"])
+    sizes = [len(json.loads((tmp_path / f"shard{k}" / "grades.json").read_text())["results"])
+             for k in (1, 2, 3)]
+    assert sum(sizes) == 5
+    assert main(["grade", "--merge", *(str(tmp_path / f"shard{k}") for k in (1, 2, 3)),
+                 "--out", str(tmp_path / "merged"), "--quiet"]) == 0
+    assert (tmp_path / "merged" / "grades.json").read_bytes() == \
+        (tmp_path / "full" / "grades.json").read_bytes()
+
+
+def test_code_questions_end_to_end_with_jobs(tmp_path, capsys):
+    out = tmp_path / "out"
+    subs = [str(EXAMPLES / "submissions" / name) for name in ("alice", "frank")]
+    assert main(["grade", str(EXAMPLES / "assignment.yaml"), *subs, "--out", str(out),
+                 "--jobs", "2", "--format", "csv", "--no-gradebook"]) == 0
+    rows = (out / "grades.csv").read_text().splitlines()
+    assert rows[1].startswith("alice,2,2,2,2,1,4,4,3,3,23,23")
+    assert rows[2].startswith("frank,0,0,0,0,0,0,0,0,0,0,23")
+    assert "code: missing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["grade", "missing.yaml", "x"], "file not found"),
+    (["grade", "{assignment}"], "no submissions given"),
+    (["grade", "--merge", "{tmp}"], "not found"),
+])
+def test_bad_input_is_one_line_and_exit_2(text_class, tmp_path, capsys, argv, message):
+    assignment, _ = text_class
+    argv = [a.format(assignment=assignment, tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tutor: error:") and message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", [["--shard", "3/2"], ["--format", "pdf"], ["--jobs", "0"]])
+def test_bad_options_are_usage_errors(text_class, option, capsys):
+    assignment, folders = text_class
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade", str(assignment), *folders, *option])
+    assert exit_.value.code == 2 and option[0] in capsys.readouterr().err
+
+
+def test_merge_refuses_different_assignments(text_class, tmp_path, capsys):
+    assignment, folders = text_class
+    main(["grade", str(assignment), folders[0], "--out", str(tmp_path / "a"), "--quiet"])
+    changed = tmp_path / "changed.yaml"
+    shutil.copy(assignment, changed)
+    changed.write_text(TEXT_ASSIGNMENT.replace("points: 2", "points: 3"))
+    main(["grade", str(changed), folders[1], "--out", str(tmp_path / "b"), "--quiet"])
+    assert main(["grade", "--merge", str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+    assert "different assignments or versions" in capsys.readouterr().err

@@ -1,0 +1,161 @@
+"""Lesson files: schema validation and `tutor lint`, each bad input named with file:line."""
+
+import textwrap
+
+import pytest
+
+from tutor.errors import LessonError
+from tutor.lessons.commands import run_lint
+from tutor.lessons.lint import lint_paths, register_file_linter
+from tutor.lessons.schema import Problem, load_lesson
+
+GOOD = textwrap.dedent("""\
+    schema: 1
+    id: demo
+    order: 99
+    languages: [en, zh]
+    title: {en: Demo, zh: 演示}
+    summary: {en: A demo lesson, zh: 一个演示}
+    variables: [x]
+    steps:
+      - id: intro
+        kind: say
+        text: {en: Hello, zh: 你好}
+        math: "y = x^3"
+      - id: dydx
+        kind: ask
+        text: {en: "dy/dx?", zh: "dy/dx？"}
+        derivative: {of: "x^3", wrt: x}
+        solution: "3*x^2"
+        wrong_examples:
+          - answer: "3*x^3"
+            mistake: power-rule-exponent-not-lowered
+            feedback: {en: Lower the power, zh: 次数减一}
+      - id: check
+        kind: compute
+        expr: "x^3"
+        wrt: [x]
+        at: [{x: 2}]
+        random: 50
+    """)
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # problems then name files as learners see them: demo.yaml:14
+
+
+def lesson_file(tmp_path, text=GOOD, name="demo.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_in(tmp_path, text):
+    path = lesson_file(tmp_path, text)
+    return [str(p) for p in lint_paths([path])], path.name
+
+
+def test_the_good_lesson_is_clean(tmp_path):
+    assert lint_paths([lesson_file(tmp_path)]) == []
+
+
+@pytest.mark.parametrize("old, new, line, message", [
+    ("kind: ask", "kind: aks", 14, "step 'dydx': unknown step kind 'aks' (expected one of: say, ask, "
+                                   "choose, compute, code, descend)"),
+    ('    solution: "3*x^2"\n', "", 13, "step 'dydx': missing field 'solution'"),
+    ("    wrong_examples:", "    hint: [a]\n    wrong_examples:", 18, "unknown field 'hint' (did you mean 'hints'?)"),
+    ('expr: "x^3"', 'expr: "x^3 +"', 24, "step 'check': expr: cannot read 'x^3 +': missing operand"),
+    ('expr: "x^3"', 'expr: "x^3 + q"', 24, "unknown name 'q'"),
+    ("id: check", "id: intro", 22, "duplicate step id 'intro' (first used on line 9)"),
+    ('solution: "3*x^2"', 'solution: "3*x"', 17, "the solution '3*x' fails its own check"),
+    ('answer: "3*x^3"', 'answer: "x^2*3"', 19, "is judged correct; a wrong example must be wrong"),
+    ("mistake: power-rule-exponent-not-lowered", "mistake: sign-flipped", 19,
+     "not 'sign-flipped'"),
+    ("text: {en: Hello, zh: 你好}", "text: Hello", 11, "step 'intro': text: missing translation (en, zh)"),
+    ("at: [{x: 2}]", "at: [{point: {x: 2}, expect: fail}]", 26, "passes, but 'expect: fail' says it must not"),
+])
+def test_lint_names_file_line_and_problem(tmp_path, old, new, line, message):
+    assert old in GOOD
+    found, name = problems_in(tmp_path, GOOD.replace(old, new, 1))
+    assert any(f"{name}:{line}: " in p and message in p for p in found), found
+
+
+def test_yaml_syntax_error_has_its_line(tmp_path):
+    found, name = problems_in(tmp_path, GOOD.replace("    math: \"y = x^3\"", "    math: [y = x^3"))
+    assert found and f"{name}:13: YAML syntax error" in found[0], found
+
+
+def test_duplicate_yaml_key_is_an_error(tmp_path):
+    found, name = problems_in(tmp_path, GOOD.replace("order: 99\n", "order: 99\norder: 3\n"))
+    assert found == [f"{name}:4: key 'order' appears twice in this mapping (first on line 3)"]
+
+
+def test_wrong_example_shadowed_by_an_earlier_one(tmp_path):
+    old = "        feedback: {en: Lower the power, zh: 次数减一}\n"
+    assert old in GOOD
+    text = GOOD.replace(old, old + "      - answer: \"3*x*x^2\"\n"
+                                   "        feedback: {en: Same, zh: 同上}\n")
+    found, name = problems_in(tmp_path, text)
+    assert any(":22: " in p and "an earlier wrong example catches this answer first" in p for p in found)
+
+
+def test_load_lesson_raises_the_first_problem(tmp_path):
+    path = lesson_file(tmp_path, GOOD.replace("kind: ask", "kind: aks"))
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    assert str(caught.value).endswith("demo.yaml:14: step 'dydx': unknown step kind 'aks' "
+                                      "(expected one of: say, ask, choose, compute, code, descend)")
+    assert caught.value.line == 14
+
+
+def test_tensor_index_errors_are_lesson_errors(tmp_path):
+    text = GOOD.replace("steps:\n", "tensors:\n  w: {shape: [2, 3], init: zeros}\n"
+                                    "let:\n  s: \"sum(j, w[j])\"\nsteps:\n")
+    found, name = problems_in(tmp_path, text)
+    assert any(f"{name}:11: let s:" in p and "w has 2 dimension(s)" in p for p in found), found
+
+
+def test_code_snippet_syntax_error(tmp_path):
+    text = GOOD + textwrap.indent(textwrap.dedent("""\
+        - id: run
+          kind: code
+          torch: |
+            print("hello"
+        """), "  ")
+    found, name = problems_in(tmp_path, text)
+    assert any("step 'run': the torch snippet is not valid Python" in p for p in found), found
+
+
+def test_lint_command_exit_codes(tmp_path, capsys):
+    import argparse
+
+    good = lesson_file(tmp_path)
+    assert run_lint(argparse.Namespace(paths=[str(good)])) == 0
+    assert "Checked 1 file: no problems." in capsys.readouterr().out
+    bad = lesson_file(tmp_path, GOOD.replace("kind: ask", "kind: aks"), "bad.yaml")
+    assert run_lint(argparse.Namespace(paths=[str(tmp_path)])) == 1
+    out = capsys.readouterr().out
+    assert "bad.yaml:14: step 'dydx': unknown step kind 'aks'" in out
+    assert "1 problem in 2 files." in out
+    assert bad.exists()
+
+
+def test_bundled_lessons_are_lint_clean():
+    assert [str(p) for p in lint_paths(None)] == []
+
+
+def test_other_file_kinds_plug_in(tmp_path):
+    other = tmp_path / "assignment.toml"
+    other.write_text("x = 1\n")
+
+    def toml_linter(path):
+        return [Problem(str(path), 1, "not a real assignment")] if path.suffix == ".toml" else None
+
+    register_file_linter(toml_linter)
+    try:
+        assert [p.message for p in lint_paths([other])] == ["not a real assignment"]
+    finally:
+        from tutor.lessons import lint
+
+        lint._FILE_LINTERS.remove(toml_linter)

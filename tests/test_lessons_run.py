@@ -1,0 +1,145 @@
+"""The runner in scripted mode, in-process: every bundled lesson to the end, answers files,
+bad input at the prompt, misbehaving code steps, language choice."""
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from tutor.errors import LessonError
+from tutor.lessons.catalog import catalog
+from tutor.lessons.commands import register
+from tutor.lessons.progress import state_dir
+
+DATA = Path(__file__).parent / "data" / "lessons"
+
+
+def tutor(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="tutor")
+    register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    monkeypatch.setenv("TUTOR_MAX_DESCENT_STEPS", "300")
+
+
+@pytest.mark.parametrize("lesson", [info.id for info in catalog()])
+def test_every_bundled_lesson_plays_to_the_end(lesson, quick, tmp_path, capsys):
+    code = tutor("learn", lesson, "--auto", "--out", str(tmp_path))
+    out = capsys.readouterr().out
+    total = len([i for i in catalog() if i.id == lesson][0].step_ids)
+    assert code == 0, out[-3000:]
+    assert f"Lesson finished: {total} of {total} steps passed." in out
+    assert "FAIL" not in out
+    progress = json.loads((state_dir() / "progress.json").read_text())
+    assert progress["lessons"][lesson]["finished"] is True
+
+
+def test_polynomial_demo_shows_the_sources_numbers(capsys):
+    assert tutor("learn", "polynomial", "--auto") == 0
+    out = capsys.readouterr().out
+    assert "dy/dx from autograd.grad: 16.0" in out
+    assert "dy/dx from backward + x.grad: 16.0" in out
+    assert "after backward number 2: x.grad = 32.0" in out
+    assert "torch.autograd.grad returns a tuple" in out
+    assert "Reference answer: 2*x + 3*x^2" in out  # and its derivation, rule by rule
+    assert "power rule" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_himmelblau_plot_and_the_typo(quick, tmp_path, capsys):
+    assert tutor("learn", "himmelblau", "--auto", "--step", "four-starts", "--out", str(tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert "not stationary  fails, as expected" in out
+    assert out.count("minimum  ok") == 4
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "himmelblau-paths.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_answers_file_with_mistakes_hints_and_garbage(tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("\n".join([
+        "# the first question",
+        "2x + 3x^2 + 5",     # a known wrong answer: its own feedback and the checker's mistake
+        "hint",
+        "2x + 3x^2 +",       # cannot be read: says so, does not cost a try
+        "3x^2 + 2x",
+        "17",                # y itself, not the slope
+        "16",
+        "1", "2",            # the two multiple-choice questions
+    ]) + "\n")
+    assert tutor("learn", "polynomial", "--answers", str(answers)) == 0
+    out = capsys.readouterr().out
+    assert "Almost: the 5 does not change when x changes" in out
+    assert "Constant rule" in out
+    assert "Hint 1: Differentiate term by term" in out
+    assert "Could not read your answer" in out and "That does not count as a try." in out
+    assert "17 is y itself at x = 2" in out
+    assert "Lesson finished: 10 of 10 steps passed." in out
+
+
+def test_wrong_answers_use_up_the_tries(tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("x\nx^2\nx^3\nskip\n1\n2\n")
+    assert tutor("learn", "polynomial", "--answers", str(answers)) == 1
+    out = capsys.readouterr().out
+    assert "Try again (2 left)" in out and "Try again (1 left)" in out
+    assert "No tries left. The answer was: 2*x + 3*x^2" in out
+    assert "Skipped." in out
+    assert "Lesson finished: 8 of 10 steps passed." in out
+
+
+def test_answers_that_run_out_stop_cleanly(tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("2x + 3x^2\n")
+    assert tutor("learn", "polynomial", "--answers", str(answers)) == 1
+    out = capsys.readouterr().out
+    assert "The answers ran out at step 3; progress saved." in out
+    saved = json.loads((state_dir() / "progress.json").read_text())["lessons"]["polynomial"]
+    assert saved["position"] == "slope-at-2" and saved["steps"]["dydx"] == "passed"
+
+
+def test_misbehaving_code_is_stopped_and_the_lesson_goes_on(capsys):
+    code = tutor("learn", str(DATA / "runaway-code.yaml"), "--auto")
+    out = capsys.readouterr().out
+    assert code == 1  # those steps did not pass
+    assert "The snippet did not finish within 2 s and was stopped." in out
+    assert "crashed the worker process (exit code 3)" in out
+    assert "grad: 6.0" in out  # a fresh worker ran the next snippet
+    assert "ValueError: a bug in the snippet" in out
+    assert "Still here." in out
+    assert "Lesson finished: 2 of 5 steps passed." in out
+
+
+def test_chinese_text_from_flag_and_from_locale(monkeypatch, capsys):
+    assert tutor("learn", "polynomial", "--auto", "--lang", "zh", "--step", "why-32") == 0
+    assert "为什么第二次读到的是 32？" in capsys.readouterr().out
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert tutor("learn", "polynomial", "--auto", "--step", "wrap-up") == 0
+    assert "本课验证了" in capsys.readouterr().out
+
+
+def test_unknown_lesson_and_step_name_the_choices():
+    with pytest.raises(LessonError, match="no lesson called 'nope'; the lessons are: polynomial"):
+        tutor("learn", "nope", "--auto")
+    with pytest.raises(LessonError, match="has no step 'nope'; its steps are: welcome, dydx"):
+        tutor("learn", "polynomial", "--auto", "--step", "nope")
+
+
+def test_list_and_reset(capsys):
+    tutor("learn", "polynomial", "--auto", "--step", "wrap-up")
+    capsys.readouterr()
+    assert tutor("list") == 0
+    listing = capsys.readouterr().out
+    assert "polynomial" in listing and "himmelblau" in listing and "finished" in listing
+    assert tutor("reset", "polynomial") == 0
+    assert "Forgot your progress in polynomial." in capsys.readouterr().out
+    tutor("list")
+    assert "finished" not in capsys.readouterr().out

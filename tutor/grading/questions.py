@@ -1,0 +1,443 @@
+"""Grade one question: text answers through the checker, code through the sandbox.
+
+Student code only ever returns numbers (values, gradients, points) from its sandboxed
+process. The judging is the core checker's: ``check_derivative`` for text, and
+``check_gradient`` for code, fed through a proxy torch function whose values are the
+reference's and whose autograd gradient is the one the student's code computed.
+
+>>> from tutor.grading.model import Question
+>>> q = Question(id="q1", type="derivative", function="x^2 sin(x)", wrt=("x",))
+>>> grade_text(q, "2x sin(x) + x^2 cos(x)", seed=0).status
+'correct'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+
+from tutor.grading.model import Component, Question, QuestionResult
+from tutor.grading.sandbox import Sandbox, SandboxError, StudentCodeError
+
+_SHOW_OUTPUT_FOR = ("exception", "type", "exit")
+
+
+# ---------------------------------------------------------------- text answers
+
+
+def grade_text(question: Question, answer: object, *, seed: int) -> QuestionResult:
+    """Grade a derivative or value answer as written in the answers file."""
+    if answer is None or answer == "" or answer == []:
+        return QuestionResult.failed(question, "unanswered", "No answer given.", "unanswered")
+    try:
+        key = _hashable(answer)
+    except TypeError:
+        return QuestionResult.failed(question, "wrong", f"Could not read this answer: {answer!r}.",
+                                     "unreadable")
+    if question.type == "derivative":
+        key = _parsed(question, key)
+    return _grade_text_cached(question, key, seed)
+
+
+def _hashable(answer: object):
+    if isinstance(answer, dict):
+        return tuple(sorted((str(k), _hashable(v)) for k, v in answer.items()))
+    if isinstance(answer, list | tuple):
+        return tuple(_hashable(a) for a in answer)
+    if isinstance(answer, str | int | float | bool) or answer is None:
+        return answer
+    raise TypeError(type(answer).__name__)
+
+
+def _parsed(question: Question, answer):
+    """Each part as a SymPy expression where it parses, so that answers written differently
+    ("2x sin(x)", "2*x*sin(x)") share one verdict; unreadable parts stay text (their message
+    quotes them)."""
+    from tutor.errors import ParseError
+    from tutor.parse import parse
+
+    parts = _parts(question, answer, question.wrt)
+    if isinstance(parts, str) or (len(question.wrt) > 1 and len(parts) == 1):
+        return answer  # an error, or "a, b" text that the checker splits
+    read = []
+    for part in parts:
+        try:
+            read.append(parse(str(part), list(question.variables) or None))
+        except ParseError:
+            read.append(part)
+    return tuple(read)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _grade_text_cached(question: Question, answer, seed: int) -> QuestionResult:
+    """Identical answers across a class are judged once per process."""
+    if question.type == "derivative":
+        return _grade_derivative(question, answer, seed)
+    return _grade_value(question, answer)
+
+
+def _parts(question: Question, answer, names: tuple[str, ...]) -> list | str:
+    """One answer per name from a list, a {name: answer} mapping or (for one name) a scalar."""
+    if isinstance(answer, tuple) and answer and isinstance(answer[0], tuple):  # a mapping
+        given = dict(answer)
+        unknown = set(given) - set(names)
+        if unknown:
+            return f"Answer keys {', '.join(sorted(unknown))} are not among {', '.join(names)}."
+        return [given.get(name) for name in names]
+    if isinstance(answer, tuple):
+        return list(answer)
+    if len(names) > 1 and question.type == "value":
+        return f"Expected {len(names)} numbers ({', '.join(names)}), got one."
+    return [answer]
+
+
+def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
+    import sympy
+
+    from tutor.check import check_derivative
+
+    parts = _parts(question, answer, question.wrt)
+    if isinstance(parts, str):
+        return QuestionResult.failed(question, "wrong", parts, "wrong number of parts")
+    parts = ["" if p is None else p if isinstance(p, str | sympy.Basic) else str(p) for p in parts]
+    if len(question.wrt) > 1 and len(parts) == 1:
+        parts = parts[0]  # "a, b" text: the checker splits it
+    elif len(question.wrt) == 1:
+        parts = parts[0] if len(parts) == 1 else parts
+    verdict = check_derivative(parts, question.function, list(question.wrt),
+                               variables=list(question.variables) or None, seed=seed)
+    verdicts = verdict.parts or (verdict,)
+    if len(verdicts) != len(question.wrt):
+        return QuestionResult.failed(question, "wrong", verdict.message, "wrong number of parts")
+    components = [Component(f"d/d{name}", float(v.correct), v.message, None if v.correct else
+                            v.mistake or ("unreadable" if v.given is None else "unrecognised mistake"))
+                  for name, v in zip(question.wrt, verdicts, strict=True)]
+    return QuestionResult.from_components(question, components)
+
+
+@functools.lru_cache(maxsize=1024)
+def expected_values(question: Question) -> tuple[float, ...]:
+    """The numbers a value question expects: given, or computed from function, wrt and at."""
+    if question.answer:
+        return question.answer
+    import sympy
+
+    from tutor.parse import parse, symbol
+
+    expr = parse(question.function, list(question.variables) or None)
+    point = {symbol(name): value for name, value in question.at}
+    targets = [sympy.diff(expr, symbol(w)) for w in question.wrt] or [expr]
+    return tuple(float(sympy.N(t.subs(point), 17)) for t in targets)
+
+
+def _grade_value(question: Question, answer) -> QuestionResult:
+    from tutor.grading.answers import read_number
+
+    expected = expected_values(question)
+    names = tuple(f"d/d{w}" for w in question.wrt) if len(expected) > 1 and question.wrt else \
+        tuple(f"value {i + 1}" for i in range(len(expected)))
+    parts = _parts(question, answer, names if len(expected) > 1 else ("value",))
+    if isinstance(parts, str):
+        return QuestionResult.failed(question, "wrong", parts, "wrong number of parts")
+    if len(parts) != len(expected):
+        return QuestionResult.failed(question, "wrong", f"Expected {len(expected)} number(s), "
+                                     f"got {len(parts)}.", "wrong number of parts")
+    components = []
+    for name, part, target in zip(names, parts, expected, strict=True):
+        try:
+            given = read_number(part)
+        except ValueError as error:
+            components.append(Component(name, 0.0, f"Could not read {part!r} as a number: {error}.",
+                                        "unreadable"))
+            continue
+        allowed = question.tolerance + question.rel_tolerance * abs(target)
+        if abs(given - target) <= allowed:
+            components.append(Component(name, 1.0, "Correct."))
+        else:
+            components.append(Component(name, 0.0, f"Not quite: {given:.10g} is not within "
+                                                    f"{allowed:.3g} of the expected value.", "wrong value"))
+    return QuestionResult.from_components(question, components)
+
+
+# ---------------------------------------------------------------- code answers
+
+
+class StudentCode:
+    """A student's Python files in the sandbox: loaded once per process, and reloaded in a
+    fresh process after a crash or a timeout (so one bad question cannot sink the others)."""
+
+    def __init__(self, sandbox: Callable[[], Sandbox], files: dict[str, bytes], module: str | None):
+        self._sandbox = sandbox
+        self.files, self.module = files, module
+        self._session = None
+        self._load_error: StudentCodeError | None = None
+
+    def call(self, request: dict, timeout: float) -> dict:
+        if self.module is None:
+            raise StudentCodeError("missing", "No Python file in your submission.")
+        if self._load_error is not None:
+            raise self._load_error
+        if self._session is None or not self._session.alive:
+            self._session = self._sandbox().session(self.files)
+            try:
+                self._session.load(self.module, timeout)
+            except StudentCodeError as error:
+                self._load_error = StudentCodeError(error.kind, f"Your code could not be loaded: {error}")
+                raise self._load_error from None
+        return self._session.request({"op": "call", **request}, timeout)
+
+    def output(self) -> str:
+        return self._session.output(300).strip() if self._session and self._session.alive else ""
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def grade_code(question: Question, code: StudentCode, *, seed: int, timeout: float) -> QuestionResult:
+    """Run the student's function for this question in the sandbox and judge what it returns."""
+    graders = {"gradient-code": _grade_gradient_code, "manual-gradient": _grade_manual_gradient,
+               "descent": _grade_descent}
+    try:
+        components = graders[question.type](question, code, seed, question.timeout or timeout)
+    except StudentCodeError as error:
+        message = str(error)
+        if message and message[-1] not in ".)":
+            message += "."
+        output = code.output() if error.kind in _SHOW_OUTPUT_FOR else ""
+        if output:
+            message += f"\nYour code printed (last lines):\n{output}"
+        return QuestionResult.failed(question, "error", message, f"code: {error.kind}")
+    except SandboxError as error:
+        return QuestionResult.failed(question, "error", f"Your code could not be run: {error}",
+                                     "code: sandbox")
+    return QuestionResult.from_components(question, components)
+
+
+def _column(value, n: int) -> np.ndarray:
+    """A reply field that must be ``n`` numbers; anything else is a protocol violation."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.shape != (n,):
+        raise StudentCodeError("protocol", "the process sent a malformed reply")
+    return array
+
+
+class _Remote:
+    """The student's function evaluated in the sandbox, once per set of points.
+
+    ``gradients(columns, wanted)`` returns the student's gradient columns for the wanted
+    variables; the last ``columns``, ``values`` (torch functions) and ``dtype`` (the float
+    type the student computed in) are kept.
+    """
+
+    def __init__(self, code: StudentCode, question: Question, timeout: float):
+        self.code, self.question, self.timeout = code, question, timeout
+        self.replies: dict = {}
+        self.values: np.ndarray | None = None
+        self.columns: dict = {}
+        self.dtype = "float64"
+
+    def gradients(self, columns: dict, wanted: list[bool]) -> list[np.ndarray]:
+        q = self.question
+        n = len(next(iter(columns.values())))
+        self.columns = columns
+        key = (tuple(c.tobytes() for c in columns.values()), tuple(wanted))
+        if key not in self.replies:
+            args = [c.tolist() for c in columns.values()]
+            if q.type == "gradient-code":
+                reply = self.code.call({"mode": "torch", "entry": q.entry, "args": args,
+                                        "grad": wanted}, self.timeout)
+                grads = self._columns(reply.get("grads"), sum(wanted), n)
+                self.values = _column(reply.get("value"), n)
+            else:
+                reply = self.code.call({"mode": "numpy", "entry": q.entry, "args": args,
+                                        "parts": len(q.wrt)}, self.timeout)
+                parts = dict(zip(q.wrt, self._columns(reply.get("parts"), len(q.wrt), n), strict=True))
+                grads = [parts[name] for name, need in zip(q.variables, wanted, strict=True) if need]
+            if reply.get("dtype") in ("float16", "float32"):
+                self.dtype = reply["dtype"]
+            self.replies[key] = grads
+        return list(self.replies[key])
+
+    @staticmethod
+    def _columns(value, count: int, n: int) -> list[np.ndarray]:
+        if not isinstance(value, list) or len(value) != count:
+            raise StudentCodeError("protocol", "the process sent a malformed reply")
+        return [_column(v, n) for v in value]
+
+
+def gradient_proxy(expr, variables: tuple[str, ...], gradients: Callable) -> Callable:
+    """A torch function for ``check_gradient(fn=...)``: its values are ``expr``'s, its autograd
+    gradient is ``gradients(columns, wanted)`` (a list of arrays, one per wanted variable), so
+    that gradients computed elsewhere (a sandbox, a numpy function) are judged by the checker.
+    """
+    import torch
+
+    from tutor.check import evaluate
+
+    class Student(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, values, grads, *inputs):
+            ctx.save_for_backward(grads)
+            return values.clone()
+
+        @staticmethod
+        def backward(ctx, upstream):
+            (grads,) = ctx.saved_tensors
+            return (None, None, *(upstream * g for g in grads))
+
+    def function(*tensors):
+        columns = {name: t.detach().double().numpy() for name, t in zip(variables, tensors, strict=True)}
+        wanted = [t.requires_grad for t in tensors]
+        grads = gradients(columns, wanted)
+        full = [torch.from_numpy(grads.pop(0)) if need else torch.zeros(t.shape, dtype=torch.float64)
+                for t, need in zip(tensors, wanted, strict=True)]
+        values = torch.from_numpy(evaluate(expr, columns).copy())
+        return Student.apply(values, torch.stack(full), *tensors)
+
+    return function
+
+
+@functools.lru_cache(maxsize=256)
+def _reference(question: Question):
+    from tutor.parse import parse
+
+    return parse(question.function, list(question.variables))
+
+
+def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
+    """``check_gradient`` on the student's gradient; judged again with the tolerance of the
+    student's float type when they computed in float32 (their numbers, not their maths)."""
+    from tutor.check import check_gradient, tolerance
+
+    fn = gradient_proxy(_reference(question), question.variables, remote.gradients)
+    options = dict(fn=fn, points=question.samples, seed=seed, variables=list(question.variables))
+    report = check_gradient(question.function, wrt, **options)
+    if not report.ok and remote.dtype != "float64":
+        report = check_gradient(question.function, wrt, rtol=tolerance(remote.dtype), **options)
+    return report
+
+
+def _numbers(given, expected) -> tuple[str, str]:
+    """Both number lists with just enough digits to show how they differ."""
+    for digits in (6, 10, 17):
+        a = ", ".join(f"{v:.{digits}g}" for v in given)
+        b = ", ".join(f"{v:.{digits}g}" for v in expected)
+        if a != b:
+            break
+    return a, b
+
+
+def _gradient_component(name: str, report, what: str) -> Component:
+    from tutor.check import format_point
+
+    if report.ok:
+        return Component(name, 1.0, f"{what} matches the symbolic gradient at {report.n_points} points.")
+    given, expected = _numbers(report.autograd_at_worst, report.symbolic_at_worst)
+    hint = ""
+    cut = any(g == 0 and e != 0 for g, e in zip(report.autograd_at_worst, report.symbolic_at_worst,
+                                               strict=True))
+    if what.startswith("The autograd") and cut:
+        hint = (" A zero where the gradient is not zero usually means the graph was cut: "
+                ".detach(), .item(), .data, or a detour through numpy or math.")
+    return Component(name, 0.0, f"At {format_point(report.worst_point)} {what.lower()} is "
+                                f"({given}); it should be ({expected}).{hint}", "wrong gradient")
+
+
+def _grade_gradient_code(question: Question, code: StudentCode, seed: int, timeout: float):
+    """Values of the student's torch loss, and its autograd gradient, against the reference."""
+    from tutor.check import error_ratio, evaluate, format_point, tolerance
+
+    remote = _Remote(code, question, timeout)
+    report = _check(question, remote, list(question.wrt), seed)
+    columns = remote.columns
+    expected, given = evaluate(_reference(question), columns), remote.values
+    ratios = np.where(np.isnan(given), np.inf, error_ratio(expected, given, tolerance(remote.dtype)))
+    worst = int(np.argmax(ratios))
+    if ratios[worst] <= 1:
+        values = Component("values", 1.0, f"The values match the reference at {len(given)} points.")
+    else:
+        point = {name: float(column[worst]) for name, column in columns.items()}
+        mine, theirs = _numbers([given[worst]], [expected[worst]])
+        values = Component("values", 0.0, f"At {format_point(point)} your function gives {mine}; "
+                                          f"the reference gives {theirs}.", "wrong values")
+    return [values, _gradient_component("gradient", report, "The autograd gradient")]
+
+
+def _grade_manual_gradient(question: Question, code: StudentCode, seed: int, timeout: float):
+    """The student's hand-written numpy gradient, one partial derivative at a time."""
+    remote = _Remote(code, question, timeout)
+    return [_gradient_component(f"d/d{name}", _check(question, remote, [name], seed), f"Your d/d{name}")
+            for name in question.wrt]
+
+
+@functools.lru_cache(maxsize=64)
+def reference_path(question: Question) -> np.ndarray:
+    """Gradient descent on the reference function in float64: ``steps + 1`` points."""
+    import sympy
+
+    from tutor.lower import numeric_function
+    from tutor.parse import parse, symbol
+
+    expr = parse(question.function, list(question.variables))
+    partials = [numeric_function(sympy.diff(expr, symbol(v)), question.variables)
+                for v in question.variables]
+    path = np.empty((question.steps + 1, len(question.variables)))
+    path[0] = question.start
+    with np.errstate(all="ignore"):  # a diverging reference is reported by `tutor lint`
+        for step in range(question.steps):
+            gradient = np.array([float(f(*path[step])) for f in partials])
+            path[step + 1] = path[step] - question.lr * gradient
+    return path
+
+
+def _point_text(point) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in point) + ")"
+
+
+def _grade_descent(question: Question, code: StudentCode, seed: int, timeout: float):
+    """The first step and the end point of the student's descent against the reference."""
+    reference = reference_path(question)
+    size = len(question.variables)
+    request = {"entry": question.entry, "start": list(question.start), "lr": question.lr}
+    if question.mode == "step":
+        path = code.call({**request, "mode": "step", "steps": question.steps}, timeout).get("path")
+        if not isinstance(path, list) or len(path) != question.steps + 1:
+            raise StudentCodeError("protocol", "the process sent a malformed reply")
+        path = np.array([_column(p, size) for p in path])
+        first, last = path[1], path[-1]
+    else:
+        first = _column(code.call({**request, "mode": "loop", "steps": 1}, timeout).get("point"), size)
+        last = first if question.steps == 1 else _column(
+            code.call({**request, "mode": "loop", "steps": question.steps}, timeout).get("point"), size)
+        path = None
+
+    def close(given, expected) -> bool:
+        return bool(np.all(np.abs(given - expected) <= question.tolerance * (1 + np.abs(expected))))
+
+    start = _point_text(question.start)
+    components = [_descent_component("first step", first, reference[1], close,
+                                     f"One step from {start} with lr = {question.lr:g}")]
+    if question.steps > 1:
+        component = _descent_component(f"after {question.steps} steps", last, reference[-1], close,
+                                       f"After {question.steps} steps")
+        if path is not None and not component.share:
+            off = next(i for i in range(len(path)) if not close(path[i], reference[i]))
+            component = Component(component.name, 0.0,
+                                  f"{component.message} Your path leaves the reference at step {off}.",
+                                  component.mistake)
+        components.append(component)
+    return components
+
+
+def _descent_component(name: str, given, expected, close, what: str) -> Component:
+    if close(given, expected):
+        return Component(name, 1.0, f"{what} you reach {_point_text(given)}, as expected.")
+    return Component(name, 0.0, f"{what} you reach {_point_text(given)}; the reference reaches "
+                                f"{_point_text(expected)}.", "wrong trajectory")

@@ -1,0 +1,172 @@
+"""Write grades for people and programs: Gradescope, CSV, JSON, JUnit; and merge shards.
+
+Every file is written atomically (a temporary file, then a rename) and holds no timestamps,
+so grading the same inputs twice gives byte-identical files. ``grades.json`` is always
+written: it holds everything, and ``merge`` combines the ones written by shards.
+
+>>> FORMATS
+('gradescope', 'json', 'csv', 'junit')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.errors import TutorError
+from tutor.grading.model import Assignment, SubmissionResult
+
+FORMATS = ("gradescope", "json", "csv", "junit")
+GRADES_FILE = "grades.json"
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A graded class: what the assignment was (enough to report without its file) and results."""
+
+    assignment: dict  # id, title, fingerprint, max_score, questions: [{id, type, points}]
+    results: tuple[SubmissionResult, ...]
+
+    @classmethod
+    def of(cls, assignment: Assignment, results: Iterable[SubmissionResult]) -> Graded:
+        summary = {
+            "id": assignment.id, "title": assignment.title, "fingerprint": assignment.fingerprint,
+            "max_score": assignment.max_score,
+            "questions": [{"id": q.id, "type": q.type, "points": q.points} for q in assignment.questions],
+        }
+        return cls(summary, tuple(sorted(results, key=lambda r: r.student)))
+
+    def to_json(self) -> str:
+        data = {"assignment": self.assignment, "results": [r.to_dict() for r in self.results]}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(graded: Graded, out: Path, formats: Sequence[str]) -> list[Path]:
+    """Write ``grades.json`` and the requested formats into ``out``; the paths written."""
+    files = {out / GRADES_FILE: graded.to_json()}
+    if "csv" in formats:
+        files[out / "grades.csv"] = class_sheet(graded)
+    if "junit" in formats:
+        files[out / "junit.xml"] = junit(graded)
+    if "gradescope" in formats:
+        if len(graded.results) == 1:
+            files[out / "results.json"] = gradescope(graded.results[0])
+        else:
+            for result in graded.results:
+                files[out / "gradescope" / _slug(result.student) / "results.json"] = gradescope(result)
+    for path, text in files.items():
+        write_atomic(path, text)
+    return list(files)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip(".") or "_"
+
+
+def gradescope(result: SubmissionResult) -> str:
+    """Gradescope's autograder ``results.json`` for one submission."""
+    tests = [{
+        "name": question.id, "number": str(number),
+        "score": question.score, "max_score": question.max_score,
+        "status": "passed" if question.status == "correct" else "failed",
+        "output": question.feedback, "visibility": "visible",
+    } for number, question in enumerate(result.questions, start=1)]
+    data = {"score": result.score, "output": "\n".join(result.problems), "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def class_sheet(graded: Graded) -> str:
+    """One row per student: the score of each question, the total, and any problems."""
+    ids = [q["id"] for q in graded.assignment["questions"]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *ids, "total", "max_score", "problems"])
+    for result in graded.results:
+        scores = {q.id: q.score for q in result.questions}
+        writer.writerow([result.student, *(_number(scores.get(i, 0.0)) for i in ids),
+                         _number(result.score), _number(result.max_score), " | ".join(result.problems)])
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def junit(graded: Graded) -> str:
+    """JUnit XML: a test suite per student, a test case per question (CI systems show these)."""
+    name = graded.assignment["id"]
+    root = ET.Element("testsuites", name=name)
+    failures = 0
+    for result in graded.results:
+        failed = [q for q in result.questions if q.status != "correct"]
+        failures += len(failed)
+        suite = ET.SubElement(root, "testsuite", name=result.student, tests=str(len(result.questions)),
+                              failures=str(len(failed)), errors="0")
+        for question in result.questions:
+            case = ET.SubElement(suite, "testcase", classname=f"{name}.{result.student}",
+                                 name=question.id)
+            if question.status != "correct":
+                failure = ET.SubElement(case, "failure", type=question.status, message=(
+                    f"{_number(question.score)}/{_number(question.max_score)} points"))
+                failure.text = question.feedback
+        if result.problems:
+            ET.SubElement(suite, "system-out").text = "\n".join(result.problems)
+    root.set("tests", str(sum(len(r.questions) for r in graded.results)))
+    root.set("failures", str(failures))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def read_graded(path: Path) -> Graded:
+    """A ``grades.json`` (or a folder holding one) written by ``write_reports``."""
+    file = path / GRADES_FILE if path.is_dir() else path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        results = tuple(SubmissionResult.from_dict(r) for r in data["results"])
+        return Graded(data["assignment"], results)
+    except FileNotFoundError:
+        raise TutorError(f"{file}: not found; give the --out folders of the shards") from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise TutorError(f"{file}: not a grades file written by `tutor grade` ({error})") from None
+
+
+def merge(parts: Sequence[Graded]) -> Graded:
+    """One graded class from shards of the same assignment; a student graded twice must
+    have the same result in both."""
+    if not parts:
+        raise TutorError("nothing to merge")
+    first = parts[0].assignment
+    by_student: dict[str, SubmissionResult] = {}
+    for part in parts:
+        if part.assignment != first:
+            raise TutorError(f"cannot merge grades of different assignments or versions: "
+                             f"{first['id']} ({first['fingerprint']}) and "
+                             f"{part.assignment['id']} ({part.assignment['fingerprint']})")
+        for result in part.results:
+            if by_student.setdefault(result.student, result) != result:
+                raise TutorError(f"student {result.student!r} was graded differently in two shards")
+    return Graded(first, tuple(sorted(by_student.values(), key=lambda r: r.student)))

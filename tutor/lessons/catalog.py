@@ -1,0 +1,86 @@
+"""Where lessons live and how a learner names one.
+
+Lessons are the ``*.yaml`` files of the bundled ``lessons/`` directory, or of the directories
+in ``TUTOR_LESSONS`` (separated by ``os.pathsep``). A lesson is named by its id
+(``polynomial``), its file name (``01-polynomial``), its order number (``1``) or a path.
+Listing reads only the top of each file (fast: no SymPy, no torch).
+
+>>> find_lesson("1").name
+'01-polynomial.yaml'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from tutor.errors import LessonError
+from tutor.lessons.model import ANY_LANGUAGE, Text
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+BUNDLED = Path(__file__).resolve().parent.parent.parent / "lessons"
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    """What the lesson list shows; ``problem`` is set for a file that cannot be read."""
+
+    id: str
+    order: int
+    title: Text
+    path: Path
+    step_ids: tuple[str, ...] = ()
+    problem: str | None = None
+
+
+def lesson_dirs() -> list[Path]:
+    """The directories searched for lessons."""
+    configured = os.environ.get("TUTOR_LESSONS")
+    if configured:
+        return [Path(p) for p in configured.split(os.pathsep) if p]
+    return [BUNDLED]
+
+
+def lesson_files(directory: Path) -> list[Path]:
+    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+
+
+def _text(value) -> Text:
+    if isinstance(value, dict):
+        return Text({str(k): str(v) for k, v in value.items()})
+    return Text({ANY_LANGUAGE: str(value) if value is not None else "?"})
+
+
+def _info(path: Path) -> LessonInfo:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        steps = data.get("steps") or []
+        ids = tuple(str(s.get("id")) for s in steps if isinstance(s, dict))
+        return LessonInfo(str(data.get("id") or path.stem), int(data.get("order") or 0),
+                          _text(data.get("title")), path, ids)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+        return LessonInfo(path.stem, 0, Text({ANY_LANGUAGE: path.stem}), path,
+                          problem=f"cannot be read ({type(error).__name__}); run `tutor lint {path}`")
+
+
+def catalog() -> list[LessonInfo]:
+    """Every lesson found, in order."""
+    infos = [_info(path) for directory in lesson_dirs() for path in lesson_files(directory)]
+    return sorted(infos, key=lambda info: (info.order, info.id))
+
+
+def find_lesson(name: str) -> Path:
+    """The file of the lesson called ``name``; LessonError listing the lessons if none matches."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    infos = catalog()
+    for info in infos:
+        stem = info.path.stem
+        if name in (info.id, stem, str(info.order), stem.split("-", 1)[-1]):
+            return info.path
+    known = ", ".join(info.id for info in infos) or "none found"
+    raise LessonError(f"no lesson called {name!r}; the lessons are: {known} (see `tutor list`)")

@@ -1,0 +1,65 @@
+"""Contour plots of descent paths (matplotlib, the optional extra ``plot``).
+
+>>> import sympy, tempfile, pathlib
+>>> x, y = sympy.symbols("x y", real=True)
+>>> path = numpy.array([[[1.0, 1.0]], [[0.5, 0.5]], [[0.0, 0.0]]])
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "bowl.png"
+>>> contour_plot(x**2 + y**2, ["x", "y"], path, [(0.0, 0.0)], out, "bowl") == out
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy
+import sympy
+
+from tutor.lower import numeric_function
+
+
+class PlotUnavailable(RuntimeError):
+    """matplotlib is not installed."""
+
+
+def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.ndarray,
+                 marks: Sequence[Sequence[float]], out: Path, title: str) -> Path:
+    """Save the contours of ``function`` (two variables) with each start's path ([steps, starts, 2])
+    and crosses at ``marks``; raises PlotUnavailable without matplotlib."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.colors import LogNorm
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise PlotUnavailable("matplotlib is not installed (pip install 'tutor[plot]')") from error
+    points = numpy.concatenate([path.reshape(-1, 2), numpy.asarray(marks, dtype=float).reshape(-1, 2)])
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = numpy.maximum((high - low) * 0.15, 0.5)
+    grid = [numpy.linspace(low[i] - pad[i], high[i] + pad[i], 300) for i in range(2)]
+    gx, gy = numpy.meshgrid(*grid)
+    values = numpy.broadcast_to(numeric_function(function, list(variables))(gx, gy), gx.shape)
+    floor = max(float(numpy.nanmin(values)), 1e-3)
+    levels = numpy.geomspace(floor, max(float(numpy.nanmax(values)), floor * 10), 30)
+
+    figure = Figure(figsize=(6.4, 5.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    filled = axes.contourf(gx, gy, numpy.maximum(values, floor), levels=levels, norm=LogNorm(),
+                           cmap="viridis", alpha=0.85)
+    figure.colorbar(filled, ax=axes, label=f"f({', '.join(variables)})  (log scale)")
+    for start in range(path.shape[1]):
+        trail = path[:, start, :]
+        line, = axes.plot(trail[:, 0], trail[:, 1], linewidth=1.8,
+                          label=f"from ({trail[0, 0]:g}, {trail[0, 1]:g})")
+        axes.plot(*trail[0], "o", color=line.get_color())
+        axes.plot(*trail[-1], "s", color=line.get_color(), markersize=5)
+    for mark in marks:
+        axes.plot(*mark, "x", color="white", markersize=9, markeredgewidth=2)
+    axes.set_xlabel(variables[0])
+    axes.set_ylabel(variables[1])
+    axes.set_title(title)
+    axes.legend(loc="upper left", fontsize="small", framealpha=0.8)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out)
+    return out

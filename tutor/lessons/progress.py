@@ -1,0 +1,138 @@
+"""Where each learner is: one JSON file, saved after every step, atomically.
+
+The file lives in ``$TUTOR_HOME`` if set, else ``$XDG_STATE_HOME/tutor``, else
+``~/.local/state/tutor``. It is written to a temporary file and renamed over the old one, so
+a crash or Ctrl-C leaves either the old or the new file, never half of one. A file that is
+not ours (corrupt JSON, another format) is moved aside as ``progress.json.bad`` with a
+warning, and the learner starts fresh.
+
+>>> import tempfile, pathlib
+>>> store = ProgressStore(pathlib.Path(tempfile.mkdtemp()) / "progress.json")
+>>> store.record("polynomial", "dydx", "passed"); store.save()
+>>> ProgressStore(store.path).lesson("polynomial")["steps"]
+{'dydx': 'passed'}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+FORMAT = "tutor-progress"
+VERSION = 1
+STATUSES = ("passed", "failed", "skipped", "seen")
+
+
+def state_dir() -> Path:
+    """The tutor's state directory (not created)."""
+    if os.environ.get("TUTOR_HOME"):
+        return Path(os.environ["TUTOR_HOME"])
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "tutor"
+
+
+class ProgressStore:
+    """Read on creation; ``warning`` says what happened to a file that could not be used."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or state_dir() / "progress.json"
+        self.warning: str | None = None
+        self.data = self._load()
+
+    def _fresh(self) -> dict:
+        return {"format": FORMAT, "version": VERSION, "last": None, "lessons": {}}
+
+    def _load(self) -> dict:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return self._fresh()
+        except (OSError, UnicodeDecodeError) as error:
+            return self._set_aside(f"cannot be read ({error})")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            return self._set_aside(f"is not valid JSON (line {error.lineno})")
+        problem = _problem(data)
+        return self._set_aside(problem) if problem else data
+
+    def _set_aside(self, problem: str) -> dict:
+        bad = self.path.with_name(self.path.name + ".bad")
+        try:
+            os.replace(self.path, bad)
+            kept = f"kept as {bad}"
+        except OSError:
+            kept = "left in place"
+        self.warning = f"progress file {self.path} {problem}; {kept}; starting fresh"
+        return self._fresh()
+
+    # ------------------------------------------------------------ reading
+
+    def lesson(self, lesson_id: str) -> dict:
+        """``{"position": step id or None, "finished": bool, "steps": {id: status}}``."""
+        entry = self.data["lessons"].get(lesson_id) or {}
+        return {"position": entry.get("position"), "finished": bool(entry.get("finished")),
+                "steps": dict(entry.get("steps") or {})}
+
+    @property
+    def last(self) -> str | None:
+        return self.data.get("last")
+
+    # ------------------------------------------------------------ changing
+
+    def _entry(self, lesson_id: str) -> dict:
+        self.data["last"] = lesson_id
+        entry = self.data["lessons"].setdefault(lesson_id, {"position": None, "finished": False,
+                                                            "steps": {}})
+        entry["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return entry
+
+    def at(self, lesson_id: str, step_id: str) -> None:
+        self._entry(lesson_id)["position"] = step_id
+
+    def record(self, lesson_id: str, step_id: str, status: str) -> None:
+        self._entry(lesson_id)["steps"][step_id] = status
+
+    def finish(self, lesson_id: str) -> None:
+        entry = self._entry(lesson_id)
+        entry["finished"], entry["position"] = True, None
+
+    def forget(self, lesson_id: str | None = None) -> None:
+        """Forget one lesson, or everything."""
+        if lesson_id is None:
+            self.data = self._fresh()
+            return
+        self.data["lessons"].pop(lesson_id, None)
+        if self.data.get("last") == lesson_id:
+            self.data["last"] = None
+
+    def save(self) -> None:
+        """Write the file atomically (temporary file in the same directory, then rename)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+                json.dump(self.data, stream, ensure_ascii=False, indent=1)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _problem(data: object) -> str | None:
+    """Why ``data`` is not a progress file of ours, or None."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return "is not a tutor progress file"
+    if data.get("version") != VERSION:
+        return f"has version {data.get('version')!r}, this tutor reads version {VERSION}"
+    lessons = data.get("lessons")
+    if not isinstance(lessons, dict) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("steps", {}), dict)
+            for entry in lessons.values()):
+        return "has a damaged lesson table"
+    return None
