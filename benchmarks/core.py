@@ -17,8 +17,8 @@ import torch
 
 from tutor import check
 from tutor.check import check_gradient
-from tutor.lower import numeric_function
-from tutor.parse import parse
+from tutor.lowering import import_tensorflow, numeric_function, tensorflow_installed
+from tutor.parsing import parse
 
 HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"
 
@@ -61,6 +61,30 @@ def per_point_check_costs(n: int = 10_000) -> list[tuple[str, float, str, float,
         ("check_gradient, Himmelblau, 10,000 points, per point", ours,
          "per-point autograd loop", loop, ">= 100x"),
     ]
+
+
+def tensorflow_costs(n: int = 10_000) -> list[tuple[str, float, str, float, str]]:
+    """The TensorFlow path beside the torch path (issue 6); measured last, as it imports TF."""
+    tf = import_tensorflow()
+    points = np.random.default_rng(0).uniform(-4, 4, (n, 2))
+
+    def check(backend):  # himmelblau_torch uses operators only: it runs on TF tensors too
+        return best_of(lambda: check_gradient(HIMMELBLAU, "x,y", fn=himmelblau_torch, points=points,
+                                              backend=backend)) / n
+
+    def tape_loop(k: int = 300):
+        for px, py in points[:k]:
+            xt, yt = tf.constant(px, tf.float64), tf.constant(py, tf.float64)
+            with tf.GradientTape() as tape:
+                tape.watch([xt, yt])
+                out = himmelblau_torch(xt, yt)
+            tape.gradient(out, [xt, yt])
+
+    ours, torch_path = check("tensorflow"), check("torch")
+    loop = best_of(tape_loop, 3) / 300
+    name = "TF check_gradient, Himmelblau, 10,000 points, per point"
+    return [(name, ours, "per-point GradientTape loop", loop, ">= 100x"),
+            (name, ours, "check_gradient (torch), per point", torch_path, "report: TF / torch")]
 
 
 def logistic_map(n: int = 9):
@@ -119,6 +143,10 @@ def help_start_up():
 
 def main() -> None:
     rows = [*per_point_check_costs(), logistic_map_cost(), chain_growth(), help_start_up()]
+    if tensorflow_installed():
+        rows += tensorflow_costs()
+    else:
+        print('(TensorFlow rows left out: pip install "tutor[tensorflow]")')
     print(f"{'measured':58} {'time':>10}  {'baseline':30} {'time':>10}  {'ratio':>8}  target")
     for name, ours, base_name, base, target in rows:
         ratio = base / ours if target.startswith(">=") else ours / base

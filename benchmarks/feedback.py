@@ -24,7 +24,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from tutor import mistakes  # noqa: E402
 from tutor._limits import within_time  # noqa: E402
 from tutor.check import check_derivative  # noqa: E402
-from tutor.parse import parse, symbol  # noqa: E402
+from tutor.parsing import parse, symbol  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "mistakes.yaml"
 NAIVE_LIMIT = 10.0  # seconds; a slower simplify is counted as this long

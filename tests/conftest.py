@@ -1,4 +1,7 @@
-"""Shared test set-up: no test touches the real progress or gradebook files."""
+"""Shared test set-up: no test touches the real progress or gradebook files; the ``tf``
+fixture for tests that need TensorFlow."""
+
+import os
 
 import pytest
 
@@ -7,3 +10,14 @@ import pytest
 def _private_tutor_home(tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "tutor-home"))
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture(scope="session")
+def tf():
+    """The ``tensorflow`` module. Without the ``tensorflow`` extra the test is skipped with
+    the reason, unless TUTOR_REQUIRE_TENSORFLOW=1 (``make test``, CI): then it fails."""
+    from tutor.lowering import TENSORFLOW_MISSING, import_tensorflow, tensorflow_installed
+
+    if not (tensorflow_installed() or os.environ.get("TUTOR_REQUIRE_TENSORFLOW") == "1"):
+        pytest.skip(TENSORFLOW_MISSING)
+    return import_tensorflow()

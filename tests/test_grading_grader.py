@@ -124,10 +124,10 @@ def test_descent_reports_where_the_path_leaves_the_reference(assignment, sandbox
 
 
 HOSTILE = {
-    "endless loop": ("while True:\n        pass", "timeout", "did not finish within 2 s"),
+    "endless loop": ("while True:\n        pass", "timeout", "Did not finish within 2 s"),
     "200 forks": ("import os\n    for _ in range(200):\n        if os.fork() == 0:\n"
                   "            os._exit(0)", "exception", "starting processes is not allowed"),
-    "50 GB": ("hoard = bytearray(50 * 1024**3)", "memory", "ran out of memory"),
+    "50 GB": ("hoard = bytearray(50 * 1024**3)", "memory", "Ran out of memory"),
     "1 GB of output": ("for _ in range(1024):\n        print('x' * (1 << 20))", "output",
                        "more output than allowed"),
     "sys.exit": ("import sys\n    sys.exit(1)", "exit", "sys.exit(1)"),
@@ -162,7 +162,7 @@ def test_code_problems_that_block_loading_fail_every_code_question(assignment, s
 def test_missing_function_is_named(assignment, sandboxes, tmp_path):
     code = GOOD_CODE.replace("def step", "def stop")
     _, q = grade_one(assignment, sandboxes, student(tmp_path, "max", GOOD_ANSWERS, code))
-    assert "no function named 'step'" in q["descent"].feedback
+    assert "No function named 'step'" in q["descent"].feedback
     assert q["loss"].status == "correct"
 
 
@@ -262,3 +262,76 @@ def test_shards_partition_the_class_and_merge_back(example_class, example_result
     by_name = {r.student: r for r in example_results}
     parts = [Graded.of(assignment, [by_name[s.student] for s in shard]) for shard in shards]
     assert merge(parts).to_json() == Graded.of(assignment, example_results).to_json()
+
+
+def test_answers_of_the_wrong_shape_are_explained(assignment):
+    from tutor.grading.questions import grade_text
+
+    cases = [("d1", ["2x", "3x"], "Expected one derivative, got 2"),
+             ("grad", "2xy", "Expected 2 parts"),
+             ("grad", {"x": "2xy", "z": "1"}, "Answer keys z are not among x, y"),
+             ("v1", [12, 13], "Expected 1 number(s), got 2"),
+             ("v1", "twelve", "Could not read 'twelve' as a number")]
+    for qid, answer, message in cases:
+        result = grade_text(assignment.question(qid), answer, seed=0)
+        assert result.score == 0 and message in result.feedback, (qid, answer, result.feedback)
+
+
+def test_answers_in_every_shape_through_the_whole_grader(assignment, tmp_path, monkeypatch):
+    from tutor.grading import grader
+
+    monkeypatch.setattr(grader, "_DISTINCT_PER_WORKER", 1)  # judge in the pool, small as it is
+    shapes = {"text": "grad: '2xy, x^2 + e^y'\n", "list": "grad: [2xy, x^2 + e^y]\n",
+              "mapping": "grad: {y: x^2 + e^y, x: 2xy}\n"}
+    folders = [student(tmp_path, name, text) for name, text in shapes.items()]
+    text_only = dataclasses.replace(assignment, questions=assignment.questions[:3])
+    for jobs in (1, 2):
+        results = grade(text_only, collect(folders), jobs=jobs)
+        assert [r.questions[1].status for r in results] == ["correct"] * 3, jobs
+
+
+def test_answer_keys_are_hashable_and_keep_mappings_apart():
+    from tutor.grading.questions import answer_key
+
+    mapping = answer_key({"y": "x^2", "x": ["2xy"]})
+    pairs = answer_key([["x", ["2xy"]], ["y", "x^2"]])
+    assert hash(mapping) != hash(pairs) and mapping != pairs
+    assert answer_key({"a": 1}) == answer_key({"a": 1})
+    assert answer_key(mapping) == mapping  # idempotent: a key stays a mapping
+
+
+def test_a_checker_failure_costs_one_answer_not_the_class(assignment, monkeypatch):
+    from tutor.grading import questions
+
+    def explode(*args):
+        raise RuntimeError("checker bug")
+
+    monkeypatch.setattr(questions, "_grade_text_cached", explode)
+    result = questions.grade_text(assignment.question("d1"), "2x", seed=0)
+    assert result.status == "error" and "RuntimeError: checker bug" in result.feedback
+
+
+def test_distinct_answers_are_judged_once_per_class(assignment, tmp_path, monkeypatch):
+    from tutor.grading import grader
+
+    folders = [student(tmp_path, f"s{i}", "d1: 2x sin(x) + x^2 cos(x)\nv1: 12\n") for i in range(5)]
+    folders.append(student(tmp_path, "odd", "d1: '2*x*sin(x) + x**2*cos(x)'\nv1: 11\n"))
+    seen = []
+    original = grader._judge_chunk
+    monkeypatch.setattr(grader, "_judge_chunk", lambda keys, a=None: seen.extend(keys) or original(keys, a))
+    text_only = dataclasses.replace(assignment, questions=assignment.questions[:3])
+    results = grade(text_only, collect(folders))
+    assert len(seen) == 4  # two distinct texts for d1, two for v1
+    assert [(r.student, r.score) for r in results][:2] == [("odd", 2.0), ("s0", 3.0)]
+
+
+def test_code_questions_need_linux_and_say_so(assignment, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from tutor.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "sys", types.SimpleNamespace(platform="darwin", executable=sys.executable))
+    _, q = grade_one(assignment, _Sandboxes(assignment), student(tmp_path, "mac", GOOD_ANSWERS, GOOD_CODE))
+    assert q["loss"].status == "error" and "only be run on Linux" in q["loss"].feedback
+    assert q["d1"].status == "correct"  # text questions are graded everywhere

@@ -216,3 +216,21 @@ def test_output_cannot_be_swapped_for_a_link(sandbox):
         session.load("solution")
         session.request({**CALL, "entry": "f"})
         assert session.output() == ""
+
+
+def test_protections_name_the_active_layers():
+    from tutor.grading.sandbox import protections
+
+    lines = protections()
+    assert lines[0].startswith("runs as uid")
+    assert any("Landlock" in line for line in lines)
+    if os.geteuid() == 0:
+        assert "own user" in lines[0] and "no network" in lines
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root switches users")
+def test_a_refused_user_id_falls_back_to_nobody():
+    with Sandbox(Limits(timeout=5), torch=False) as box:
+        box.uid = 2**32 - 1  # the kernel refuses this id, as it does unmapped ids in containers
+        with box.session({"solution.py": b""}) as session:
+            assert session.info["uid"] == 65534

@@ -127,6 +127,48 @@ def test_code_snippet_syntax_error(tmp_path):
     assert any("step 'run': the torch snippet is not valid Python" in p for p in found), found
 
 
+TF_STEP = textwrap.indent(textwrap.dedent("""\
+    - id: run
+      kind: code
+      at: {x: 2}
+      torch: |
+        print("grad:", 12.0)
+      tensorflow: |
+        import tensorflow as tf
+
+        print("grad:", 12.0)
+      tensorflow_expect:
+        - {after: "grad:", value: "3*x^2"}
+    """), "  ")
+
+
+def test_tensorflow_snippet_syntax_error_names_its_line(tmp_path):
+    head, _, tail = TF_STEP.rpartition('"grad:", 12')  # the TensorFlow snippet's print
+    broken = head + '"grad:" 12' + tail
+    found, name = problems_in(tmp_path, GOOD + broken)
+    # line 36 is the TensorFlow snippet's third line, the one with the missing comma
+    assert found == [f"{name}:36: step 'run': the tensorflow snippet is not valid Python: "
+                     "invalid syntax. Perhaps you forgot a comma? (snippet line 3)"], found
+
+
+def test_tensorflow_checks_are_read_like_the_torch_ones(tmp_path):
+    assert problems_in(tmp_path, GOOD + TF_STEP)[0] == []
+    found, name = problems_in(tmp_path, GOOD + TF_STEP.replace("3*x^2", "3*q^2"))
+    assert any(f"{name}:38: " in p and "unknown name 'q'" in p for p in found), found
+
+
+def test_tensorflow_expect_needs_a_tensorflow_snippet(tmp_path):
+    text = GOOD + textwrap.indent(textwrap.dedent("""\
+        - id: run
+          kind: code
+          torch: print(1)
+          tensorflow_expect:
+            - {after: "grad:", text: "1"}
+        """), "  ")
+    found, name = problems_in(tmp_path, text)
+    assert f"{name}:31: step 'run': 'tensorflow_expect' without a 'tensorflow' snippet to check" in found
+
+
 def test_lint_command_exit_codes(tmp_path, capsys):
     import argparse
 
@@ -159,3 +201,18 @@ def test_other_file_kinds_plug_in(tmp_path):
         from tutor.lessons import lint
 
         lint._FILE_LINTERS.remove(toml_linter)
+
+
+def test_the_authoring_guide_example_is_valid(tmp_path, monkeypatch):
+    """docs/lessons.md's first lesson lints clean, and its lint example says what lint says."""
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "lessons.md").read_text()
+    example = re.search(r"```yaml\n(schema: 1 .*?)```", guide, re.S).group(1)
+    (tmp_path / "lessons").mkdir()
+    path = lesson_file(tmp_path, example, "lessons/20-power-rule.yaml")
+    assert lint_paths([path]) == []
+    lesson_file(tmp_path, example.replace("kind: ask", "kind: aks"), "lessons/20-power-rule.yaml")
+    shown = re.search(r"\n(lessons/20-power-rule\.yaml:\d+: .*)\n", guide).group(1)
+    assert [str(p) for p in lint_paths([path])] == [shown]

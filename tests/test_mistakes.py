@@ -7,7 +7,7 @@ import yaml
 
 from tutor.check import check_derivative
 from tutor.mistakes import MISTAKES, Diagnosis, diagnose
-from tutor.parse import parse, symbol
+from tutor.parsing import parse, symbol
 
 DATA = pathlib.Path(__file__).parent / "data" / "mistakes.yaml"
 DOCS = pathlib.Path(__file__).parent.parent / "docs" / "feedback.md"
@@ -147,7 +147,7 @@ def test_every_code_is_documented():
 
 
 def test_right_derivatives_of_random_functions_are_never_tagged():
-    from tests.test_explain import CORPUS  # seeded random and hand-picked functions
+    from tests.test_explanation import CORPUS  # seeded random and hand-picked functions
 
     tagged = []
     for function in CORPUS:

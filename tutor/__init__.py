@@ -23,17 +23,17 @@ from tutor.errors import (
 )
 
 _LAZY = {
-    "parse": "tutor.parse",
+    "parse": "tutor.parsing",
     "derive": "tutor.symbolic",
     "gradient": "tutor.symbolic",
     "hessian": "tutor.symbolic",
-    "lower": "tutor.lower",
+    "lower": "tutor.lowering",
     "check_answer": "tutor.check",
     "check_derivative": "tutor.check",
     "check_gradient": "tutor.check",
     "Verdict": "tutor.check",
     "GradientReport": "tutor.check",
-    "explain": "tutor.explain",
+    "explain": "tutor.explanation",
 }
 
 __all__ = [

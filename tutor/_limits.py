@@ -19,21 +19,26 @@ class _OutOfTime(Exception):
     pass
 
 
-def _raise_out_of_time(signum, frame):
-    raise _OutOfTime
-
-
 def within_time(work: Callable[[], T], seconds: float, fallback: T) -> T:
     """Return ``work()``, or ``fallback`` if it takes longer than ``seconds`` or cannot be limited."""
     if threading.current_thread() is not threading.main_thread():
         return fallback
     if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # someone else's timer is running: don't steal it
         return fallback
-    previous = signal.signal(signal.SIGALRM, _raise_out_of_time)
+    armed = [True]  # an alarm that arrives after the work is done must not raise
+
+    def out_of_time(signum, frame):
+        if armed[0]:
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, out_of_time)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return work()
+        result = work()
+        armed[0] = False
+        return result
     except (_OutOfTime, RecursionError):
+        armed[0] = False
         return fallback
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -27,8 +27,8 @@ import sympy
 
 from tutor._limits import within_time
 from tutor.errors import BackendError, ParseError, TutorError
-from tutor.lower import import_tensorflow, lower, numeric_function, value_and_gradient
-from tutor.parse import parse
+from tutor.lowering import import_tensorflow, lower, numeric_function, value_and_gradient
+from tutor.parsing import parse
 from tutor.symbolic import Wrt, as_expr, wrt_symbols
 
 #: How many points a verdict rests on, and how many candidates are drawn to find them.

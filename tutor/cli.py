@@ -18,14 +18,14 @@ def _print_json(data: dict) -> None:
 
 def _run_derive(args: argparse.Namespace) -> int:
     from tutor.check import format_point
-    from tutor.parse import parse, parse_point
+    from tutor.parsing import parse, parse_point
     from tutor.render import inline, make_console
     from tutor.symbolic import derive, wrt_symbols
 
     expr = parse(args.expr)
     symbols = wrt_symbols(expr, args.wrt)
     if args.steps:
-        from tutor.explain import explain, format_derivation
+        from tutor.explanation import explain, format_derivation
 
         derivations = [explain(expr, s) for s in symbols]
         if args.json or args.format == "json":
@@ -68,7 +68,7 @@ def _number(value):
 
 def _run_check(args: argparse.Namespace) -> int:
     from tutor.check import check_answer, check_derivative
-    from tutor.parse import parse_point
+    from tutor.parsing import parse_point
     from tutor.render import make_console, verdict_lines
 
     if args.of is not None:
@@ -87,7 +87,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 def _run_gradcheck(args: argparse.Namespace) -> int:
     from tutor.check import check_gradient
-    from tutor.render import gradient_table, make_console
+    from tutor.render import gradient_table, make_console, pairs_table
 
     report = check_gradient(args.expr, args.wrt, points=args.points, dtype=args.dtype, seed=args.seed,
                             backend=args.backend)
@@ -96,6 +96,8 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
     else:
         console = make_console()
         console.print(gradient_table(report))
+        if len(report.pairs) > 1:
+            console.print(pairs_table(report))
         console.print(("[green]ok[/]  " if report.ok else "[red]FAILED[/]  ") + report.message)
     return 0 if report.ok else 1
 

@@ -6,11 +6,11 @@ place it applies), plus the general mistakes (a sign, a constant factor, an addi
 the antiderivative, a number for a function). A mistake is named only when the answer matches
 its derivative numerically at seeded points, with the checker's tolerance.
 
-All of it is numeric: the expression tree (:func:`tutor.explain.decompose`) is evaluated once
+All of it is numeric: the expression tree (:func:`tutor.explanation.decompose`) is evaluated once
 at the points with forward-mode derivatives and reverse-mode adjoints, so a wrong rule at a node
 changes the derivative by (wrong - right local derivative) x adjoint, one vector operation.
 
->>> from tutor.parse import parse, symbol
+>>> from tutor.parsing import parse, symbol
 >>> found = diagnose(parse("sin(3x^2 + 1)"), [symbol("x")], parse("cos(3x^2 + 1)"))
 >>> found.code
 'chain-rule-inner-dropped'
@@ -33,9 +33,9 @@ import sympy
 
 from tutor.check import error_ratio, evaluate, format_point, sample_points, tolerance
 from tutor.errors import LoweringError, TutorError
-from tutor.explain import Node, Unsupported, decompose, outer_derivative
+from tutor.explanation import Node, Unsupported, decompose, outer_derivative
 from tutor.functions import sigmoid
-from tutor.parse import symbol
+from tutor.parsing import symbol
 from tutor.render import inline
 
 #: Every mistake code, in the order they are tried (one place before several; the first match

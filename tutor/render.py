@@ -1,20 +1,25 @@
 """Showing math and verdicts to a person: rich in a terminal, plain text elsewhere.
 
->>> from sympy import Symbol
->>> x = Symbol("x", real=True)
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
 >>> inline(2*x + 3*x**2)
 '3x² + 2x'
+>>> inline(sympy.Max(0, 2*x))
+'relu(2x)'
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import sympy
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:  # SymPy is imported where it is used: `tutor list` needs none of it
+    import sympy
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -30,14 +35,38 @@ def make_console(file: IO[str] | None = None) -> Console:
     return console
 
 
+@functools.cache
+def _relu():
+    import sympy
+
+    return sympy.Function("relu")  # for display only: relu(x) is Max(0, x) to SymPy
+
+
+def _for_display(expr: sympy.Basic) -> sympy.Basic:
+    """``Max(0, u)`` shown as ``relu(u)``, the way learners write it."""
+    import sympy
+
+    def is_relu(node):
+        return isinstance(node, sympy.Max) and len(node.args) == 2 and sympy.S.Zero in node.args
+
+    def as_relu(node):
+        return _relu()(next(arg for arg in node.args if arg != 0))
+
+    return expr.replace(is_relu, as_relu) if isinstance(expr, sympy.Basic) else expr
+
+
 def pretty(expr: sympy.Basic) -> str:
     """Unicode pretty form, as a block of lines (fractions stacked, powers raised)."""
-    return sympy.pretty(expr, use_unicode=True)
+    import sympy
+
+    return sympy.pretty(_for_display(expr), use_unicode=True)
 
 
 def inline(expr: sympy.Basic) -> str:
     """A one-line unicode form: integer powers as superscripts, no ``*`` next to a number or power."""
-    text = sympy.sstr(expr)
+    import sympy
+
+    text = sympy.sstr(_for_display(expr))
     raise_ = lambda m: m.group(1).translate(_SUPERSCRIPTS)  # noqa: E731
     text = re.sub(r"\*\*(\d+)(?![\d.])", raise_, text)  # x**2 -> x²
     text = re.sub(r"\*\*\((-\d+)\)", raise_, text)  # x**(-2) -> x⁻²
@@ -55,17 +84,34 @@ def verdict_lines(verdict) -> list[str]:
     return lines
 
 
+_LIBRARY = {"sympy": "SymPy", "torch": "PyTorch", "tensorflow": "TensorFlow"}
+
+
 def gradient_table(report) -> Table:
-    """Autograd and the symbolic gradient side by side at the worst point."""
-    table = Table(title=f"worst point: {', '.join(f'{k} = {v:.6g}' for k, v in report.worst_point.items())}")
+    """The symbolic gradient and autodiff's side by side at the worst point, then each pair
+    of libraries compared (one pair, or three for ``backend="all"``)."""
+    worst = ", ".join(f"{k} = {v:.6g}" for k, v in report.worst_point.items())
+    table = Table(title=f"worst point: {worst}")
     table.add_column("d/d")
     table.add_column("symbolic")
-    table.add_column("at worst point", justify="right")
-    table.add_column("autograd", justify="right")
+    table.add_column("SymPy", justify="right")
+    table.add_column(_LIBRARY.get(report.backend, "autodiff"), justify="right")
     table.add_column("difference", justify="right")
     rows = zip(report.wrt, report.symbolic, report.symbolic_at_worst, report.autograd_at_worst,
                strict=True)
     for name, expr, symbolic, autograd in rows:
         table.add_row(name, inline(expr), f"{symbolic:.10g}", f"{autograd:.10g}",
                       f"{abs(autograd - symbolic):.2g}")
+    return table
+
+
+def pairs_table(report) -> Table:
+    """Every pair of libraries compared: max errors and a mark."""
+    table = Table(title=f"{report.n_points} points, {report.dtype}")
+    for column in ("compared", "max abs error", "max rel error", ""):
+        table.add_column(column, justify="left" if column == "compared" else "right")
+    for pair in report.pairs:
+        names = f"{_LIBRARY.get(pair.first, pair.first)} vs {_LIBRARY.get(pair.second, pair.second)}"
+        table.add_row(names, f"{pair.max_abs_error:.2g}", f"{pair.max_rel_error:.2g}",
+                      "ok" if pair.ok else "DIFFERS")
     return table

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sympy
 
 from tutor._limits import within_time
-from tutor.parse import parse, symbol
+from tutor.parsing import parse, symbol
 
 #: Above this size a derivative is left as differentiated: simplifying big trees costs
 #: seconds and rarely reads better.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import struct
+import sys
 from collections.abc import Iterable
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # the same on every architecture
@@ -32,6 +33,8 @@ def _all_fs(abi: int) -> int:
 
 def abi_version() -> int:
     """The kernel's Landlock ABI version, 0 when Landlock is not available."""
+    if sys.platform != "linux":  # the system call numbers mean something else elsewhere
+        return 0
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         version = libc.syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_VERSION))

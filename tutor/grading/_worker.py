@@ -72,6 +72,8 @@ def zygote(fd: int, torch: bool) -> None:
 
 def _become_subreaper() -> None:
     """Orphans of student code (killed forks) become our children, so we can reap them."""
+    if sys.platform != "linux":
+        return
     import ctypes
 
     ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -262,7 +264,7 @@ class _Server:
             function = getattr(self.module, request["entry"], None)
             if not callable(function):
                 return {"ok": False, "kind": "missing",
-                        "message": f"no function named {request['entry']!r} in your code"}
+                        "message": f"No function named {request['entry']!r} in your code"}
             return {"ok": True, **_CALLS[request["mode"]](function, request)}
         except _WrongResult as error:
             return {"ok": False, "kind": "type", "message": str(error)}
@@ -280,12 +282,12 @@ class _Server:
 
     def failure(self, error: BaseException) -> dict:
         if isinstance(error, SystemExit):
-            return {"ok": False, "kind": "exit", "message": f"the code called sys.exit({error.code!r})"}
+            return {"ok": False, "kind": "exit", "message": f"The code called sys.exit({error.code!r})"}
         if isinstance(error, MemoryError):
             return {"ok": False, "kind": "memory",
-                    "message": f"ran out of memory (the limit is {self.limits['memory_mb']} MB)"}
+                    "message": f"Ran out of memory (the limit is {self.limits['memory_mb']} MB)"}
         if isinstance(error, OSError) and error.errno == errno.EFBIG:
-            return {"ok": False, "kind": "output", "message": "wrote more output than allowed "
+            return {"ok": False, "kind": "output", "message": "Wrote more output than allowed "
                     f"({self.limits['output_bytes']} bytes)"}
         if isinstance(error, SyntaxError):
             where = f"{os.path.basename(error.filename or '?')}, line {error.lineno}"
@@ -321,12 +323,12 @@ def _call_torch(function, request: dict) -> dict:
     out = function(*inputs)
     name = request["entry"]
     if not isinstance(out, torch.Tensor):
-        raise _WrongResult(f"{name} returned {type(out).__name__}; it must return a torch tensor "
+        raise _WrongResult(f"Your {name} returned {type(out).__name__}; it must return a torch tensor "
                            "(use torch functions such as torch.exp, not math.exp)")
     if tuple(out.shape) != (n,):
         hint = (" It must work elementwise: one value per point (no .sum(), .mean() or .item())."
                 if out.numel() == 1 else "")
-        raise _WrongResult(f"{name} returned a tensor of shape {tuple(out.shape)} for inputs of "
+        raise _WrongResult(f"Your {name} returned a tensor of shape {tuple(out.shape)} for inputs of "
                            f"shape ({n},).{hint}")
     leaves = [t for t in inputs if t.requires_grad]
     grads = [None] * len(leaves)
@@ -347,10 +349,10 @@ def _call_numpy(function, request: dict) -> dict:
         arrays = [np.asarray(p) for p in (result if parts > 1 else [result])]
         table = np.array([np.broadcast_to(a.astype(np.float64), (n,)) for a in arrays])
     except (TypeError, ValueError) as error:
-        raise _WrongResult(f"{name} must return {parts} numpy array(s) of shape ({n},) "
+        raise _WrongResult(f"Your {name} must return {parts} numpy array(s) of shape ({n},) "
                            f"(one per variable); it returned {type(result).__name__} ({error})") from None
     if table.shape != (parts, n):
-        raise _WrongResult(f"{name} must return {parts} array(s) (one per variable); "
+        raise _WrongResult(f"Your {name} must return {parts} array(s) (one per variable); "
                            f"it returned {table.shape[0]}")
     floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
     dtype = max(floats, key=lambda d: np.finfo(d).eps) if floats else np.dtype(np.float64)
@@ -364,10 +366,10 @@ def _point(value, size: int, name: str) -> list[float]:
         point = torch.as_tensor(value.detach() if isinstance(value, torch.Tensor) else value,
                                 dtype=torch.float64).reshape(-1)
     except (TypeError, ValueError, RuntimeError) as error:
-        raise _WrongResult(f"{name} must return a point (a tensor, array or list of {size} "
+        raise _WrongResult(f"Your {name} must return a point (a tensor, array or list of {size} "
                            f"numbers); it returned {type(value).__name__} ({error})") from None
     if point.numel() != size:
-        raise _WrongResult(f"{name} must return a point with {size} coordinates; got {point.numel()}")
+        raise _WrongResult(f"Your {name} must return a point with {size} coordinates; got {point.numel()}")
     return point.tolist()
 
 

@@ -22,7 +22,7 @@ MAX_ANSWERS_BYTES = 1_000_000
 
 def read_number(value: object) -> float:
     """A number typed as a number or as text such as ``"pi/2"`` or ``"e^2"`` (safe parser)."""
-    from tutor.parse import parse
+    from tutor.parsing import parse
 
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)

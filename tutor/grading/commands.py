@@ -87,7 +87,9 @@ def _run_grade(args: argparse.Namespace) -> int:
 
     from tutor.errors import TutorError
     from tutor.grading.gradebook import Gradebook
+    from tutor.grading.model import CODE_TYPES
     from tutor.grading.reporters import merge, read_graded, write_reports
+    from tutor.grading.sandbox import protections
     from tutor.grading.summary import render
     from tutor.render import make_console
 
@@ -106,6 +108,8 @@ def _run_grade(args: argparse.Namespace) -> int:
     written = write_reports(graded, args.out, args.format)
     if not args.quiet:
         render(console, graded.assignment, graded.results)
+        if not args.merge and any(q["type"] in CODE_TYPES for q in graded.assignment["questions"]):
+            console.print("sandbox: " + "; ".join(protections()), highlight=False)
     console.print("wrote " + ", ".join(str(p) for p in written[:4])
                   + (f" and {len(written) - 4} more" if len(written) > 4 else ""), highlight=False)
     return 0
@@ -127,15 +131,19 @@ def _grade_class(args: argparse.Namespace, book, console):
         submissions = [s for s in submissions if shard_of(s.student, n) == k - 1]
     summary = Graded.of(assignment, ()).assignment
     progress = _progress_bar(console, len(submissions), quiet=args.quiet)
-    with progress:
-        task = progress.add_task("grading", total=len(submissions))
+    task = progress.add_task("grading", total=len(submissions))
 
-        def done(result) -> None:
-            if book is not None:
-                book.record(summary, result)
-            progress.advance(task)
+    def done(result) -> None:
+        if book is not None:
+            book.record(summary, result)
+        if not progress.live.is_started:
+            progress.start()  # its refresh thread only after the worker processes exist
+        progress.advance(task)
 
+    try:
         results = grade(assignment, submissions, jobs=args.jobs, progress=done)
+    finally:
+        progress.stop()
     return Graded.of(assignment, results)
 
 

@@ -1,8 +1,10 @@
-"""Grade a class: each submission's text answers and code, in parallel, reproducibly.
+"""Grade a class: every distinct text answer judged once, code run per submission, in parallel.
 
-With ``jobs > 1`` submissions are spread over worker processes (each with its own warm
-sandbox zygote and its own cache of judged answers); results come back sorted by student,
-so the output does not depend on the number of jobs.
+A class repeats itself: hundreds of students give a few dozen distinct answers. So text
+answers are read first, the distinct ones are judged once (spread over the worker
+processes), and each student's results are assembled from them. Code questions need the
+student's own sandboxed process: they are graded per submission, each worker holding its own
+warm sandbox zygote. Results come back sorted by student, whatever the number of jobs.
 
 >>> from tutor.grading.loader import load_assignment
 >>> from tutor.grading.submissions import collect
@@ -12,18 +14,23 @@ so the output does not depend on the number of jobs.
 
 from __future__ import annotations
 
-import atexit
 import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 from tutor.grading.answers import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
-from tutor.grading.questions import StudentCode, grade_code, grade_text
+from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
 from tutor.grading.sandbox import Limits, Sandbox
 from tutor.grading.submissions import Submission
 
 Progress = Callable[[SubmissionResult], None]
+#: Distinct answers per worker below which judging in one process is faster than starting
+#: workers (judging takes about 3 ms per distinct answer; a worker costs more to feed).
+_DISTINCT_PER_WORKER = 500
+Answers = dict[str, object]  # question id -> answer key (hashable)
 
 
 class _Sandboxes:
@@ -48,65 +55,135 @@ class _Sandboxes:
             self.sandbox = None
 
 
-def grade_submission(assignment: Assignment, submission: Submission,
-                     sandboxes: Callable[[], Sandbox]) -> SubmissionResult:
-    """All questions of one student; problems with their files are reported, never raised."""
+def _read(assignment: Assignment, submission: Submission) -> tuple[Answers, list[str]]:
     answers, problems = read_answers(submission.answers, assignment)
+    return {qid: answer_key(answer) for qid, answer in answers.items()}, problems
+
+
+def _grade_code(assignment: Assignment, submission: Submission,
+                sandboxes: Callable[[], Sandbox]) -> dict[str, QuestionResult]:
     code = StudentCode(sandboxes, submission.code, submission.module)
-    results = []
     try:
-        for question in assignment.questions:
-            if question.is_code:
-                result = grade_code(question, code, seed=assignment.seed,
-                                    timeout=assignment.sandbox.timeout)
-            elif question.id in answers:
-                result = grade_text(question, answers[question.id], seed=assignment.seed)
-            else:
-                where = f" in {submission.answers.name}" if submission.answers else ""
-                result = QuestionResult.failed(question, "unanswered", f"No answer{where}.",
-                                               "unanswered")
-            results.append(result)
+        return {q.id: grade_code(q, code, seed=assignment.seed, timeout=assignment.sandbox.timeout)
+                for q in assignment.questions if q.is_code}
     finally:
         code.close()
+
+
+def _assemble(assignment: Assignment, submission: Submission, answers: Answers, problems: list[str],
+              judged: Callable[[str, object], QuestionResult],
+              code: dict[str, QuestionResult]) -> SubmissionResult:
+    results = []
+    for question in assignment.questions:
+        if question.is_code:
+            results.append(code[question.id])
+        elif question.id in answers:
+            results.append(judged(question.id, answers[question.id]))
+        else:
+            where = f" in {submission.answers.name}" if submission.answers else ""
+            results.append(QuestionResult.failed(question, "unanswered", f"No answer{where}.",
+                                                 "unanswered"))
     return SubmissionResult(submission.student, assignment.id, tuple(results),
                             submission.problems + tuple(problems), submission.fingerprint,
                             submission.files)
 
 
+def grade_submission(assignment: Assignment, submission: Submission,
+                     sandboxes: Callable[[], Sandbox]) -> SubmissionResult:
+    """All questions of one student; problems with their files are reported, never raised."""
+    answers, problems = _read(assignment, submission)
+
+    def judged(qid: str, key: object) -> QuestionResult:
+        return grade_text(assignment.question(qid), key, seed=assignment.seed)
+
+    code = _grade_code(assignment, submission, sandboxes)
+    return _assemble(assignment, submission, answers, problems, judged, code)
+
+
 def grade(assignment: Assignment, submissions: Sequence[Submission], *, jobs: int = 1,
           progress: Progress | None = None) -> list[SubmissionResult]:
-    """Grade every submission; ``progress`` is called as each one finishes."""
-    if jobs <= 1 or len(submissions) <= 1:
-        sandboxes = _Sandboxes(assignment)
+    """Grade every submission; ``progress`` is called as each one is complete."""
+    readings = {s.student: _read(assignment, s) for s in submissions}
+    distinct = list(dict.fromkeys((qid, key) for answers, _ in readings.values()
+                                  for qid, key in answers.items()))
+    sandboxes = _Sandboxes(assignment)
+    parallel_text = jobs > 1 and len(distinct) >= _DISTINCT_PER_WORKER * jobs
+    parallel_code = jobs > 1 and assignment.needs_code and len(submissions) > 1
+    pool: Executor | None = None
+    table: dict = {}
+    if parallel_text:
+        # One answer per question judged here first: forked workers inherit the warm caches
+        # (the reference derivative lowered, its mistake search built) instead of each
+        # building them again.
+        first = list({qid: (qid, key) for qid, key in reversed(distinct)}.values())
+        table.update(_judge_chunk(first, assignment))
+        distinct = [item for item in distinct if item not in table]
+    if parallel_text or parallel_code:
+        pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
+                                   initargs=(assignment,))
+    try:
+        table.update(_judge(assignment, distinct, pool if parallel_text else None, jobs))
         results = []
-        try:
-            for submission in submissions:
-                results.append(grade_submission(assignment, submission, sandboxes))
-                if progress:
-                    progress(results[-1])
-        finally:
-            sandboxes.close()
-        return sorted(results, key=lambda r: r.student)
-    context = multiprocessing.get_context("spawn")
-    results = []
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(assignment,)) as pool:
-        futures = [pool.submit(_grade_in_worker, submission) for submission in submissions]
-        for future in as_completed(futures):
-            results.append(future.result())
+        for submission, code in _code_results(assignment, submissions, sandboxes, pool):
+            answers, problems = readings[submission.student]
+            results.append(_assemble(assignment, submission, answers, problems,
+                                     lambda qid, key: table[(qid, key)], code))
             if progress:
                 progress(results[-1])
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        sandboxes.close()
     return sorted(results, key=lambda r: r.student)
+
+
+def _judge(assignment: Assignment, distinct: list[tuple[str, object]], pool: Executor | None,
+           jobs: int) -> dict:
+    """Verdicts for every distinct (question, answer), in chunks over the pool."""
+    if pool is None:
+        return dict(_judge_chunk(distinct, assignment))
+    size = max(1, len(distinct) // (4 * jobs) + 1)
+    chunks = [distinct[i:i + size] for i in range(0, len(distinct), size)]
+    table = {}
+    for future in as_completed([pool.submit(_judge_chunk, chunk) for chunk in chunks]):
+        table.update(future.result())
+    return table
+
+
+def _judge_chunk(keys: list[tuple[str, object]], assignment: Assignment | None = None):
+    assignment = assignment or _worker_state["assignment"]
+    return [((qid, key), grade_text(assignment.question(qid), key, seed=assignment.seed))
+            for qid, key in keys]
+
+
+def _code_results(assignment: Assignment, submissions: Sequence[Submission], sandboxes,
+                  pool: Executor | None) -> Iterable[tuple[Submission, dict]]:
+    """Each submission with its code questions' results, as they finish."""
+    if not assignment.needs_code:
+        yield from ((s, {}) for s in submissions)
+    elif pool is None:
+        yield from ((s, _grade_code(assignment, s, sandboxes)) for s in submissions)
+    else:
+        futures = {pool.submit(_grade_code_in_worker, s): s for s in submissions}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _context():
+    """Fork (workers start warm: modules imported, caches filled) when that is safe, that is
+    on Linux with no other thread running; otherwise spawn (a fresh interpreter each)."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 _worker_state: dict = {}
 
 
 def _start_worker(assignment: Assignment) -> None:
-    sandboxes = _Sandboxes(assignment)
-    _worker_state.update(assignment=assignment, sandboxes=sandboxes)
-    atexit.register(sandboxes.close)
+    """Per worker process: its sandbox zygote exits when the worker does (its socket closes)."""
+    _worker_state.update(assignment=assignment, sandboxes=_Sandboxes(assignment))
 
 
-def _grade_in_worker(submission: Submission) -> SubmissionResult:
-    return grade_submission(_worker_state["assignment"], submission, _worker_state["sandboxes"])
+def _grade_code_in_worker(submission: Submission) -> dict[str, QuestionResult]:
+    return _grade_code(_worker_state["assignment"], submission, _worker_state["sandboxes"])

@@ -1,8 +1,8 @@
 """Read and validate an assignment file (YAML or TOML); every error names file:line.
 
->>> a = load_assignment("examples/assignment.yaml")  # doctest: +SKIP
->>> a.title, len(a.questions)
-('Week 3: gradients by hand and by autograd', 8)
+>>> a = load_assignment("examples/assignment.yaml")
+>>> a.title, len(a.questions), a.max_score
+('Week 3: derivatives by hand and by autograd', 9, 23.0)
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class _Reader:
         return text
 
     def names(self, value, key_path: tuple, prefix: str = "") -> tuple[str, ...]:
-        from tutor.parse import symbol
+        from tutor.parsing import symbol
 
         items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
         if not isinstance(items, list) or not items:
@@ -217,7 +217,7 @@ class _Reader:
         return Question(**fields)
 
     def expression(self, text: str, variables, key_path: tuple, prefix: str):
-        from tutor.parse import parse
+        from tutor.parsing import parse
 
         try:
             return parse(text, variables)
@@ -225,7 +225,7 @@ class _Reader:
             self.fail(f"cannot read the function {text!r}: {error}", key_path, prefix)
 
     def value_fields(self, data: dict, fields: dict, key_path: tuple, prefix: str) -> None:
-        from tutor.parse import parse_point
+        from tutor.parsing import parse_point
 
         if "answer" not in data and "at" not in data:
             self.fail("a value question needs 'answer' (the number) or 'function' and 'at' "

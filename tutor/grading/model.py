@@ -83,10 +83,9 @@ class Component:
     """One gradable part of a question: d/dy of a gradient, the values of a loss, ..."""
 
     name: str
-    share: float  # 0..1 of this component's weight
+    share: float  # 0..1; a question's components weigh the same
     message: str
     mistake: str | None = None
-    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,7 @@ class QuestionResult:
 
     @classmethod
     def from_components(cls, question: Question, components: list[Component]) -> QuestionResult:
-        total = sum(c.weight for c in components)
-        share = sum(c.share * c.weight for c in components) / total
+        share = sum(c.share for c in components) / len(components)
         score = round(question.points * share, 4)
         status = "correct" if share >= 1 else "partial" if share > 0 else "wrong"
         lines = [c.message if len(components) == 1 else f"{c.name}: {c.message}" for c in components]

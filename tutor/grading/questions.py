@@ -27,28 +27,47 @@ _SHOW_OUTPUT_FOR = ("exception", "type", "exit")
 # ---------------------------------------------------------------- text answers
 
 
-def grade_text(question: Question, answer: object, *, seed: int) -> QuestionResult:
-    """Grade a derivative or value answer as written in the answers file."""
-    if answer is None or answer == "" or answer == []:
-        return QuestionResult.failed(question, "unanswered", "No answer given.", "unanswered")
-    try:
-        key = _hashable(answer)
-    except TypeError:
-        return QuestionResult.failed(question, "wrong", f"Could not read this answer: {answer!r}.",
-                                     "unreadable")
-    if question.type == "derivative":
-        key = _parsed(question, key)
-    return _grade_text_cached(question, key, seed)
+class _Pairs(tuple):
+    """A {name: answer} mapping as a hashable key, never equal to a plain list of pairs."""
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Pairs) and tuple.__eq__(self, other)
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((_Pairs, tuple(self)))
 
 
-def _hashable(answer: object):
+def answer_key(answer: object):
+    """An answer from a file as a hashable, picklable key: lists become tuples, mappings
+    ``_Pairs``, anything exotic (a YAML date) its text."""
+    if isinstance(answer, _Pairs):
+        return answer
     if isinstance(answer, dict):
-        return tuple(sorted((str(k), _hashable(v)) for k, v in answer.items()))
+        return _Pairs(sorted((str(k), answer_key(v)) for k, v in answer.items()))
     if isinstance(answer, list | tuple):
-        return tuple(_hashable(a) for a in answer)
+        return tuple(answer_key(a) for a in answer)
     if isinstance(answer, str | int | float | bool) or answer is None:
         return answer
-    raise TypeError(type(answer).__name__)
+    return str(answer)
+
+
+def grade_text(question: Question, answer: object, *, seed: int) -> QuestionResult:
+    """Grade a derivative or value answer as written in the answers file. Never raises: an
+    answer the checker chokes on gets zero with the reason."""
+    key = answer_key(answer)
+    if key is None or key == "" or key == ():
+        return QuestionResult.failed(question, "unanswered", "No answer given.", "unanswered")
+    try:
+        if question.type == "derivative":
+            key = _parsed(question, key)
+        return _grade_text_cached(question, key, seed)
+    except Exception as error:  # a checker bug must cost one answer, not the class
+        return QuestionResult.failed(question, "error", f"This answer could not be graded "
+                                     f"({type(error).__name__}: {error}); tell your teacher.",
+                                     "grading error")
 
 
 def _parsed(question: Question, answer):
@@ -56,7 +75,7 @@ def _parsed(question: Question, answer):
     ("2x sin(x)", "2*x*sin(x)") share one verdict; unreadable parts stay text (their message
     quotes them)."""
     from tutor.errors import ParseError
-    from tutor.parse import parse
+    from tutor.parsing import parse
 
     parts = _parts(question, answer, question.wrt)
     if isinstance(parts, str) or (len(question.wrt) > 1 and len(parts) == 1):
@@ -80,7 +99,7 @@ def _grade_text_cached(question: Question, answer, seed: int) -> QuestionResult:
 
 def _parts(question: Question, answer, names: tuple[str, ...]) -> list | str:
     """One answer per name from a list, a {name: answer} mapping or (for one name) a scalar."""
-    if isinstance(answer, tuple) and answer and isinstance(answer[0], tuple):  # a mapping
+    if isinstance(answer, _Pairs):
         given = dict(answer)
         unknown = set(given) - set(names)
         if unknown:
@@ -102,10 +121,11 @@ def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
     if isinstance(parts, str):
         return QuestionResult.failed(question, "wrong", parts, "wrong number of parts")
     parts = ["" if p is None else p if isinstance(p, str | sympy.Basic) else str(p) for p in parts]
-    if len(question.wrt) > 1 and len(parts) == 1:
-        parts = parts[0]  # "a, b" text: the checker splits it
-    elif len(question.wrt) == 1:
-        parts = parts[0] if len(parts) == 1 else parts
+    if len(question.wrt) == 1 and len(parts) != 1:
+        return QuestionResult.failed(question, "wrong", f"Expected one derivative, got {len(parts)}.",
+                                     "wrong number of parts")
+    if len(parts) == 1:
+        parts = parts[0]  # one variable, or "a, b" text that the checker splits
     verdict = check_derivative(parts, question.function, list(question.wrt),
                                variables=list(question.variables) or None, seed=seed)
     verdicts = verdict.parts or (verdict,)
@@ -124,7 +144,7 @@ def expected_values(question: Question) -> tuple[float, ...]:
         return question.answer
     import sympy
 
-    from tutor.parse import parse, symbol
+    from tutor.parsing import parse, symbol
 
     expr = parse(question.function, list(question.variables) or None)
     point = {symbol(name): value for name, value in question.at}
@@ -204,9 +224,7 @@ def grade_code(question: Question, code: StudentCode, *, seed: int, timeout: flo
     try:
         components = graders[question.type](question, code, seed, question.timeout or timeout)
     except StudentCodeError as error:
-        message = str(error)
-        if message and message[-1] not in ".)":
-            message += "."
+        message = str(error) + ("" if str(error).endswith(".") else ".")
         output = code.output() if error.kind in _SHOW_OUTPUT_FOR else ""
         if output:
             message += f"\nYour code printed (last lines):\n{output}"
@@ -224,7 +242,7 @@ def _column(value, n: int) -> np.ndarray:
     except (TypeError, ValueError):
         array = None
     if array is None or array.shape != (n,):
-        raise StudentCodeError("protocol", "the process sent a malformed reply")
+        raise StudentCodeError("protocol", "The process sent a malformed reply")
     return array
 
 
@@ -268,7 +286,7 @@ class _Remote:
     @staticmethod
     def _columns(value, count: int, n: int) -> list[np.ndarray]:
         if not isinstance(value, list) or len(value) != count:
-            raise StudentCodeError("protocol", "the process sent a malformed reply")
+            raise StudentCodeError("protocol", "The process sent a malformed reply")
         return [_column(v, n) for v in value]
 
 
@@ -306,7 +324,7 @@ def gradient_proxy(expr, variables: tuple[str, ...], gradients: Callable) -> Cal
 
 @functools.lru_cache(maxsize=256)
 def _reference(question: Question):
-    from tutor.parse import parse
+    from tutor.parsing import parse
 
     return parse(question.function, list(question.variables))
 
@@ -382,8 +400,8 @@ def reference_path(question: Question) -> np.ndarray:
     """Gradient descent on the reference function in float64: ``steps + 1`` points."""
     import sympy
 
-    from tutor.lower import numeric_function
-    from tutor.parse import parse, symbol
+    from tutor.lowering import numeric_function
+    from tutor.parsing import parse, symbol
 
     expr = parse(question.function, list(question.variables))
     partials = [numeric_function(sympy.diff(expr, symbol(v)), question.variables)
@@ -409,7 +427,7 @@ def _grade_descent(question: Question, code: StudentCode, seed: int, timeout: fl
     if question.mode == "step":
         path = code.call({**request, "mode": "step", "steps": question.steps}, timeout).get("path")
         if not isinstance(path, list) or len(path) != question.steps + 1:
-            raise StudentCodeError("protocol", "the process sent a malformed reply")
+            raise StudentCodeError("protocol", "The process sent a malformed reply")
         path = np.array([_column(p, size) for p in path])
         first, last = path[1], path[-1]
     else:

@@ -148,6 +148,9 @@ class Sandbox:
     def _ensure_zygote(self) -> socket.socket:
         if self._control is not None:
             return self._control
+        if sys.platform != "linux":
+            raise SandboxError("student code can only be run on Linux (the sandbox uses its "
+                               "process limits, namespaces and Landlock)")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         boot = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
                 f"from tutor.grading._worker import zygote; zygote({theirs.fileno()}, {self.torch})")
@@ -208,7 +211,7 @@ class Session:
     def request(self, message: dict, timeout: float | None = None) -> dict:
         """Send one request, wait for its reply; raise StudentCodeError if the code failed."""
         if not self.alive:
-            raise StudentCodeError("crashed", "the process had already ended")
+            raise StudentCodeError("crashed", "The process had already ended")
         try:
             write_frame(self._request_fd, message)
         except OSError:
@@ -216,7 +219,7 @@ class Session:
         reply = self._receive(self.sandbox.limits.timeout if timeout is None else timeout)
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
-            raise StudentCodeError("protocol", "the process sent a malformed reply")
+            raise StudentCodeError("protocol", "The process sent a malformed reply")
         if not reply["ok"]:
             raise StudentCodeError(str(reply.get("kind", "exception")), str(reply.get("message"))[:2000])
         return reply
@@ -239,14 +242,14 @@ class Session:
             return read_frame(self._reply_fd, timeout=timeout, cap=self.sandbox.limits.reply_bytes)
         except FrameTimeout:
             self.close()
-            raise StudentCodeError("timeout", f"did not finish within {timeout:g} s "
+            raise StudentCodeError("timeout", f"Did not finish within {timeout:g} s "
                                    "(an endless loop, or far too much work)") from None
         except EOFError:
             status = self.close()
             raise StudentCodeError("crashed", _describe_status(status, self.sandbox.limits)) from None
         except (FrameTooLarge, ValueError) as error:
             self.close()
-            raise StudentCodeError("protocol", f"the process sent an invalid reply ({error})") from None
+            raise StudentCodeError("protocol", f"The process sent an invalid reply ({error})") from None
 
     def close(self) -> int | None:
         """Kill the process, its group and (when we chose the user) every process of that user."""
@@ -267,6 +270,22 @@ class Session:
         return status
 
 
+def protections() -> list[str]:
+    """What the sandbox enforces on this machine, as a fresh session reports it; lines that
+    start with "missing:" name a layer this machine lacks."""
+    with Sandbox(Limits(), torch=False) as sandbox, sandbox.session({}) as session:
+        info = session.info
+    lines = [f"runs as uid {info['uid']}" + (" (own user, killed afterwards)"
+                                             if info["uid"] == sandbox.uid else "")]
+    lines.append(f"Landlock ABI {info['landlock']}" if info["landlock"] else
+                 "missing: Landlock (student code can read what its user can read)")
+    lines.append("no network" if info["network"] == "none" else
+                 "missing: network namespace (TCP blocked only by Landlock)")
+    if sandbox.uid is None:
+        lines.append("missing: a separate user (run the grader as root in a container for one)")
+    return lines
+
+
 def _python_roots() -> list[str]:
     """Where the interpreter's modules live: the only places student code may read."""
     paths = sysconfig.get_paths()
@@ -276,15 +295,15 @@ def _python_roots() -> list[str]:
 
 def _describe_status(status: int | None, limits: Limits) -> str:
     if status is None:
-        return "the process ended during the call"
+        return "The process ended during the call"
     code = os.waitstatus_to_exitcode(status)
     if code >= 0:
-        return f"the code ended the process with exit code {code} (os._exit or a crash)"
+        return f"The code ended the process with exit code {code} (os._exit or a crash)"
     reasons = {signal.SIGXCPU: f"used more than {limits.cpu_seconds} s of CPU time",
                signal.SIGKILL: "was killed (over a limit: memory or CPU)",
                signal.SIGSEGV: "crashed (segmentation fault)"}
     name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-    return f"the process {reasons.get(-code, 'was ended')} (signal {name})"
+    return f"The process {reasons.get(-code, 'was ended')} (signal {name})"
 
 
 def _kill_user(uid: int, rounds: int = 20) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sympy
 
 from tutor.check import Verdict, check_answer, check_derivative
-from tutor.errors import LessonError, ParseError
+from tutor.errors import LessonError, ParseError, TutorError
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Ask, WrongExample
 
@@ -33,7 +33,7 @@ class Judge:
         if derivative is not None:
             if len(derivative.wrt) != 1:
                 raise LessonError(f"{where}: derivative: ask for one variable at a time "
-                                  f"(got wrt {', '.join(derivative.wrt)})", path=math._path,
+                                  f"(got wrt {', '.join(derivative.wrt)})", path=math.label,
                                   line=derivative.of.line)
             self.wrt = derivative.wrt[0]
             self.hold = [self.wrt] if self.wrt in math.let_names() else []
@@ -69,12 +69,12 @@ class Judge:
         return None
 
     def explanation(self) -> str | None:
-        """The derivation of the reference answer, from :mod:`tutor.explain` when it is there."""
+        """The derivation of the reference answer, from :mod:`tutor.explanation` when it is there."""
         if self.function is None:
             return None
         try:
-            from tutor.explain import explain, format_derivation
+            from tutor.explanation import explain, format_derivation
 
             return format_derivation(explain(self.function, self.wrt), "text")
-        except (ImportError, ValueError, TypeError):  # no explainer, or a form it cannot take
+        except (ImportError, ValueError, TypeError, TutorError):  # no explainer, or a form it cannot take
             return None

@@ -12,6 +12,7 @@ Listing reads only the top of each file (fast: no SymPy, no torch).
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from tutor.errors import LessonError
 from tutor.lessons.model import ANY_LANGUAGE, Text
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-BUNDLED = Path(__file__).resolve().parent.parent.parent / "lessons"
+#: The lessons beside the package in a checkout, else where `pip install` put them.
+_CHECKOUT = Path(__file__).resolve().parents[2] / "lessons"
+BUNDLED = _CHECKOUT if _CHECKOUT.is_dir() else Path(sys.prefix) / "share" / "tutor" / "lessons"
 
 
 @dataclass(frozen=True)

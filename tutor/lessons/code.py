@@ -1,12 +1,17 @@
-"""``code`` steps: run the PyTorch snippet in a worker process, then check what it printed.
+"""``code`` steps: run the PyTorch snippet (and the TensorFlow one, when TensorFlow is
+installed) in a worker process, then check what each printed.
 
-One :class:`CodeWorker` serves a whole lesson run, so torch is imported once. A snippet that
-runs past its time limit is stopped (the worker is killed and restarted for the next one);
-one that crashes the worker is reported. Numbers are read from the output after a label and
-compared with the symbolic values, allowing for the digits printed and the dtype.
+One :class:`CodeWorker` serves a whole lesson run, so torch and TensorFlow are imported once
+(TensorFlow's import, seconds long, is asked for ahead and never counts against a snippet's
+time limit). A snippet that runs past its time limit is stopped (the worker is killed and
+restarted for the next one); one that crashes the worker is reported. Numbers are read from
+the output after a label and compared with the symbolic values, allowing for the digits
+printed and the dtype.
 
 >>> numbers_after("grad: tensor([16.0000, -0.5])", 0)[:2]
 [(16.0, 4, 14, 21), (-0.5, 1, 23, 27)]
+>>> [n[0] for n in numbers_after("tf.Tensor([16.], shape=(1,), dtype=float32)", 0)]
+[16.0]
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ from tutor.check import error_ratio, tolerance
 from tutor.errors import LessonError
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Code, Expectation
-from tutor.lower import numeric_function
-from tutor.parse import symbol
+from tutor.lowering import TENSORFLOW_QUIET, numeric_function
+from tutor.parsing import symbol
+from tutor.symbolic import gradient
 
 _WORKER = Path(__file__).with_name("worker.py")
 _START_SECONDS = 120.0
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+# Parts of TensorFlow's reprs whose digits are not values: shape=(1,), 'Variable:0'.
+_NOT_VALUES = re.compile(r"shape=\([^)]*\)|<tf\.Variable '[^']*'")
 
 
 @dataclass
@@ -47,11 +55,17 @@ class RunResult:
 
 
 class CodeWorker:
-    """A Python process that runs snippets one at a time; started on first use."""
+    """A Python process that runs snippets one at a time; started on first use.
+
+    :meth:`preload` asks it to import a module ahead (TensorFlow, while the learner reads);
+    the replies come back in order, and :meth:`run` waits for them before timing a snippet.
+    """
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.replies: queue.Queue = queue.Queue()
+        self.waiting: list[str] = []  # replies not read yet: "ready", then modules imported
+        self.imported: dict[str, str | None] = {}  # module -> None, or why it failed
 
     def start(self) -> None:
         """Start the worker now (it imports torch in the background)."""
@@ -60,33 +74,53 @@ class CodeWorker:
         self.replies = queue.Queue()
         self.process = subprocess.Popen(
             [sys.executable, "-u", str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, encoding="utf-8", start_new_session=True)
+            stderr=subprocess.DEVNULL, text=True, encoding="utf-8", start_new_session=True,
+            env={**TENSORFLOW_QUIET, **os.environ})
         threading.Thread(target=_pump, args=(self.process.stdout, self.replies), daemon=True).start()
-        self._ready = False
+        self.waiting = ["ready"]
+        self.imported = {}
 
-    def _reply(self, seconds: float) -> dict | None:
-        """The next reply, None if the worker died; raises queue.Empty after ``seconds``."""
-        return self.replies.get(timeout=seconds)
+    def preload(self, module: str) -> None:
+        """Have the worker import ``module`` (e.g. "tensorflow") now, in the background."""
+        self.start()
+        if module in self.imported or module in self.waiting:
+            return
+        if self._send({"import": module}):
+            self.waiting.append(module)
 
-    def run(self, code: str, name: str, timeout: float) -> RunResult:
+    def run(self, code: str, name: str, timeout: float, *, needs: str | None = None) -> RunResult:
+        """Run ``code``; ``needs`` names a slow module to import first, outside ``timeout``."""
+        if needs:
+            self.preload(needs)
         self.start()
         try:
-            if not self._ready:
-                ready = self._reply(_START_SECONDS)
-                if ready is None:
-                    return RunResult(crashed=f"the worker process did not start ({self._exit()})")
-                self._ready = True
-            self.process.stdin.write(json.dumps({"code": code, "name": name}) + "\n")
-            self.process.stdin.flush()
-            reply = self._reply(timeout)
+            while self.waiting:  # replies are None when the worker died; queue.Empty on time-out
+                reply = self.replies.get(timeout=_START_SECONDS)
+                what = self.waiting.pop(0)
+                if reply is None:
+                    doing = "start" if what == "ready" else f"import {what}"
+                    return RunResult(crashed=f"the worker process could not {doing} ({self._exit()})")
+                if what != "ready":
+                    self.imported[what] = reply.get("error")
+            if needs and self.imported.get(needs):
+                return RunResult(crashed=f"importing {needs} failed: {self.imported[needs]}")
+            if not self._send({"code": code, "name": name}):
+                return RunResult(crashed=self._exit())
+            reply = self.replies.get(timeout=timeout)
         except queue.Empty:
             self.stop()
             return RunResult(timed_out=True)
-        except (BrokenPipeError, OSError):
-            reply = None
         if reply is None:
             return RunResult(crashed=self._exit())
         return RunResult(reply["stdout"], reply["error"])
+
+    def _send(self, request: dict) -> bool:
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return False
+        return True
 
     def _exit(self) -> str:
         code = self.process.wait(timeout=10) if self.process else None
@@ -125,6 +159,7 @@ def _pump(stream, replies: queue.Queue) -> None:
 def numbers_after(text: str, start: int) -> list[tuple[float, int, int, int]]:
     """Numbers in ``text`` from ``start``: (value, decimals written, start, end)."""
     found = []
+    text = _NOT_VALUES.sub(lambda m: " " * len(m.group()), text)  # same length: same positions
     for match in _NUMBER.finditer(text, start):
         written = match.group()
         mantissa = written.lower().split("e")[0]
@@ -161,7 +196,8 @@ def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> l
     if expectation.derivative is not None:
         d = expectation.derivative
         function = math.expr(d.of, where)
-        exprs = [function.diff(symbol(name)) for name in math.expand_names(d.wrt, where, expectation.line)]
+        exprs = list(gradient(function, math.expand_names(d.wrt, where, expectation.line),
+                              simplify=False))
         point = {**math.point(step.at), **(d.at.values if d.at else {})}
     else:
         name = expectation.value.text.strip()
@@ -176,16 +212,17 @@ def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> l
         missing = [n for n in names if n not in point]
         if missing:
             raise LessonError(f"{where}: no value for {', '.join(missing)}; give them in the "
-                              "step's 'at'", path=math._path, line=expectation.line)
+                              "step's 'at'", path=math.label, line=expectation.line)
         values.append(float(numeric_function(expr, names)(*[point[n] for n in names])))
     return values
 
 
-def check_output(math: LessonMath, step: Code, run: RunResult) -> list[Check]:
-    """Compare the snippet's output with each of the step's expectations, in order."""
+def check_output(math: LessonMath, step: Code, run: RunResult,
+                 framework: str = "torch") -> list[Check]:
+    """Compare the ``framework`` snippet's output with each of its expectations, in order."""
     text, cursor, checks = run.stdout, 0, []
     rtol = tolerance(step.dtype)
-    for expectation in step.expect:
+    for expectation in step.checks(framework):
         label = expectation.after or ""
         if expectation.error is not None:
             raised = (run.error or {}).get("bases", [])
@@ -231,9 +268,11 @@ def _numbers(values) -> str:
     return shown + (f", ... ({len(values)} numbers)" if len(values) > 3 else "")
 
 
-def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str) -> CodeResult:
-    """Run the step's snippet and check its output."""
-    run = worker.run(step.torch, name, step.timeout)
+def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str,
+             framework: str = "torch") -> CodeResult:
+    """Run the step's ``framework`` snippet ("torch" or "tensorflow") and check its output."""
+    needs = "tensorflow" if framework == "tensorflow" else None
+    run = worker.run(step.source(framework), name, step.timeout, needs=needs)
     if run.timed_out or run.crashed:
         return CodeResult(run)
-    return CodeResult(run, check_output(math, step, run))
+    return CodeResult(run, check_output(math, step, run, framework))

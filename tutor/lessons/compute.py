@@ -24,10 +24,9 @@ from tutor.check import GradientReport, check_gradient, tolerance
 from tutor.errors import LessonError
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Compute, Point
-from tutor.lower import numeric_function
-from tutor.parse import symbol
+from tutor.lowering import numeric_function
 from tutor.render import inline
-from tutor.symbolic import derive, hessian
+from tutor.symbolic import derive, gradient, hessian
 
 _FORMULA_WIDTH = 30
 
@@ -97,7 +96,7 @@ def compute(math: LessonMath, step: Compute) -> ComputeResult:
         missing = [name for name in names if name not in values]
         if missing:
             raise LessonError(f"{where}: the point gives no value for {', '.join(missing)}",
-                              path=math._path, line=point.line)
+                              path=math.label, line=point.line)
         report = check_gradient(expr, wrt, points={n: [values[n]] for n in names},
                                 dtype=step.dtype, variables=names)
         ok = report.ok
@@ -127,15 +126,15 @@ def _stationary(expr: sympy.Expr, wrt: list[str], point: Point, values: dict[str
     args = [values[name] for name in wrt]
     others = {s: values[s.name] for s in expr.free_symbols if s.name not in wrt}
     local = expr.xreplace(others)
-    gradient = np.array([float(numeric_function(local.diff(symbol(n)), wrt)(*args))
-                         for n in wrt])
+    gradient_at = np.array([float(numeric_function(part, wrt)(*args))
+                            for part in gradient(local, wrt, simplify=False)])
     matrix = hessian(local, wrt)
     h = np.array([[float(numeric_function(matrix[i, j], wrt)(*args)) for j in range(len(wrt))]
                   for i in range(len(wrt))])
     rounding = np.array([0.0 if point.decimals.get(n) is None else 0.5 * 10.0 ** -point.decimals[n]
                          for n in wrt])
     allowed = 2.0 * np.abs(h) @ rounding + tolerance("float64") * (1.0 + np.abs(h).max())
-    excess = np.abs(gradient) / allowed
+    excess = np.abs(gradient_at) / allowed
     worst = int(np.argmax(excess))
-    return Stationary(point, float(abs(gradient[worst])), float(allowed[worst]),
+    return Stationary(point, float(abs(gradient_at[worst])), float(allowed[worst]),
                       tuple(float(e) for e in np.linalg.eigvalsh(h)))

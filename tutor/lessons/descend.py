@@ -7,7 +7,7 @@ and every chunk of steps is compared at once with the symbolic gradient, evaluat
 vectorised NumPy call per variable, with the checker's tolerance for the dtype. So the check
 costs a few percent of the descent instead of doubling it.
 
->>> from tutor.parse import parse
+>>> from tutor.parsing import parse
 >>> run = descend(parse("(x - 1)^2"), ["x"], [[0.0]], method="manual", lr=0.25, steps=4)
 >>> run.final.tolist(), run.check.failed
 ([[0.9375]], 0)
@@ -23,8 +23,8 @@ import numpy as np
 import sympy
 
 from tutor.check import error_ratio, tolerance
-from tutor.lower import lower, numeric_function
-from tutor.parse import symbol
+from tutor.lowering import lower, numeric_function
+from tutor.symbolic import gradient
 
 _CHUNK = 1000
 
@@ -91,7 +91,7 @@ def descend(function: sympy.Expr, variables: Sequence[str], starts: Sequence[Seq
     names = list(variables)
     torch_dtype = getattr(torch, dtype)
     fn = lower(function, names)
-    gradient = [numeric_function(function.diff(symbol(name)), names) for name in names]
+    symbolic_gradient = [numeric_function(part, names) for part in gradient(function, names, simplify=False)]
     rtol = tolerance(dtype)
     every = every or steps
     params = torch.tensor(np.asarray(starts, dtype=np.float64).T, dtype=torch_dtype, requires_grad=True)
@@ -130,7 +130,7 @@ def descend(function: sympy.Expr, variables: Sequence[str], starts: Sequence[Seq
         at = torch.stack(positions).double().numpy()  # [size, variables, starts]
         autograd = torch.stack(grads).double().numpy()
         columns = at.transpose(1, 0, 2).reshape(len(names), -1)
-        symbolic = np.stack([np.broadcast_to(g(*columns), columns.shape[1:]) for g in gradient])
+        symbolic = np.stack([np.broadcast_to(g(*columns), columns.shape[1:]) for g in symbolic_gradient])
         symbolic = symbolic.reshape(len(names), size, -1).transpose(1, 0, 2)
         ratios = error_ratio(symbolic, autograd, rtol)
         check.add(ratios, np.abs(symbolic - autograd), done)

@@ -25,12 +25,18 @@ def mark(ok: bool, lang: str) -> Text:
                                                                           style="bold red")
 
 
-_CJK = "\u3000-\u9fff\uff00-\uffef"
-_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+_CJK_IDEOGRAPHS = "\u3400-\u9fff"
+# Markdown turns a line break into a space. In Chinese text there is none after full-width
+# punctuation or between two characters; a line that starts a list item, heading, quote,
+# table or number keeps its break.
+_CJK_LINE_BREAK = re.compile(
+    f"(?<=[{_CJK_PUNCTUATION}])\n[ \t]*(?=[^\\s*+#>|0-9-])"
+    f"|(?<=[{_CJK_IDEOGRAPHS}])\n[ \t]*(?=[{_CJK_IDEOGRAPHS}{_CJK_PUNCTUATION}])")
 
 
 def markdown(console: Console, text: str) -> None:
-    """Markdown; a line break between two CJK characters joins without a space."""
+    """Markdown, with Chinese line breaks joined the Chinese way (see _CJK_LINE_BREAK)."""
     text = _CJK_LINE_BREAK.sub("", text.strip())
     show(console, Markdown(text, code_theme="ansi_dark", hyperlinks=False))
 
@@ -109,14 +115,14 @@ def _point_mark(result: ComputeResult, index: int, lang: str) -> Text:
 def _show_stationary(console: Console, result: ComputeResult, lang: str) -> None:
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for title, justify in ((_point_header(result.points), "left"), ("max |grad|", "right"),
-                           ("allowed", "right"),
-                           ("Hessian eigenvalues", "right"), ("", "left")):
+                           ("allowed", "right"), ("Hessian eig.", "right"), ("", "left"),
+                           ("", "left")):
         table.add_column(title, justify=justify)
     for index, found in enumerate(result.stationary):
-        eigen = ", ".join(f"{e:.4g}" for e in found.eigenvalues)
+        eigen = ", ".join(f"{e:.3g}" for e in found.eigenvalues)
         kind = Text(found.kind, style="green" if found.kind == "minimum" else "red")
-        table.add_row(_point_label(found.point), f"{found.gradient:.2e}", f"{found.allowed:.1e}",
-                      eigen, kind + Text("  ") + _point_mark(result, index, lang))
+        table.add_row(_point_label(found.point), f"{found.gradient:.1e}", f"{found.allowed:.1e}",
+                      eigen, kind, _point_mark(result, index, lang))
     show(console, table)
 
 
@@ -146,7 +152,7 @@ def show_code_result(console: Console, result: CodeResult, timeout: float, lang:
         show(console, table)
 
 
-def row_line(row: Row, names: list[str], several: bool) -> str:
+def row_line(row: Row, several: bool) -> str:
     """One line of the descent table."""
     if several:
         values = "  ".join(f"{v:11.4e}" for v in row.values)

@@ -7,7 +7,8 @@ and trigger their feedback, compute steps agree, code expectations can be comput
 Other file kinds (assignments) plug in with :func:`register_file_linter`: a function that
 returns a list of problems for a file it owns, or None for a file that is not its kind.
 
->>> [str(p) for p in lint_paths(["lessons/01-polynomial.yaml"])]
+>>> from tutor.lessons.catalog import find_lesson
+>>> lint_paths([find_lesson("polynomial")])
 []
 """
 
@@ -17,7 +18,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from tutor.errors import TutorError
+from tutor.errors import LessonError, TutorError
 from tutor.lessons import model
 from tutor.lessons.catalog import lesson_dirs, lesson_files
 from tutor.lessons.schema import Problem, display_path, read_lesson
@@ -93,10 +94,12 @@ def formula_problems(lesson: model.Lesson) -> list[Problem]:
 
 
 def _as_problem(error: TutorError, path: str, line: int | None) -> Problem:
-    message = str(error)
-    own_line = getattr(error, "line", None)
-    prefix = f"{getattr(error, 'path', None)}:{own_line}: " if own_line else f"{getattr(error, 'path', None)}: "
-    return Problem(path, own_line or line, message.removeprefix(prefix))
+    """A Problem from an error raised while checking (a LessonError knows its own line)."""
+    if not isinstance(error, LessonError):
+        return Problem(path, line, str(error))
+    prefix = (f"{error.path}:{error.line}: " if error.path and error.line else
+              f"{error.path}: " if error.path else "")
+    return Problem(path, error.line or line, str(error).removeprefix(prefix))
 
 
 # ---------------------------------------------------------------- translations
@@ -156,7 +159,7 @@ def _read_formulas(lesson: model.Lesson, math, step: model.Step) -> None:
         math.expr(step.expr, f"{where}: expr")
         math.expand_names(step.wrt, where, step.line)
     elif isinstance(step, model.Code):
-        for expectation in step.expect:
+        for expectation in (*step.expect, *(step.tensorflow_expect or ())):
             if expectation.value is not None or expectation.derivative is not None:
                 expected_values(math, step, expectation)
     elif isinstance(step, model.Descend):
@@ -221,13 +224,14 @@ def _compute_problems(math, step: model.Compute, path: str) -> list[Problem]:
 
 def _code_problems(step: model.Code, path: str) -> list[Problem]:
     problems = []
-    for label, source in (("torch", step.torch), ("tensorflow", step.tensorflow)):
+    for framework in model.FRAMEWORKS:
+        source = step.source(framework)
         if source is None:
             continue
         try:
             ast.parse(source)
         except SyntaxError as error:
-            problems.append(Problem(path, step.torch_line + (error.lineno or 0) if label == "torch"
-                                    else step.line, f"step {step.id!r}: the {label} snippet is not "
-                                    f"valid Python: {error.msg} (snippet line {error.lineno})"))
+            problems.append(Problem(path, step.line_of(framework) + (error.lineno or 0),
+                                    f"step {step.id!r}: the {framework} snippet is not valid "
+                                    f"Python: {error.msg} (snippet line {error.lineno})"))
     return problems

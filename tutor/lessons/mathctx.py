@@ -6,7 +6,7 @@ Tensors are declared with a shape; each element is a variable named ``w_0_1`` (w
     logits[i,k]: "sum(j, x[i,j]*w[j,k]) + b[k]"
 
 The index notation is expanded as text (no evaluation) into one formula per element, and
-every formula is read by the safe parser :func:`tutor.parse.parse`. A binding stays a symbol
+every formula is read by the safe parser :func:`tutor.parsing.parse`. A binding stays a symbol
 until :meth:`LessonMath.substitute` replaces it by its definition, so ``d y2 / d y1`` can
 hold ``y1`` while ``d y2 / d w1`` expands everything.
 
@@ -32,7 +32,7 @@ import sympy
 
 from tutor.errors import LessonError, ParseError
 from tutor.lessons.model import Descend, Lesson, Let, Point, Source, Tensor
-from tutor.parse import parse, symbol
+from tutor.parsing import parse, symbol
 
 _SUM = re.compile(r"\bsum\s*\(\s*([A-Za-z_]\w*)\s*,")
 _REF = re.compile(r"([A-Za-z]\w*)\s*\[([^\[\]]*)\]")
@@ -79,7 +79,7 @@ class LessonMath:
         try:
             ranges = [self._range(index, let.body.text) for index in let.indices]
         except ParseError as error:
-            raise LessonError(f"{where}: {error}", path=self._path, line=let.body.line) from None
+            raise LessonError(f"{where}: {error}", path=self.label, line=let.body.line) from None
         definitions = {}
         for element, index in zip(self._declare(let.name, tuple(ranges)),
                                   itertools.product(*(range(n) for n in ranges)), strict=True):
@@ -88,7 +88,8 @@ class LessonMath:
         self.definitions.append((let.name, definitions))
 
     @property
-    def _path(self) -> str:
+    def label(self) -> str:
+        """The lesson file as errors name it."""
         from tutor.lessons.schema import display_path
 
         return display_path(self.lesson.path) if self.lesson.path else "<lesson>"
@@ -156,7 +157,7 @@ class LessonMath:
         try:
             return self._parse_text(source.text, env)
         except ParseError as error:
-            raise LessonError(f"{where}: cannot read {source.text!r}: {error}", path=self._path,
+            raise LessonError(f"{where}: cannot read {source.text!r}: {error}", path=self.label,
                               line=source.line) from None
 
     def _parse_text(self, text: str, env: Mapping[str, int] | None = None) -> sympy.Expr:
@@ -193,7 +194,7 @@ class LessonMath:
                 result.append(name)
             else:
                 raise LessonError(f"{where}: {name!r} is not a variable, tensor or let binding of "
-                                  f"this lesson", path=self._path, line=line)
+                                  f"this lesson", path=self.label, line=line)
         return result
 
     def formula(self, source: Source, where: str) -> sympy.Expr:
@@ -201,12 +202,12 @@ class LessonMath:
         sides = source.text.split("=")
         if len(sides) > 2:
             raise LessonError(f"{where}: math: at most one '=' in {source.text!r}",
-                              path=self._path, line=source.line)
+                              path=self.label, line=source.line)
         try:
             parsed = [parse(self.expand(side) if self.shapes else side) for side in sides]
         except ParseError as error:
             raise LessonError(f"{where}: math: cannot read {source.text!r}: {error}",
-                              path=self._path, line=source.line) from None
+                              path=self.label, line=source.line) from None
         return sympy.Eq(*parsed, evaluate=False) if len(parsed) == 2 else parsed[0]
 
     def descend_variables(self, step: Descend) -> list[str]:
@@ -232,7 +233,7 @@ class LessonMath:
         if step.plot and len(names) != 2:
             problem = f"a plot needs exactly two variables, not {len(names)}"
         if problem:
-            raise LessonError(f"{where}: {problem}", path=self._path, line=step.line)
+            raise LessonError(f"{where}: {problem}", path=self.label, line=step.line)
         return names
 
     def let_names(self) -> set[str]:

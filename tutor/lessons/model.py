@@ -138,15 +138,37 @@ class Expectation:
     error: str | None = None
 
 
+FRAMEWORKS = ("torch", "tensorflow")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Code(Step):
+    """A PyTorch snippet and, optionally, its TensorFlow counterpart; each is run and its
+    output checked (``tensorflow_expect`` defaults to ``expect``)."""
+
     torch: str
     tensorflow: str | None = None
     timeout: float = 60.0
     at: Point | None = None
     dtype: str = "float32"
     expect: tuple[Expectation, ...] = ()
+    tensorflow_expect: tuple[Expectation, ...] | None = None
     torch_line: int = 0
+    tensorflow_line: int = 0
+
+    def source(self, framework: str) -> str | None:
+        """The snippet for ``framework`` (one of FRAMEWORKS)."""
+        return self.torch if framework == "torch" else self.tensorflow
+
+    def checks(self, framework: str) -> tuple[Expectation, ...]:
+        """The expectations the ``framework`` snippet's output must meet."""
+        if framework == "tensorflow" and self.tensorflow_expect is not None:
+            return self.tensorflow_expect
+        return self.expect
+
+    def line_of(self, framework: str) -> int:
+        """The line of the file where the ``framework`` snippet's first line is."""
+        return self.torch_line if framework == "torch" else self.tensorflow_line
 
 
 @dataclass(frozen=True, kw_only=True)

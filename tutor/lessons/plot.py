@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy
 import sympy
 
-from tutor.lower import numeric_function
+from tutor.lowering import numeric_function
 
 
 class PlotUnavailable(RuntimeError):
@@ -42,12 +42,14 @@ def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.nda
     floor = max(float(numpy.nanmin(values)), 1e-3)
     levels = numpy.geomspace(floor, max(float(numpy.nanmax(values)), floor * 10), 30)
 
-    figure = Figure(figsize=(6.4, 5.6), dpi=100)
+    figure = Figure(figsize=(6.4, 6.0), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     filled = axes.contourf(gx, gy, numpy.maximum(values, floor), levels=levels, norm=LogNorm(),
                            cmap="viridis", alpha=0.85)
-    figure.colorbar(filled, ax=axes, label=f"f({', '.join(variables)})  (log scale)")
+    decades = 10.0 ** numpy.arange(numpy.ceil(numpy.log10(levels[0])), numpy.floor(numpy.log10(levels[-1])) + 1)
+    figure.colorbar(filled, ax=axes, ticks=decades, format="%g",
+                    label=f"f({', '.join(variables)})  (log scale)")
     for start in range(path.shape[1]):
         trail = path[:, start, :]
         line, = axes.plot(trail[:, 0], trail[:, 1], linewidth=1.8,
@@ -59,7 +61,8 @@ def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.nda
     axes.set_xlabel(variables[0])
     axes.set_ylabel(variables[1])
     axes.set_title(title)
-    axes.legend(loc="upper left", fontsize="small", framealpha=0.8)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(path.shape[1], 4),
+                fontsize="small", frameon=False)
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out)
     return out

@@ -24,6 +24,7 @@ from tutor.lessons.descend import Descent, descend
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.ui import Prompter, say
+from tutor.lowering import tensorflow_installed
 from tutor.render import pretty
 
 PASSED = "passed"
@@ -51,12 +52,14 @@ class Runner:
     store: ProgressStore
     console: Console
     options: Options
+    worker: CodeWorker | None = None  # give one to share it between runs; else the run owns one
     math: LessonMath = field(init=False)
-    worker: CodeWorker = field(init=False, default_factory=CodeWorker)
     descents: dict[str, Descent] = field(init=False, default_factory=dict)
     statuses: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.owns_worker = self.worker is None
+        self.worker = self.worker or CodeWorker()
         self.math = LessonMath(self.lesson)
         self.lang = self.options.lang
         self.prompter = self.options.prompter
@@ -66,8 +69,11 @@ class Runner:
     def run(self, start: int = 0) -> int:
         """Play from step ``start``; the exit code (scripted: 0 only if every step passed)."""
         steps = self.lesson.steps
-        if any(isinstance(step, model.Code) for step in steps[start:]):
+        code_steps = [step for step in steps[start:] if isinstance(step, model.Code)]
+        if code_steps:
             self.worker.start()  # torch imports in the background while the learner reads
+        if any(step.tensorflow for step in code_steps) and tensorflow_installed():
+            self.worker.preload("tensorflow")  # and then TensorFlow, which takes seconds
         index = start
         try:
             while index < len(steps):
@@ -77,15 +83,13 @@ class Runner:
                 self.console.rule(Text(f"{index + 1}/{len(steps)}  {step.id}", style="bold cyan"),
                                   align="left")
                 try:
-                    status = getattr(self, f"play_{step.kind}")(step)
+                    getattr(self, f"play_{step.kind}")(step)
                 except _Move as move:
                     if move.where == "quit":
                         self.note("saved_quit", lesson=self.lesson.id)
                         return 0 if self.prompter.interactive else 1
                     index = max(index - 1, 0)
                     continue
-                self.statuses[step.id] = status
-                self.store.record(self.lesson.id, step.id, status)
                 index += 1
             self.store.finish(self.lesson.id)
             self.store.save()
@@ -95,13 +99,17 @@ class Runner:
             self.console.print()
             self.note("interrupted", lesson=self.lesson.id)
             return 130
-        except EOFError:
+        except EOFError:  # Ctrl-D in a terminal, or the end of the scripted answers
             self.store.save()
             self.console.print()
+            if self.prompter.interactive:
+                self.note("interrupted", lesson=self.lesson.id)
+                return 0
             self.note("input_ended", step=index + 1)
-            return 0 if self.prompter.interactive else 1
+            return 1
         finally:
-            self.worker.stop()
+            if self.owns_worker:
+                self.worker.stop()
 
     def _summary(self) -> int:
         recorded = self.store.lesson(self.lesson.id)["steps"]
@@ -140,6 +148,21 @@ class Runner:
             if typed == "" or (offer_solution and typed == "solution"):
                 return typed
 
+    def conclude(self, step: model.Step, status: str, judge: Judge | None = None, *,
+                 pause: bool = True) -> str:
+        """Save the step's result now, then (in a terminal) wait; after a correct answer the
+        learner may ask for the reference solution and its derivation."""
+        self.statuses[step.id] = status
+        self.store.record(self.lesson.id, step.id, status)
+        following = self.lesson.step_index(step.id) + 1
+        if following < len(self.lesson.steps):
+            self.store.at(self.lesson.id, self.lesson.steps[following].id)
+        self.store.save()
+        if pause and self.pause(offer_solution=judge is not None) == "solution":
+            self._reveal(judge)
+            self.pause()
+        return status
+
     # ------------------------------------------------------------ say
 
     def play_say(self, step: model.Say) -> str:
@@ -147,8 +170,7 @@ class Runner:
         for source in step.math:
             formula = self.math.formula(source, f"step {step.id!r}")
             self.console.print(Text(_indent(pretty(formula)), style="bold"))
-        self.pause()
-        return PASSED
+        return self.conclude(step, PASSED)
 
     # ------------------------------------------------------------ ask
 
@@ -164,32 +186,29 @@ class Runner:
                 raise _Move(command)
             if command == "skip":
                 self.note("skipped")
-                return "skipped"
+                return self.conclude(step, "skipped", pause=False)
             if command == "hint":
                 shown_hints = self._hint(hints, shown_hints, always=True)
                 continue
             if command == "solution":
                 self._reveal(judge)
-                self.pause()
-                return "seen"
+                return self.conclude(step, "seen")
             if command in ("help", "?") or not line:
                 self.note("commands")
                 continue
             try:
                 answer = judge.read(line)
             except ParseError as error:
-                self.console.print(Text(f"Could not read your answer: {error}.", style="yellow"))
+                self.note("unreadable_answer", style="yellow", error=error)
                 self.note("unreadable")
                 continue
             verdict = judge.verdict(answer)
             if verdict.correct:
                 self.console.print(Text(say("correct", self.lang), style="bold green"))
-                if not self.prompter.interactive:
-                    self._reveal(judge, derivation=self.prompter.plays_reference and judge.at is None)
-                elif self.pause(offer_solution=True) == "solution":
-                    self._reveal(judge)
-                    self.pause()
-                return PASSED
+                if not self.prompter.interactive:  # a transcript: the reference, or (auto) how
+                    auto = self.prompter.plays_reference
+                    self._reveal(judge, reference=not auto, derivation=auto and judge.at is None)
+                return self.conclude(step, PASSED, judge)
             self.console.print(Text(verdict.message, style="red"))
             example = judge.known_wrong(answer)
             if example is not None and example.feedback is not None:
@@ -198,8 +217,7 @@ class Runner:
             if tries == 0:
                 self.note("out_of_tries", answer=judge.step.solution.text)
                 self._reveal(judge, reference=False)
-                self.pause()
-                return "failed"
+                return self.conclude(step, "failed")
             shown_hints = self._hint(hints, shown_hints, always=False)
             self.note("tries_left", n=tries)
 
@@ -234,26 +252,25 @@ class Runner:
                 raise _Move(command)
             if command == "skip":
                 self.note("skipped")
-                return "skipped"
+                return self.conclude(step, "skipped", pause=False)
             if command == "solution":
                 self.note("correct_choice", n=step.answer)
-                self.pause()
-                return "seen"
+                return self.conclude(step, "seen")
             if not (line.isdigit() and 1 <= int(line) <= count):
                 self.note("choice_help", n=count)
                 continue
             option = step.options[int(line) - 1]
             style = "green" if option.correct else "red"
-            self.console.print(Text(say("correct", self.lang) if option.correct else "x", style=style)
-                               if option.feedback is None else Text(option.feedback.get(self.lang), style=style))
+            if option.feedback is not None:
+                self.console.print(Text(option.feedback.get(self.lang), style=style))
+            else:
+                self.note("correct" if option.correct else "wrong_choice", style=style)
             if option.correct:
-                self.pause()
-                return PASSED
+                return self.conclude(step, PASSED)
             tries -= 1
             if tries == 0:
                 self.note("correct_choice", n=step.answer)
-                self.pause()
-                return "failed"
+                return self.conclude(step, "failed")
 
     # ------------------------------------------------------------ compute
 
@@ -261,22 +278,29 @@ class Runner:
         self.text(step.text)
         result = compute(self.math, step)
         display.show_compute(self.console, result, self.lang)
-        self.pause()
-        return PASSED if result.passed else "failed"
+        return self.conclude(step, PASSED if result.passed else "failed")
 
     # ------------------------------------------------------------ code
 
     def play_code(self, step: model.Code) -> str:
+        """Run the PyTorch snippet, then the TensorFlow one (or show it, when TensorFlow is
+        not installed); the step passes when every snippet that ran passed its checks."""
         self.text(step.text)
-        display.code_block(self.console, say("torch_code", self.lang), step.torch)
-        if step.tensorflow:
-            display.code_block(self.console, say("tf_note", self.lang), step.tensorflow)
-        name = f"<{self.lesson.id}:{step.id}>"
+        passed = self._snippet(step, "torch")
+        if step.tensorflow and tensorflow_installed():
+            passed = self._snippet(step, "tensorflow") and passed
+        elif step.tensorflow:
+            display.code_block(self.console, say("tf_missing", self.lang), step.tensorflow)
+        return self.conclude(step, PASSED if passed else "failed")
+
+    def _snippet(self, step: model.Code, framework: str) -> bool:
+        display.code_block(self.console, say(f"{framework}_code", self.lang), step.source(framework))
+        name = f"<{self.lesson.id}:{step.id}>" if framework == "torch" else (
+            f"<{self.lesson.id}:{step.id}:{framework}>")
         with self.console.status("running ...") if self.console.is_terminal else nullcontext():
-            result = run_code(self.math, step, self.worker, name)
+            result = run_code(self.math, step, self.worker, name, framework)
         display.show_code_result(self.console, result, step.timeout, self.lang)
-        self.pause()
-        return PASSED if result.passed else "failed"
+        return result.passed
 
     # ------------------------------------------------------------ descend
 
@@ -296,7 +320,7 @@ class Runner:
             descent = descend(
                 function, names, starts, method=step.method, lr=step.lr, steps=steps,
                 every=step.every, dtype=step.dtype,
-                on_row=lambda row: self.console.print(display.row_line(row, names, several)),
+                on_row=lambda row: self.console.print(display.row_line(row, several)),
                 on_progress=(lambda done: progress.update(task, completed=done)) if progress else None)
         return descent
 
@@ -320,8 +344,7 @@ class Runner:
             ok = self._compare_paths(step, descent) and ok
         if step.plot:
             self._plot(step, descent, targets)
-        self.pause()
-        return PASSED if ok else "failed"
+        return self.conclude(step, PASSED if ok else "failed")
 
     def _compare_paths(self, step: model.Descend, descent: Descent) -> bool:
         import numpy

@@ -41,7 +41,7 @@ _STEP_FIELDS: dict[str, dict[str, bool]] = {
     "compute": {"text": False, "expr": True, "wrt": True, "at": False, "dtype": False,
                 "minimum": False, "random": False},
     "code": {"text": False, "torch": True, "tensorflow": False, "timeout": False, "at": False,
-             "dtype": False, "expect": False},
+             "dtype": False, "expect": False, "tensorflow_expect": False},
     "descend": {"text": False, "function": True, "variables": False, "start": False,
                 "starts": False, "method": False, "lr": True, "steps": True, "every": False,
                 "dtype": False, "ends_near": False, "tol": False, "value_below": False,
@@ -213,10 +213,11 @@ class _Reader:
             self.problem(node.line, f"{where}: expected a list of names, got {node.type_name}")
             return ()
         bad = [n for n in names if not _NAME.match(n)]
-        if bad or not names:
-            self.problem(node.line, f"{where}: {', '.join(map(repr, bad)) or 'the list'} "
-                         "is not a valid name (letters, digits and _)" if bad else
-                         f"{where}: the list of names is empty")
+        if bad:
+            self.problem(node.line, f"{where}: {', '.join(map(repr, bad))}: not a valid name "
+                         "(letters, digits and _)")
+        elif not names:
+            self.problem(node.line, f"{where}: the list of names is empty")
         return tuple(names)
 
     def point(self, node: Node, where: str) -> model.Point | None:
@@ -493,10 +494,11 @@ class _Reader:
             minimum=self.flag(node.get("minimum"), f"{where}: minimum", False),
             random=self.integer(node.get("random"), f"{where}: random", 1000, minimum=0))
 
-    def step_code(self, node: Node, where: str, base: dict) -> model.Step:
+    def expectations(self, node: Node | None, where: str) -> tuple[model.Expectation, ...]:
+        """The checks of a ``code`` step's output (its ``expect`` or ``tensorflow_expect``)."""
         expects = []
-        for i, item in enumerate(self.items(node.get("expect"), f"{where}: expect"), 1):
-            here = f"{where}: expect #{i}"
+        for i, item in enumerate(self.items(node, where), 1):
+            here = f"{where} #{i}"
             allowed = {"after": False, "value": False, "derivative": False, "text": False, "error": False}
             if not self.fields(item, here, allowed):
                 continue
@@ -510,16 +512,25 @@ class _Reader:
                 derivative=self.derivative(item.get("derivative"), f"{here}: derivative"),
                 text=self.string(item.get("text"), f"{here}: text"),
                 error=self.string(item.get("error"), f"{here}: error")))
-        torch_node = node.get("torch")
-        at = node.get("at")
+        return tuple(expects)
+
+    def step_code(self, node: Node, where: str, base: dict) -> model.Step:
+        torch_node, tf_node, at = node.get("torch"), node.get("tensorflow"), node.get("at")
+        tf_expect = node.get("tensorflow_expect")
+        if tf_expect is not None and tf_node is None:
+            self.problem(node.key_lines["tensorflow_expect"], f"{where}: 'tensorflow_expect' "
+                         "without a 'tensorflow' snippet to check")
         return model.Code(
             **base, torch=self.string(torch_node, f"{where}: torch") or "",
             torch_line=torch_node.line if torch_node else 0,
-            tensorflow=self.string(node.get("tensorflow"), f"{where}: tensorflow"),
+            tensorflow=self.string(tf_node, f"{where}: tensorflow"),
+            tensorflow_line=tf_node.line if tf_node else 0,
             timeout=self.number(node.get("timeout"), f"{where}: timeout", 60.0, positive=True),
             at=self.point(at, f"{where}: at") if at is not None else None,
             dtype=self.choice(node.get("dtype"), f"{where}: dtype", model.DTYPES, "float32"),
-            expect=tuple(expects))
+            expect=self.expectations(node.get("expect"), f"{where}: expect"),
+            tensorflow_expect=(None if tf_expect is None else
+                               self.expectations(tf_expect, f"{where}: tensorflow_expect")))
 
     def step_descend(self, node: Node, where: str, base: dict) -> model.Step:
         if ("start" in node.entries) == ("starts" in node.entries):

@@ -1,7 +1,9 @@
 """The process that runs the PyTorch snippets of ``code`` steps (started by :mod:`.code`).
 
-It imports torch once, says ``{"ready": ...}``, then answers one JSON request per line
-(``{"code": ..., "name": ...}``) with the snippet's captured output and its error, if any.
+It imports torch once, says ``{"ready": ...}``, then answers one JSON request per line:
+``{"code": ..., "name": ...}`` with the snippet's captured output and its error, if any;
+``{"import": "tensorflow"}`` (sent ahead of the first TensorFlow snippet, so that its
+seconds-long import is not timed as part of the snippet) with the error, if any.
 The snippet runs here, in a separate process with a time limit enforced by the parent,
 never in the tutor itself. This file imports nothing from ``tutor``: it runs as a script.
 """
@@ -9,6 +11,7 @@ never in the tutor itself. This file imports nothing from ``tutor``: it runs as 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import linecache
@@ -26,8 +29,9 @@ def _run(code: str, name: str) -> dict:
     saved_stdin, sys.stdin = sys.stdin, io.StringIO("")
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            exec(compile(code, name, "exec"), {"__name__": "__main__"})  # noqa: S102 (see module doc)
-    except BaseException as caught:  # noqa: BLE001 - everything the snippet raises is reported
+            # The one place lesson code runs: here, in this separate, time-limited process.
+            exec(compile(code, name, "exec"), {"__name__": "__main__"})
+    except BaseException as caught:  # everything the snippet raises is reported, even SystemExit
         lines = traceback.format_exception(caught)
         error = {"type": type(caught).__name__, "message": str(caught),
                  "bases": [cls.__name__ for cls in type(caught).__mro__],
@@ -53,7 +57,20 @@ def main() -> None:
     protocol.write(json.dumps({"ready": True, "torch": version}) + "\n")
     for line in requests:
         request = json.loads(line)
-        protocol.write(json.dumps(_run(request["code"], request.get("name", "<snippet>"))) + "\n")
+        if "import" in request:
+            reply = _import(request["import"])
+        else:
+            reply = _run(request["code"], request.get("name", "<snippet>"))
+        protocol.write(json.dumps(reply) + "\n")
+
+
+def _import(module: str) -> dict:
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            importlib.import_module(module)
+    except Exception as caught:  # reported to the parent, which shows it with the snippet
+        return {"imported": module, "error": f"{type(caught).__name__}: {caught}"}
+    return {"imported": module, "error": None}
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ import pytest
 import sympy
 
 from tutor.check import error_ratio, evaluate, sample_points, tolerance
-from tutor.explain import FORMATS, Derivation, decompose, explain, format_derivation
+from tutor.explanation import FORMATS, Derivation, decompose, explain, format_derivation
 from tutor.functions import sigmoid, softplus
-from tutor.parse import parse, symbol
+from tutor.parsing import parse, symbol
 from tutor.render import inline
 from tutor.symbolic import derive
 

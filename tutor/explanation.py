@@ -76,7 +76,7 @@ class Unsupported(ValueError):
 def decompose(expr: sympy.Expr, x: sympy.Symbol) -> Node:
     """Cut ``expr`` into a tree of rules as a person applies them for d/dx.
 
-    >>> from tutor.parse import parse, symbol
+    >>> from tutor.parsing import parse, symbol
     >>> node = decompose(parse("3x/(x+1)"), symbol("x"))
     >>> node.kind, [c.kind for c in node.children], node.children[1].kind
     ('scale', ['number', 'quotient'], 'quotient')

@@ -1,4 +1,4 @@
-"""Tests for tutor.parse: accepted syntax, hostile input, variables, columns, points."""
+"""Tests for tutor.parsing: accepted syntax, hostile input, variables, columns, points."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from sympy import (
 
 from tutor.errors import ParseError
 from tutor.functions import sigmoid, softplus
-from tutor.parse import parse, parse_point, symbol
+from tutor.parsing import parse, parse_point, symbol
 
 x, y, z = (Symbol(name, real=True) for name in "xyz")
 
@@ -422,7 +422,7 @@ def _called_names(node: ast.Call) -> str:
 
 
 def test_source_has_no_evaluating_calls():
-    source = Path(__file__).parents[1].joinpath("tutor", "parse.py").read_text(encoding="utf-8")
+    source = Path(__file__).parents[1].joinpath("tutor", "parsing.py").read_text(encoding="utf-8")
     called = {_called_names(node) for node in ast.walk(ast.parse(source))
               if isinstance(node, ast.Call)}
     assert "_Parser" in called and "sympy.Pow" in called  # the walk sees real calls

@@ -1,4 +1,4 @@
-"""tutor.lower: every lowered node against SymPy's own numbers, autograd, shapes, safety."""
+"""tutor.lowering: every lowered node against SymPy's own numbers, autograd, shapes, safety."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sympy import Rational
 
 from tutor.errors import BackendError, LoweringError
 from tutor.functions import relu, sigmoid, softplus
-from tutor.lower import LoweredFunction, lower, numeric_function
-from tutor.parse import symbol
+from tutor.lowering import LoweredFunction, lower, numeric_function
+from tutor.parsing import symbol
 
 x, y = symbol("x"), symbol("y")
 EPS64 = float(np.finfo(np.float64).eps)
@@ -240,7 +240,7 @@ def test_big_expression_stays_small_through_common_subexpressions():
 
 
 def test_generated_source_does_not_depend_on_the_hash_seed():
-    code = ("import sympy; from tutor.parse import parse, symbol; from tutor.lower import "
+    code = ("import sympy; from tutor.parsing import parse, symbol; from tutor.lowering import "
             "numeric_function; e = parse('sigmoid(w*x+b)*log(1+exp(x*y)) + exp(x*y)*sin(w*x+b)');"
             "print(numeric_function(sympy.diff(e, symbol('w'), symbol('x')), list('bwxy')).source)")
     sources = {subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
@@ -357,7 +357,7 @@ def test_unevaluated_derivative_asks_to_derive_first():
 def test_bad_arguments():
     with pytest.raises(BackendError, match="unknown backend 'jax'"):
         lower(x, ["x"], backend="jax")
-    with pytest.raises(TypeError, match="tutor.parse.parse"):
+    with pytest.raises(TypeError, match="tutor.parsing.parse"):
         lower("x**2", ["x"])
     with pytest.raises(TypeError, match="expected 2 arrays"):
         lower(x + y, ["x", "y"])(torch.ones(2))
@@ -366,7 +366,7 @@ def test_bad_arguments():
 
 
 def test_importing_lower_does_not_import_torch():
-    code = "import tutor.lower, sys; assert 'torch' not in sys.modules, 'torch imported'"
+    code = "import tutor.lowering, sys; assert 'torch' not in sys.modules, 'torch imported'"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr

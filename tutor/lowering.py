@@ -8,7 +8,7 @@ a function and its automatic gradient at many points in one call, on either auto
 TensorFlow is imported only when it is asked for (its import takes seconds).
 
 >>> import torch
->>> from tutor.parse import parse
+>>> from tutor.parsing import parse
 >>> f = lower(parse("x^2 + sin(x)"), ["x"])
 >>> x = torch.tensor([0.0, 2.0], dtype=torch.float64, requires_grad=True)
 >>> f(x).sum().backward(); x.grad
@@ -37,7 +37,7 @@ from sympy.printing.pycode import AbstractPythonCodePrinter
 
 from tutor.errors import BackendError, LoweringError, ParseError, TutorError
 from tutor.functions import sigmoid, softplus
-from tutor.parse import symbol
+from tutor.parsing import symbol
 
 #: Points evaluated per NumPy call: small enough to stay in cache, big enough to amortise Python.
 _CHUNK = 8192
@@ -514,8 +514,8 @@ class _TensorFlowPrinter(_AutodiffPrinter):
         tensors = [t if t.dtype == dtype else tf.cast(t, dtype) for t in tensors]
         out = function(*tensors)
         out = tf.cast(out, dtype) if tf.is_tensor(out) else tf.constant(out, dtype)
-        # Broadcast to every input and keep each in the graph: TensorFlow's gradient through
-        # floor, ceil or nothing at all is None, ours is zeros.
+        # Broadcast to every input and keep each in the graph (all of them, not only the
+        # ``unlinked``): TensorFlow's gradient through floor, ceil or nothing is None, ours zeros.
         never = tf.zeros((), tf.bool)
         for tensor in tensors:
             out = tf.where(never, tensor, out)
@@ -635,7 +635,7 @@ def _generate(expr: Any, variables: Sequence[str | Symbol],
 
 def _as_expression(expr: Any) -> sympy.Expr:
     if isinstance(expr, str):
-        raise TypeError("expected a SymPy expression, not text; read text with tutor.parse.parse")
+        raise TypeError("expected a SymPy expression, not text; read text with tutor.parsing.parse")
     if isinstance(expr, bool) or not isinstance(expr, (sympy.Expr, int, float)):
         raise TypeError(f"expected a SymPy expression, got {type(expr).__name__}")
     return sympy.sympify(expr, strict=True)  # only numbers and Exprs get here, never text

@@ -1,0 +1,208 @@
+"""TensorFlow in lessons: code steps run their TensorFlow snippet too, and the places where
+TensorFlow and PyTorch differ, as the lessons state them, are pinned here.
+
+Tests that run TensorFlow take the ``tf`` fixture (tests/conftest.py): skipped with the reason
+without the ``tensorflow`` extra, failed instead when TUTOR_REQUIRE_TENSORFLOW=1.
+"""
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.check import tolerance
+from tutor.lessons.catalog import find_lesson
+from tutor.lessons.code import CodeWorker, numbers_after, run_code
+from tutor.lessons.mathctx import LessonMath
+from tutor.lessons.progress import ProgressStore
+from tutor.lessons.runner import Options, Runner
+from tutor.lessons.schema import load_lesson
+from tutor.lessons.ui import AutoPrompter
+from tutor.render import make_console
+
+TOL32 = tolerance("float32")
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """One snippet worker for the module: torch and TensorFlow are imported once."""
+    shared = CodeWorker()
+    yield shared
+    shared.stop()
+
+
+def outputs(worker, lesson_id: str, step_id: str) -> dict[str, str]:
+    """What the step's PyTorch and TensorFlow snippets printed; both must pass their checks."""
+    lesson = load_lesson(find_lesson(lesson_id))
+    step = lesson.steps[lesson.step_index(step_id)]
+    math = LessonMath(lesson)
+    printed = {}
+    for framework in ("torch", "tensorflow"):
+        result = run_code(math, step, worker, f"<{step_id}>", framework)
+        assert result.passed and result.checks, (framework, result)
+        printed[framework] = result.run.stdout
+    return printed
+
+
+def numbers(text: str, label: str) -> np.ndarray:
+    """The numbers on the line after ``label``."""
+    line = text[text.index(label) + len(label):].split("\n", 1)[0]
+    return np.array([n[0] for n in numbers_after(line, 0)])
+
+
+def play(lesson_id: str, step_id: str, lang: str = "en", worker=None) -> str:
+    """The transcript of ``--auto`` from ``step_id`` to the end (the lessons here draw no plots)."""
+    out = io.StringIO()
+    console = make_console(file=out)
+    lesson = load_lesson(find_lesson(lesson_id))
+    options = Options(lang=lang, prompter=AutoPrompter(console.print), out_dir=Path("plots"))
+    runner = Runner(lesson, ProgressStore(), console, options, worker=worker)
+    assert runner.run(lesson.step_index(step_id)) == 0, out.getvalue()[-3000:]
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- reading TensorFlow's output
+
+
+def test_numbers_in_tensorflow_reprs_are_the_values_only():
+    assert [n[0] for n in numbers_after("tf.Tensor([16.], shape=(1,), dtype=float32)", 0)] == [16.0]
+    variable = "<tf.Variable 'Variable:0' shape=(2,) dtype=float32, numpy=array([ 3., -2.5], dtype=float32)>"
+    assert [n[0] for n in numbers_after(variable, 0)] == [3.0, -2.5]
+    # positions still point into the text as printed
+    text = "grad: tf.Tensor(6.0, shape=(), dtype=float32)"
+    value, _, start, end = numbers_after(text, 0)[0]
+    assert (value, text[start:end]) == (6.0, "6.0")
+
+
+# ---------------------------------------------------------------- the differences, pinned
+
+
+def test_gradients_come_back_as_a_tuple_in_torch_and_a_list_in_tensorflow(tf, worker):
+    printed = outputs(worker, "polynomial", "two-ways")
+    assert "torch.autograd.grad returns a tuple" in printed["torch"]
+    assert "tape.gradient returns a list" in printed["tensorflow"]
+    assert numbers(printed["tensorflow"], "dy/dx from tape.gradient:").tolist() == [16.0]
+
+
+def test_both_make_float32_from_python_numbers(tf, worker):
+    printed = outputs(worker, "polynomial", "two-ways")
+    assert "dtype of x: torch.float32" in printed["torch"]
+    assert "dtype of x: float32" in printed["tensorflow"]
+
+
+def test_unwatched_constant_gives_none_in_tensorflow_and_an_error_in_torch(tf, worker):
+    printed = outputs(worker, "polynomial", "watch-constants")
+    assert "untracked tensor: RuntimeError element 0 of tensors does not require grad" in printed["torch"]
+    assert "unwatched constant: tape.gradient gives None" in printed["tensorflow"]
+    assert numbers(printed["tensorflow"], "after tape.watch(c):").tolist() == [16.0]
+
+
+def test_tensorflow_does_not_accumulate_gradients(tf, worker):
+    printed = outputs(worker, "polynomial", "accumulation-trap")
+    assert "after backward number 2: x.grad = 32.0" in printed["torch"]
+    assert numbers(printed["tensorflow"], "tape.gradient number 2:")[0] == 16.0
+
+
+def test_round_has_gradient_zero_in_torch_and_none_in_tensorflow(tf, worker):
+    printed = outputs(worker, "grad-bookkeeping", "straight-through")
+    assert "round: grad = 0.0" in printed["torch"]
+    assert "round: grad = None" in printed["tensorflow"]
+
+
+def test_mixing_float32_and_float64_promotes_in_torch_and_fails_in_tensorflow(tf, worker):
+    printed = outputs(worker, "gradcheck", "h-sweep")
+    assert "float32 + float64: torch.float64" in printed["torch"]
+    assert "float32 + float64: InvalidArgumentError" in printed["tensorflow"]
+
+
+def test_kinks_are_resolved_differently(tf, worker):
+    printed = outputs(worker, "tanh-relu", "kink-code")
+    assert numbers(printed["torch"], "maximum(x, 0) at 0: grad =").tolist() == [0.5]
+    assert numbers(printed["tensorflow"], "tf.maximum(x, 0) at 0: grad =").tolist() == [1.0]
+    assert numbers(printed["tensorflow"], "leaky_relu at 0: grad =").tolist() == [pytest.approx(0.2)]
+
+
+def test_tensorflow_mse_of_the_lesson_matches_torch_mse_loss(tf, worker):
+    printed = outputs(worker, "mse-softmax", "torch-pipeline")
+    torch_loss = numbers(printed["torch"], "loss:")[0]
+    tf_loss = numbers(printed["tensorflow"], "loss:")[0]
+    assert abs(tf_loss - torch_loss) <= TOL32 * abs(torch_loss)
+    for label in ("dL/dw:", "dL/db:"):
+        np.testing.assert_allclose(numbers(printed["tensorflow"], label),
+                                   numbers(printed["torch"], label), rtol=TOL32, atol=TOL32 * 0.1)
+
+
+def test_reduce_mean_of_tf_losses_mse_is_f_mse_loss(tf):
+    """tf.losses.MSE averages the last axis only; reduce_mean over the rest gives F.mse_loss."""
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    probs, target = rng.random((5, 3), dtype=np.float32), rng.random((5, 3), dtype=np.float32)
+    per_row = tf.losses.MSE(target, probs)
+    assert per_row.shape == (5,)
+    mean = float(tf.reduce_mean(per_row))
+    want = F.mse_loss(torch.from_numpy(probs), torch.from_numpy(target)).item()
+    assert abs(mean - want) <= TOL32 * want
+
+
+def test_himmelblau_descent_lands_on_the_same_point_in_both(tf, worker):
+    printed = outputs(worker, "himmelblau", "both-frameworks")
+    torch_end = numbers(printed["torch"], "manual, 2000 steps: x, y =")[:2]  # then f
+    tf_end = numbers(printed["tensorflow"], "assign_sub, 2000 steps: x, y =")[:2]
+    np.testing.assert_allclose(tf_end, torch_end, rtol=1e-6)
+    np.testing.assert_allclose(tf_end, [3, 2], atol=1e-5)
+    assert "SGD = assign_sub, bit for bit: True" in printed["tensorflow"]
+    assert "SGD = manual, bit for bit: True" in printed["torch"]
+
+
+# ---------------------------------------------------------------- running, and not running
+
+
+def test_tensorflow_import_is_not_timed_as_part_of_the_snippet(tf, tmp_path):
+    """TensorFlow's import takes seconds; a 1-second limit still lets a fresh worker's
+    first TensorFlow snippet pass, and a runaway one is still stopped."""
+    lesson = tmp_path / "quick.yaml"
+    lesson.write_text(
+        "schema: 1\nid: quick\norder: 1\ntitle: Quick\nsummary: Quick.\nvariables: [x]\nsteps:\n"
+        "  - id: run\n    kind: code\n    timeout: 1\n    at: {x: 3}\n"
+        "    torch: print('grad:', 6.0)\n"
+        "    tensorflow: |\n      import tensorflow as tf\n      x = tf.Variable(3.0)\n"
+        "      with tf.GradientTape() as tape:\n          y = x * x\n"
+        "      print('grad:', tape.gradient(y, x).numpy())\n"
+        "    expect: [{after: 'grad:', value: '2*x'}]\n"
+        "  - id: spins\n    kind: code\n    timeout: 1\n    torch: print('fine')\n"
+        "    tensorflow: |\n      while True:\n          pass\n")
+    loaded = load_lesson(lesson)
+    fresh = CodeWorker()
+    try:
+        ok = run_code(LessonMath(loaded), loaded.steps[0], fresh, "<run>", "tensorflow")
+        assert ok.passed and [c.ok for c in ok.checks] == [True], ok
+        stopped = run_code(LessonMath(loaded), loaded.steps[1], fresh, "<spins>", "tensorflow")
+        assert stopped.run.timed_out and not stopped.passed
+    finally:
+        fresh.stop()
+
+
+def test_runner_preloads_tensorflow_for_a_lesson_with_tensorflow_steps(tf, worker):
+    out = play("polynomial", "watch-constants", worker=worker)
+    assert "tensorflow" in worker.imported and worker.imported["tensorflow"] is None
+    assert "TensorFlow (runs now):" in out and "unwatched constant: tape.gradient gives None" in out
+
+
+def test_without_tensorflow_the_snippet_is_shown_not_run(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if not installed
+    fresh = CodeWorker()
+    try:
+        out = play("polynomial", "two-ways", worker=fresh)
+        assert not fresh.imported and "tensorflow" not in fresh.waiting
+    finally:
+        fresh.stop()
+    assert "TensorFlow not installed: showing code only" in out
+    assert 'print("tape.gradient returns a", type(grads).__name__)' in out  # shown
+    assert "tape.gradient returns a list" not in out  # not run
+    assert "Lesson finished: 6 of 11 steps passed." in out  # the torch half decides
+    zh = play("polynomial", "two-ways", lang="zh")
+    assert "未安装 TensorFlow：只显示代码" in zh
