@@ -21,3 +21,15 @@ def tf():
     if not (tensorflow_installed() or os.environ.get("TUTOR_REQUIRE_TENSORFLOW") == "1"):
         pytest.skip(TENSORFLOW_MISSING)
     return import_tensorflow()
+
+
+@pytest.fixture(scope="session")
+def code_worker():
+    """One process for the lessons' code snippets, shared by the test session: torch (and
+    TensorFlow, once a test asks for it) are imported once."""
+    from tutor.lessons.code import CodeWorker
+
+    shared = CodeWorker()
+    shared.start()
+    yield shared
+    shared.stop()

@@ -71,3 +71,16 @@ def test_help_does_not_import_torch_or_sympy():
             "print(sorted(m for m in ('torch', 'sympy', 'numpy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_lint_checks_lessons_and_assignments_together(tmp_path):
+    assignment = tmp_path / "week1.yaml"
+    assignment.write_text(
+        "title: Week 1\nquestions:\n"
+        "  - id: product\n    type: derivative\n    function: x^2 sin(x)\n    wrt: x\n"
+        "    solution: 2x sin(x)\n")
+    result = tutor("lint", "lessons", str(assignment))
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = [line for line in result.stdout.splitlines() if "week1.yaml:" in line]
+    assert problems and "product" in problems[0]
+    assert "Checked 13 files" in result.stdout or "13 files" in result.stdout

@@ -31,6 +31,7 @@ def test_the_example_covers_every_question_type():
     assert {q.type for q in assignment.questions} == set(QUESTION_TYPES)
     assert {q.mode for q in assignment.questions if q.type == "descent"} == {"step", "loop"}
     assert all(q.solution for q in assignment.questions)
+    assert {q.framework for q in assignment.questions if q.type in ("gradient-code", "descent")} == {"auto"}
     gradient = assignment.question("gradient")
     line = EXAMPLE.read_text().splitlines().index("  - id: gradient") + 1
     assert gradient.wrt == ("x", "y") and gradient.line == line
@@ -65,6 +66,12 @@ HEAD = "title: T\nquestions:\n"
      "    start: [0]\n    lr: 0.1\n    steps: 3\n", 8, "start has 1 coordinates"),
     ("  - {id: c, type: gradient-code, entry: 2fast, function: x, variables: [x]}\n", 3,
      "not a Python function name"),
+    ("  - id: c\n    type: gradient-code\n    entry: f\n    function: x\n    variables: [x]\n"
+     "    framework: jax\n", 8, "framework must be 'auto' or 'torch' or 'tensorflow', got 'jax'"),
+    ("  - {id: m, type: manual-gradient, entry: g, function: x, variables: [x], framework: torch}\n", 3,
+     "unknown key 'framework' for a manual-gradient question"),
+    ("  - {id: d, type: descent, entry: s, function: x^2, variables: [x], start: [0], lr: 0.1,"
+     " steps: 3, mode: walk}\n", 3, "mode must be 'step' or 'loop', got 'walk'"),
     ("  - {id: v, type: value, function: x^2, at: {y: 1}}\n", 3, "no value for x"),
     ("  - {id: v, type: value, answer: 1, points: -2}\n", 3, "positive number"),
     ("  - {id: v, type: value}\n", 3, "needs 'answer'"),

@@ -48,7 +48,7 @@ def run(sandbox, body: str, entry: str = "f", request=CALL, **files):
 
 def test_student_torch_function_returns_values_and_autograd_gradient(sandbox):
     reply = run(sandbox, "import torch\ndef f(x, y):\n    return x * torch.sin(y)\n",
-                request={"op": "call", "mode": "torch", "args": [[1.0, 2.0], [0.0, 0.5]],
+                request={"op": "call", "mode": "gradient", "args": [[1.0, 2.0], [0.0, 0.5]],
                          "grad": [True, True]})
     assert reply["value"] == pytest.approx([0.0, 2 * 0.479425538604203])
     assert reply["grads"][0] == pytest.approx([0.0, 0.479425538604203])  # d/dx = sin(y)
@@ -141,13 +141,13 @@ def test_missing_function(sandbox):
 
 def test_wrong_return_type(sandbox):
     error = run(sandbox, "import math\ndef f(x, y):\n    return math.exp(1.0)\n",
-                request={"op": "call", "mode": "torch", "args": [[1.0], [2.0]], "grad": [True, True]})
+                request={"op": "call", "mode": "gradient", "args": [[1.0], [2.0]], "grad": [True, True]})
     assert error.kind == "type" and "returned float" in str(error) and "torch tensor" in str(error)
 
 
 def test_elementwise_shape_is_required(sandbox):
     error = run(sandbox, "def f(x):\n    return (x ** 2).sum()\n",
-                request={"op": "call", "mode": "torch", "args": [[1.0, 2.0]], "grad": [True]})
+                request={"op": "call", "mode": "gradient", "args": [[1.0, 2.0]], "grad": [True]})
     assert error.kind == "type" and "one value per point" in str(error)
 
 

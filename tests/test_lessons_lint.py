@@ -6,7 +6,7 @@ import pytest
 
 from tutor.errors import LessonError
 from tutor.lessons.commands import run_lint
-from tutor.lessons.lint import lint_paths, register_file_linter
+from tutor.lessons.lint import lint_paths
 from tutor.lessons.schema import Problem, load_lesson
 
 GOOD = textwrap.dedent("""\
@@ -194,13 +194,8 @@ def test_other_file_kinds_plug_in(tmp_path):
     def toml_linter(path):
         return [Problem(str(path), 1, "not a real assignment")] if path.suffix == ".toml" else None
 
-    register_file_linter(toml_linter)
-    try:
-        assert [p.message for p in lint_paths([other])] == ["not a real assignment"]
-    finally:
-        from tutor.lessons import lint
-
-        lint._FILE_LINTERS.remove(toml_linter)
+    assert [p.message for p in lint_paths([other], other_kinds=[toml_linter])] == [
+        "not a real assignment"]
 
 
 def test_the_authoring_guide_example_is_valid(tmp_path, monkeypatch):

@@ -145,7 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in _subsystem_commands():
         module.register(commands)
+
+    lint = commands.add_parser(
+        "lint", help="check lesson and assignment files (default: the bundled lessons)")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    lint.set_defaults(run=_run_lint)
     return parser
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    """Lessons and assignments in one command: the one place that knows both kinds."""
+    from tutor.grading.lint import assignment_linter
+    from tutor.lessons.commands import run_lint
+
+    return run_lint(args, other_kinds=[assignment_linter])
 
 
 def _subsystem_commands():

@@ -31,7 +31,7 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from tutor.check import error_ratio, evaluate, format_point, sample_points, tolerance
+from tutor.check import answer_ratio, evaluate, format_point, sample_points, tolerance
 from tutor.errors import LoweringError, TutorError
 from tutor.explanation import Node, Unsupported, decompose, outer_derivative
 from tutor.functions import sigmoid
@@ -535,8 +535,7 @@ class _Search:
 
     def _matches(self, reference: np.ndarray, given: np.ndarray) -> bool:
         valid = self.valid
-        ratios = error_ratio(reference[valid], given[valid], tolerance("float64"))
-        return bool(np.all(ratios <= 1.0))
+        return bool(np.all(answer_ratio(reference[valid], given[valid]) <= 1.0))
 
     def diagnose(self, given: sympy.Expr, deadline: float) -> Diagnosis | None:
         if self.valid.sum() < _MIN_POINTS:

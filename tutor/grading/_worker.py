@@ -1,7 +1,8 @@
 """The sandboxed side: a warm "zygote" process that forks one confined child per submission.
 
-The zygote starts with an empty environment, imports numpy (and torch) once, and then forks
-on request, so a fresh process costs milliseconds instead of a second of imports. Each child
+The zygote starts with an empty environment, imports numpy (and torch, and TensorFlow when
+asked) once, and then forks on request, so a fresh process costs milliseconds instead of
+seconds of imports. Each child
 confines itself before any student code runs (new session, rlimits, no network, an
 unprivileged user, Landlock, an audit hook), then answers the grader's requests: load the
 student's module, call a function at these points. It returns plain numbers as JSON; every
@@ -14,13 +15,16 @@ import errno
 import importlib
 import importlib.util
 import json
+import math
 import os
 import random
 import resource
 import signal
 import socket
 import sys
+import tempfile
 import traceback
+import types
 
 from tutor.grading import _landlock
 from tutor.grading._frames import read_frame, write_frame
@@ -39,7 +43,7 @@ _NOBODY = 65534
 # ---------------------------------------------------------------- the zygote
 
 
-def zygote(fd: int, torch: bool) -> None:
+def zygote(fd: int, torch: bool, tensorflow: bool = False) -> None:
     """Serve spawn and reap requests on the SOCK_SEQPACKET socket ``fd`` until it closes."""
     control = socket.socket(fileno=fd)
     _become_subreaper()
@@ -47,6 +51,8 @@ def zygote(fd: int, torch: bool) -> None:
         importlib.import_module(name)
     if torch:
         _warm_up_torch()
+    if tensorflow:
+        _warm_up_tensorflow()
     control.send(json.dumps({"ready": True}).encode())
     while True:
         data, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
@@ -106,6 +112,27 @@ def _warm_up_torch() -> None:
     torch.autograd.functional.jacobian(lambda t: t**2, x.detach())
 
 
+def _warm_up_tensorflow() -> None:
+    """Import TensorFlow quietly (Keras comes with it) but run no op: the first op starts
+    TensorFlow's runtime and its thread pools, which a forked child would not have (a child
+    that hands them work waits forever). Each child starts its own: ``_start_tensorflow``."""
+    from tutor.lowering import import_tensorflow, value_and_gradient  # noqa: F401 - for the children
+
+    tf = import_tensorflow()
+    tf.config.threading.set_intra_op_parallelism_threads(1)  # per child: few threads (RLIMIT_NPROC)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+
+
+def _start_tensorflow() -> None:
+    """Start this child's own TensorFlow runtime (before Landlock: it reads /dev/urandom) and
+    run what student code typically runs, once."""
+    from tutor.lowering import value_and_gradient
+
+    tf = sys.modules["tensorflow"]
+    value_and_gradient(lambda w, x: tf.math.sigmoid(w * x) ** 2 + tf.math.softplus(x) + tf.exp(w),
+                       {"w": [0.5, 1.0], "x": [1.0, -1.0]}, ["w", "x"], backend="tensorflow")
+
+
 def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
     """Confine this fresh process, report, then serve requests; never returns."""
     try:
@@ -118,6 +145,8 @@ def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the size cap fails, not kills
         uid = _drop_privileges(spec["uid"])
         resource.setrlimit(resource.RLIMIT_NPROC, (spec["limits"]["processes"],) * 2)
+        if "tensorflow" in sys.modules:
+            _start_tensorflow()
         landlock = _landlock.restrict(read=spec["read"], write=[workdir])
         _reset_environment(workdir)
         sys.path[:] = [workdir] + [p for p in sys.path if _below(p, spec["read"])]
@@ -135,7 +164,11 @@ def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
 
 
 def _set_limits(limits: dict) -> None:
-    memory = limits["memory_mb"] * 1024 * 1024
+    """``memory_mb`` is what student code may add to the address space the preloaded
+    libraries already take (torch about 0.9 GB, TensorFlow another 1.1 GB)."""
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    memory = mapped + limits["memory_mb"] * 1024 * 1024
     for name, value in (("RLIMIT_CORE", 0), ("RLIMIT_AS", memory), ("RLIMIT_CPU", limits["cpu_seconds"]),
                         ("RLIMIT_FSIZE", limits["output_bytes"]), ("RLIMIT_NOFILE", 256)):
         resource.setrlimit(getattr(resource, name), (value, value))
@@ -183,6 +216,7 @@ def _reset_environment(workdir: str) -> None:
     os.environ.clear()
     os.environ.update(HOME=workdir, TMPDIR=workdir, PATH="/usr/bin:/bin", LANG="C.UTF-8",
                       OMP_NUM_THREADS="1")
+    tempfile.tempdir = workdir  # the zygote's choice (/tmp) is cached; AutoGraph writes there
 
 
 def _below(path: str, roots: list[str]) -> bool:
@@ -265,6 +299,8 @@ class _Server:
             if not callable(function):
                 return {"ok": False, "kind": "missing",
                         "message": f"No function named {request['entry']!r} in your code"}
+            if "framework" in request:  # torch or TensorFlow: the one asked for, or the one used
+                request = {**request, "framework": _framework(function, request, self.workdir)}
             return {"ok": True, **_CALLS[request["mode"]](function, request)}
         except _WrongResult as error:
             return {"ok": False, "kind": "type", "message": str(error)}
@@ -295,10 +331,22 @@ class _Server:
         return {"ok": False, "kind": "exception", "message": _describe(error, self.workdir)}
 
 
+#: What TensorFlow's own messages leave students guessing about: (words in it, the hint).
+_TENSORFLOW_HINTS = (
+    (("double tensor", "float tensor"), "TensorFlow never converts between float32 and float64: "
+                                        "make constants with the inputs' dtype, e.g. tf.constant(lr, x.dtype)"),
+    (("NoneType",), "With TensorFlow, tape.gradient gives None for what the tape did not watch: "
+                    "use a tf.Variable, or tape.watch(x) for a tensor"),
+)
+
+
 def _describe(error: BaseException, workdir: str) -> str:
     """``solution.py, line 4, in loss: ZeroDivisionError: division by zero``."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(workdir)]
     text = f"{type(error).__name__}: {error}"[:500]
+    hints = [hint for words, hint in _TENSORFLOW_HINTS if all(w in text for w in words)]
+    if hints and "tensorflow" in sys.modules:
+        text = f"{text.rstrip().removesuffix('name:').rstrip(' .')}. {'. '.join(hints)}"
     if not frames:
         return text
     frame = frames[-1]
@@ -311,31 +359,128 @@ def _reseed() -> None:
         sys.modules["numpy"].random.seed(0)
     if "torch" in sys.modules:
         sys.modules["torch"].manual_seed(0)
+    if "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].random.set_seed(0)
 
 
-def _call_torch(function, request: dict) -> dict:
-    """The student's torch function at every point, and its autograd gradient."""
+# ---------------------------------------------------------------- torch or TensorFlow
+
+_LIBRARIES = {"torch": "torch", "tensorflow": "tensorflow", "keras": "tensorflow"}
+_SPELLED = {"torch": "torch", "tensorflow": "TensorFlow"}
+
+
+def _library(value) -> str | None:
+    """"torch" or "tensorflow" when ``value`` is (or comes from) that library's module."""
+    name = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+    return _LIBRARIES.get(name.partition(".")[0]) if isinstance(name, str) else None
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _global_names(constant)
+    return names
+
+
+def _used_library(function, workdir: str) -> str | None:
+    """The autodiff library the student's function uses, found through the global names it
+    (and every function of the student's that it calls) refers to; failing that, the one its
+    module imported. None when it uses neither, or both."""
+    found, seen, todo = set(), set(), [function]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, types.FunctionType) or item.__code__ in seen \
+                or not item.__code__.co_filename.startswith(workdir):
+            continue
+        seen.add(item.__code__)
+        for name in _global_names(item.__code__):
+            value = item.__globals__.get(name)
+            if _library(value):
+                found.add(_library(value))
+            else:
+                todo.append(value)
+    if not found and isinstance(function, types.FunctionType):
+        found = {_library(value) for value in function.__globals__.values()} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _framework(function, request: dict, workdir: str) -> str:
+    """The library to call the student's function with: the question's, or with "auto" the
+    one the function uses (torch when that cannot be told)."""
+    asked, used = request["framework"], _used_library(function, workdir)
+    if asked == "auto":
+        return used or "torch"
+    if used not in (None, asked):
+        raise _WrongResult(f"This question asks for {_SPELLED[asked]}; your {request['entry']} "
+                           f"uses {_SPELLED[used]}")
+    return asked
+
+
+def _one_value_per_point(out, tensor: type, n: int, name: str, framework: str) -> None:
+    if not isinstance(out, tensor):
+        kind = f"{type(out).__module__.partition('.')[0]}.{type(out).__name__}".removeprefix("builtins.")
+        functions = "torch.exp" if framework == "torch" else "tf.exp"
+        raise _WrongResult(f"Your {name} returned {kind}; it must return a {_SPELLED[framework]} "
+                           f"tensor (use {_SPELLED[framework]} functions such as {functions}, "
+                           "not math.exp)")
+    if tuple(out.shape) != (n,):
+        reducers = ".sum(), .mean() or .item()" if framework == "torch" else \
+            "tf.reduce_sum, tf.reduce_mean or .numpy()"
+        hint = (f" It must work elementwise: one value per point (no {reducers})."
+                if math.prod(out.shape) == 1 else "")
+        raise _WrongResult(f"Your {name} returned a tensor of shape {tuple(out.shape)} for inputs of "
+                           f"shape ({n},).{hint}")
+
+
+def _call_gradient(function, request: dict) -> dict:
+    """The student's loss at every point, and its automatic gradient."""
+    framework = request.get("framework", "torch")
+    reply = (_torch_gradient if framework == "torch" else _tensorflow_gradient)(function, request)
+    return {**reply, "framework": framework}
+
+
+def _torch_gradient(function, request: dict) -> dict:
     import torch
 
     inputs = [torch.tensor(column, dtype=torch.float64, requires_grad=need)
               for column, need in zip(request["args"], request["grad"], strict=True)]
     n = len(request["args"][0])
     out = function(*inputs)
-    name = request["entry"]
-    if not isinstance(out, torch.Tensor):
-        raise _WrongResult(f"Your {name} returned {type(out).__name__}; it must return a torch tensor "
-                           "(use torch functions such as torch.exp, not math.exp)")
-    if tuple(out.shape) != (n,):
-        hint = (" It must work elementwise: one value per point (no .sum(), .mean() or .item())."
-                if out.numel() == 1 else "")
-        raise _WrongResult(f"Your {name} returned a tensor of shape {tuple(out.shape)} for inputs of "
-                           f"shape ({n},).{hint}")
+    _one_value_per_point(out, torch.Tensor, n, request["entry"], "torch")
     leaves = [t for t in inputs if t.requires_grad]
     grads = [None] * len(leaves)
     if out.requires_grad and leaves:
         grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
     return {"value": out.detach().double().tolist(), "dtype": str(out.dtype).removeprefix("torch."),
             "grads": [[0.0] * n if g is None else g.detach().double().tolist() for g in grads]}
+
+
+def _tensorflow_gradient(function, request: dict) -> dict:
+    """Under one GradientTape (the tutor's ``value_and_gradient``): float64 constants, watched."""
+    import tensorflow as tf
+
+    from tutor.errors import TutorError
+    from tutor.lowering import value_and_gradient
+
+    n, name = len(request["args"][0]), request["entry"]
+    names = [f"arg{i}" for i in range(len(request["args"]))]
+    dtypes = []
+
+    def checked(*tensors):
+        out = function(*tensors)
+        _one_value_per_point(out, tf.Tensor, n, name, "tensorflow")
+        dtypes.append(out.dtype.name)
+        return out
+
+    wanted = [arg for arg, need in zip(names, request["grad"], strict=True) if need]
+    try:
+        values, grads = value_and_gradient(checked, dict(zip(names, request["args"], strict=True)),
+                                           wanted, backend="tensorflow")
+    except TutorError as error:
+        advice = str(error).split(", or check with dtype=")[0]  # the rest is for API users
+        raise _WrongResult(f"Your {name}: {advice.removeprefix('the ')}") from None
+    return {"value": values.tolist(), "dtype": dtypes[0], "grads": grads.tolist()}
 
 
 def _call_numpy(function, request: dict) -> dict:
@@ -359,10 +504,29 @@ def _call_numpy(function, request: dict) -> dict:
     return {"parts": table.tolist(), "dtype": dtype.name}
 
 
+def _start(point: list[float], framework: str):
+    """A point to descend from: a float64 leaf tensor that requires grad, or a tf.Variable."""
+    if framework == "tensorflow":
+        import tensorflow as tf
+
+        return tf.Variable(point, dtype=tf.float64)
+    import torch
+
+    return torch.tensor(point, dtype=torch.float64, requires_grad=True)
+
+
+def _plain(value):
+    """TensorFlow tensors and variables (also inside lists) as numpy arrays."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value.numpy() if _library(type(value)) == "tensorflow" else value
+
+
 def _point(value, size: int, name: str) -> list[float]:
     import torch
 
     try:
+        value = _plain(value)
         point = torch.as_tensor(value.detach() if isinstance(value, torch.Tensor) else value,
                                 dtype=torch.float64).reshape(-1)
     except (TypeError, ValueError, RuntimeError) as error:
@@ -375,12 +539,10 @@ def _point(value, size: int, name: str) -> list[float]:
 
 def _call_step(function, request: dict) -> dict:
     """Apply the student's ``step(x, lr)`` ``steps`` times; the whole path comes back."""
-    import torch
-
     size, name = len(request["start"]), request["entry"]
     path = [list(map(float, request["start"]))]
     for _ in range(request["steps"]):
-        x = torch.tensor(path[-1], dtype=torch.float64, requires_grad=True)
+        x = _start(path[-1], request.get("framework", "torch"))
         result = function(x, request["lr"])
         path.append(_point(x if result is None else result, size, name))
     return {"path": path}
@@ -388,10 +550,8 @@ def _call_step(function, request: dict) -> dict:
 
 def _call_loop(function, request: dict) -> dict:
     """The student's ``descend(start, lr, steps)``: the point it ends at."""
-    import torch
-
-    start = torch.tensor(request["start"], dtype=torch.float64, requires_grad=True)
-    result = function(start, request["lr"], request["steps"])
+    start = _start(request["start"], request.get("framework", "torch"))
+    result = _plain(function(start, request["lr"], request["steps"]))
     size = len(request["start"])
     if isinstance(result, list | tuple) and result and isinstance(result[0], list | tuple):
         result = result[-1]  # a whole path: its last point
@@ -400,4 +560,4 @@ def _call_loop(function, request: dict) -> dict:
     return {"point": _point(start if result is None else result, size, request["entry"])}
 
 
-_CALLS = {"torch": _call_torch, "numpy": _call_numpy, "step": _call_step, "loop": _call_loop}
+_CALLS = {"gradient": _call_gradient, "numpy": _call_numpy, "step": _call_step, "loop": _call_loop}

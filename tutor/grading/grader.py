@@ -4,7 +4,7 @@ A class repeats itself: hundreds of students give a few dozen distinct answers. 
 answers are read first, the distinct ones are judged once (spread over the worker
 processes), and each student's results are assembled from them. Code questions need the
 student's own sandboxed process: they are graded per submission, each worker holding its own
-warm sandbox zygote. Results come back sorted by student, whatever the number of jobs.
+warm sandbox zygote (and a second one with TensorFlow, started only for code that uses it). Results come back sorted by student, whatever the number of jobs.
 
 >>> from tutor.grading.loader import load_assignment
 >>> from tutor.grading.submissions import collect
@@ -15,15 +15,16 @@ warm sandbox zygote. Results come back sorted by student, whatever the number of
 from __future__ import annotations
 
 import multiprocessing
+import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 from tutor.grading.answers import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
 from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
-from tutor.grading.sandbox import Limits, Sandbox
+from tutor.grading.sandbox import Limits, Sandbox, SandboxError
 from tutor.grading.submissions import Submission
 
 Progress = Callable[[SubmissionResult], None]
@@ -34,25 +35,47 @@ Answers = dict[str, object]  # question id -> answer key (hashable)
 
 
 class _Sandboxes:
-    """One sandbox per process, started on the first code question and closed at exit."""
+    """Per process: one sandbox for code that needs torch at most, and one that has TensorFlow
+    preloaded too, for code that needs it; each started on first use and closed at exit."""
 
     def __init__(self, assignment: Assignment):
         self.assignment = assignment
-        self.sandbox: Sandbox | None = None
+        self.sandboxes: dict[bool, Sandbox] = {}  # keyed by "with TensorFlow"
 
-    def __call__(self) -> Sandbox:
-        if self.sandbox is None:
+    def __call__(self, files: Mapping[str, bytes] | None = None) -> Sandbox:
+        """The sandbox to run ``files`` in."""
+        tensorflow = needs_tensorflow(self.assignment, files or {})
+        if tensorflow not in self.sandboxes:
+            from tutor.lowering import TENSORFLOW_MISSING, tensorflow_installed
+
+            if tensorflow and not tensorflow_installed():
+                raise SandboxError(f"this code needs TensorFlow; on the grading machine: {TENSORFLOW_MISSING}")
             settings = self.assignment.sandbox
             limits = Limits(timeout=settings.timeout, memory_mb=settings.memory_mb,
                             cpu_seconds=settings.cpu_seconds, output_bytes=settings.output_bytes)
             torch = any(q.type in ("gradient-code", "descent") for q in self.assignment.questions)
-            self.sandbox = Sandbox(limits, torch=torch)
-        return self.sandbox
+            self.sandboxes[tensorflow] = Sandbox(limits, torch=torch, tensorflow=tensorflow)
+        return self.sandboxes[tensorflow]
 
     def close(self) -> None:
-        if self.sandbox is not None:
-            self.sandbox.close()
-            self.sandbox = None
+        for sandbox in self.sandboxes.values():
+            sandbox.close()
+        self.sandboxes.clear()
+
+
+_IMPORTS_TENSORFLOW = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(?:tensorflow|keras)\b|import[ \t][^\n]*\b(?:tensorflow|keras)\b)", re.MULTILINE)
+
+
+def needs_tensorflow(assignment: Assignment, files: Mapping[str, bytes]) -> bool:
+    """Whether code must run where TensorFlow is preloaded: a question asks for TensorFlow,
+    or one of the files imports it (or Keras).
+
+    >>> needs_tensorflow(Assignment("a", "A", ()), {"s.py": b"import numpy as np, tensorflow as tf"})
+    True
+    """
+    return any(q.framework == "tensorflow" for q in assignment.questions if q.is_code) or any(
+        _IMPORTS_TENSORFLOW.search(data) for name, data in files.items() if name.endswith(".py"))
 
 
 def _read(assignment: Assignment, submission: Submission) -> tuple[Answers, list[str]]:

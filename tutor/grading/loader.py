@@ -16,16 +16,16 @@ from pathlib import Path
 
 from tutor.errors import AssignmentError, ParseError
 from tutor.grading.documents import Lines, read_document
-from tutor.grading.model import QUESTION_TYPES, Assignment, Question, SandboxSettings
+from tutor.grading.model import FRAMEWORKS, QUESTION_TYPES, Assignment, Question, SandboxSettings
 
 _COMMON = {"id", "type", "points", "prompt", "solution"}
 _CODE = {"entry", "function", "variables", "timeout"}
 _FIELDS = {
     "derivative": {"function", "wrt", "variables"},
     "value": {"answer", "function", "wrt", "at", "variables", "tolerance", "rel_tolerance"},
-    "gradient-code": _CODE | {"wrt", "samples"},
+    "gradient-code": _CODE | {"wrt", "samples", "framework"},
     "manual-gradient": _CODE | {"wrt", "samples"},
-    "descent": _CODE | {"start", "lr", "steps", "mode", "tolerance"},
+    "descent": _CODE | {"start", "lr", "steps", "mode", "tolerance", "framework"},
 }
 _REQUIRED = {
     "derivative": ("function", "wrt"),
@@ -131,6 +131,13 @@ class _Reader:
             self.fail(f"{text!r} is not a valid id (letters, digits, '_', '.', '-')", key_path, prefix)
         return text
 
+    def choice(self, value, choices: tuple[str, ...], key_path: tuple, prefix: str = "") -> str:
+        text = self.text(value, key_path, prefix)
+        if text not in choices:
+            self.fail(f"{key_path[-1]} must be {' or '.join(map(repr, choices))}, got {text!r}",
+                      key_path, prefix)
+        return text
+
     def names(self, value, key_path: tuple, prefix: str = "") -> tuple[str, ...]:
         from tutor.parsing import symbol
 
@@ -208,6 +215,8 @@ class _Reader:
         for key in ("timeout", "tolerance", "rel_tolerance"):
             if key in data:
                 fields[key] = self.number(data[key], at(key), prefix, positive=key == "timeout")
+        if "framework" in data:
+            fields["framework"] = self.choice(data["framework"], FRAMEWORKS, at("framework"), prefix)
         if "samples" in data:
             fields["samples"] = self.integer(data["samples"], at("samples"), prefix, high=100_000)
         if kind == "value":
@@ -256,9 +265,7 @@ class _Reader:
             self.fail(str(error), key_path, prefix)
 
     def descent_fields(self, data: dict, fields: dict, key_path: tuple, prefix: str) -> None:
-        mode = self.text(data.get("mode", "step"), (*key_path, "mode"), prefix)
-        if mode not in ("step", "loop"):
-            self.fail(f"mode must be 'step' or 'loop', got {mode!r}", (*key_path, "mode"), prefix)
+        mode = self.choice(data.get("mode", "step"), ("step", "loop"), (*key_path, "mode"), prefix)
         start = self.numbers(data["start"], (*key_path, "start"), prefix)
         if len(start) != len(fields["variables"]):
             self.fail(f"start has {len(start)} coordinates; variables has {len(fields['variables'])}",

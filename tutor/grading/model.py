@@ -14,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 TEXT_TYPES = ("derivative", "value")
 CODE_TYPES = ("gradient-code", "manual-gradient", "descent")
 QUESTION_TYPES = TEXT_TYPES + CODE_TYPES
+#: What gradient-code and descent questions accept: "auto" takes torch or TensorFlow, whichever
+#: the student's function uses.
+FRAMEWORKS = ("auto", "torch", "tensorflow")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Question:
     entry: str = ""  # the student's Python function
     samples: int = 200
     timeout: float | None = None
+    framework: str = "auto"  # gradient-code, descent: torch, tensorflow or auto (either)
     mode: str = "step"  # descent: "step" (step(x, lr)) or "loop" (descend(start, lr, steps))
     start: tuple[float, ...] = ()
     lr: float = 0.0

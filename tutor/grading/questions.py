@@ -3,7 +3,8 @@
 Student code only ever returns numbers (values, gradients, points) from its sandboxed
 process. The judging is the core checker's: ``check_derivative`` for text, and
 ``check_gradient`` for code, fed through a proxy torch function whose values are the
-reference's and whose autograd gradient is the one the student's code computed.
+reference's and whose autograd gradient is the one the student's code computed (with torch's
+autograd or TensorFlow's GradientTape).
 
 >>> from tutor.grading.model import Question
 >>> q = Question(id="q1", type="derivative", function="x^2 sin(x)", wrt=("x",))
@@ -186,9 +187,11 @@ def _grade_value(question: Question, answer) -> QuestionResult:
 
 class StudentCode:
     """A student's Python files in the sandbox: loaded once per process, and reloaded in a
-    fresh process after a crash or a timeout (so one bad question cannot sink the others)."""
+    fresh process after a crash or a timeout (so one bad question cannot sink the others).
+    ``sandbox(files)`` gives the sandbox to run these files in."""
 
-    def __init__(self, sandbox: Callable[[], Sandbox], files: dict[str, bytes], module: str | None):
+    def __init__(self, sandbox: Callable[[dict[str, bytes]], Sandbox], files: dict[str, bytes],
+                 module: str | None):
         self._sandbox = sandbox
         self.files, self.module = files, module
         self._session = None
@@ -200,7 +203,7 @@ class StudentCode:
         if self._load_error is not None:
             raise self._load_error
         if self._session is None or not self._session.alive:
-            self._session = self._sandbox().session(self.files)
+            self._session = self._sandbox(self.files).session(self.files)
             try:
                 self._session.load(self.module, timeout)
             except StudentCodeError as error:
@@ -250,8 +253,8 @@ class _Remote:
     """The student's function evaluated in the sandbox, once per set of points.
 
     ``gradients(columns, wanted)`` returns the student's gradient columns for the wanted
-    variables; the last ``columns``, ``values`` (torch functions) and ``dtype`` (the float
-    type the student computed in) are kept.
+    variables; the last ``columns``, ``values`` (gradient-code), ``dtype`` (the float type
+    the student computed in) and ``framework`` (the library it ran under) are kept.
     """
 
     def __init__(self, code: StudentCode, question: Question, timeout: float):
@@ -260,6 +263,7 @@ class _Remote:
         self.values: np.ndarray | None = None
         self.columns: dict = {}
         self.dtype = "float64"
+        self.framework = "torch"
 
     def gradients(self, columns: dict, wanted: list[bool]) -> list[np.ndarray]:
         q = self.question
@@ -269,10 +273,11 @@ class _Remote:
         if key not in self.replies:
             args = [c.tolist() for c in columns.values()]
             if q.type == "gradient-code":
-                reply = self.code.call({"mode": "torch", "entry": q.entry, "args": args,
-                                        "grad": wanted}, self.timeout)
+                reply = self.code.call({"mode": "gradient", "framework": q.framework, "entry": q.entry,
+                                        "args": args, "grad": wanted}, self.timeout)
                 grads = self._columns(reply.get("grads"), sum(wanted), n)
                 self.values = _column(reply.get("value"), n)
+                self.framework = "tensorflow" if reply.get("framework") == "tensorflow" else "torch"
             else:
                 reply = self.code.call({"mode": "numpy", "entry": q.entry, "args": args,
                                         "parts": len(q.wrt)}, self.timeout)
@@ -352,7 +357,16 @@ def _numbers(given, expected) -> tuple[str, str]:
     return a, b
 
 
-def _gradient_component(name: str, report, what: str) -> Component:
+#: Per library: its automatic gradient, and why it comes out zero where it should not.
+_AUTODIFF = {
+    "torch": ("The autograd gradient", "the graph was cut: .detach(), .item(), .data"),
+    "tensorflow": ("The GradientTape gradient", "the tape lost track: .numpy(), tf.stop_gradient, "
+                                                "a new tf.Variable made from an input"),
+}
+
+
+def _gradient_component(name: str, report, what: str, cut_by: str | None = None) -> Component:
+    """``cut_by``: how the student's autodiff library loses a gradient (hinted at zeros)."""
     from tutor.check import format_point
 
     if report.ok:
@@ -361,15 +375,16 @@ def _gradient_component(name: str, report, what: str) -> Component:
     hint = ""
     cut = any(g == 0 and e != 0 for g, e in zip(report.autograd_at_worst, report.symbolic_at_worst,
                                                strict=True))
-    if what.startswith("The autograd") and cut:
-        hint = (" A zero where the gradient is not zero usually means the graph was cut: "
-                ".detach(), .item(), .data, or a detour through numpy or math.")
-    return Component(name, 0.0, f"At {format_point(report.worst_point)} {what.lower()} is "
+    if cut_by and cut:
+        hint = (f" A zero where the gradient is not zero usually means {cut_by}, "
+                "or a detour through numpy or math.")
+    return Component(name, 0.0, f"At {format_point(report.worst_point)} {what[0].lower()}{what[1:]} is "
                                 f"({given}); it should be ({expected}).{hint}", "wrong gradient")
 
 
 def _grade_gradient_code(question: Question, code: StudentCode, seed: int, timeout: float):
-    """Values of the student's torch loss, and its autograd gradient, against the reference."""
+    """Values of the student's loss (torch or TensorFlow), and its automatic gradient, against
+    the reference."""
     from tutor.check import error_ratio, evaluate, format_point, tolerance
 
     remote = _Remote(code, question, timeout)
@@ -385,7 +400,7 @@ def _grade_gradient_code(question: Question, code: StudentCode, seed: int, timeo
         mine, theirs = _numbers([given[worst]], [expected[worst]])
         values = Component("values", 0.0, f"At {format_point(point)} your function gives {mine}; "
                                           f"the reference gives {theirs}.", "wrong values")
-    return [values, _gradient_component("gradient", report, "The autograd gradient")]
+    return [values, _gradient_component("gradient", report, *_AUTODIFF[remote.framework])]
 
 
 def _grade_manual_gradient(question: Question, code: StudentCode, seed: int, timeout: float):
@@ -423,7 +438,8 @@ def _grade_descent(question: Question, code: StudentCode, seed: int, timeout: fl
     """The first step and the end point of the student's descent against the reference."""
     reference = reference_path(question)
     size = len(question.variables)
-    request = {"entry": question.entry, "start": list(question.start), "lr": question.lr}
+    request = {"entry": question.entry, "start": list(question.start), "lr": question.lr,
+               "framework": question.framework}
     if question.mode == "step":
         path = code.call({**request, "mode": "step", "steps": question.steps}, timeout).get("path")
         if not isinstance(path, list) or len(path) != question.steps + 1:

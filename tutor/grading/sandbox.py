@@ -1,11 +1,11 @@
 """Run student code in a fresh, confined process per submission, and never trust what it says.
 
-A ``Sandbox`` keeps one warm "zygote" process (numpy and torch imported, empty environment)
-and forks a fresh child from it for each ``session``. The child confines itself before any
+A ``Sandbox`` keeps one warm "zygote" process (numpy and torch imported, TensorFlow too when
+asked for; empty environment) and forks a fresh child from it for each ``session``. The child confines itself before any
 student code runs:
 
 - its own session and process group, killed as a whole when the session ends;
-- rlimits: CPU seconds, address space, file size (caps printed output), open files, processes;
+- rlimits: CPU seconds, address space (``memory_mb`` beyond the preloaded libraries), file size (caps printed output), open files, processes;
 - stdin from /dev/null, stdout/stderr into a capped file, an empty environment, a fresh
   temporary working directory holding only that student's files;
 - when the grader runs as root: a new empty network namespace, and an unprivileged user id
@@ -81,11 +81,14 @@ class StudentCodeError(Exception):
 
 
 class Sandbox:
-    """Fresh confined processes on demand, forked from one warm zygote."""
+    """Fresh confined processes on demand, forked from one warm zygote. ``torch`` and
+    ``tensorflow`` say which libraries the zygote imports and warms up (TensorFlow adds about
+    2 s to its start and 1.1 GB of address space, so only code that needs it should pay)."""
 
-    def __init__(self, limits: Limits = Limits(), *, torch: bool = True, audit: bool = True):
+    def __init__(self, limits: Limits = Limits(), *, torch: bool = True, tensorflow: bool = False,
+                 audit: bool = True):
         self.limits = limits
-        self.torch = torch
+        self.torch, self.tensorflow = torch, tensorflow
         self.audit = audit
         self.uid = SANDBOX_UID_BASE + os.getpid() % 1_000_000 if os.geteuid() == 0 else None
         self._control: socket.socket | None = None
@@ -153,7 +156,8 @@ class Sandbox:
                                "process limits, namespaces and Landlock)")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         boot = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                f"from tutor.grading._worker import zygote; zygote({theirs.fileno()}, {self.torch})")
+                f"from tutor.grading._worker import zygote; "
+                f"zygote({theirs.fileno()}, {self.torch}, {self.tensorflow})")
         with tempfile.TemporaryFile() as log:
             self._zygote = subprocess.Popen(
                 [sys.executable, "-s", "-c", boot], pass_fds=[theirs.fileno()], env=_ZYGOTE_ENV,

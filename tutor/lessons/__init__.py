@@ -6,7 +6,7 @@
 - :mod:`.answers`, :mod:`.compute`, :mod:`.code`, :mod:`.descend`, :mod:`.plot` do the work of
   each step kind, through the public checker API; :mod:`.display` prints their results.
 - :mod:`.runner` walks a learner through the steps; :mod:`.progress` remembers where they are.
-- :mod:`.lint` checks lesson files (``lint_paths``, ``register_file_linter`` for other kinds).
+- :mod:`.lint` checks lesson files (``lint_paths``).
 - :mod:`.commands` adds ``tutor list / learn / reset / lint`` to the CLI.
 
 The authoring guide and schema reference is ``docs/lessons.md``. Nothing is imported here,

@@ -33,10 +33,6 @@ def register(subparsers) -> None:
     reset.add_argument("lesson", nargs="?", help="lesson to forget (default: every lesson)")
     reset.set_defaults(run=run_reset)
 
-    lint = subparsers.add_parser("lint", help="check lesson files (default: the bundled lessons)")
-    lint.add_argument("paths", nargs="*", metavar="PATH", help="lesson files or directories")
-    lint.set_defaults(run=run_lint)
-
 
 def default(args: argparse.Namespace) -> int:
     """``tutor`` alone: continue the last unfinished lesson in a terminal, else list lessons."""
@@ -189,11 +185,12 @@ def run_reset(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_lint(args: argparse.Namespace) -> int:
+def run_lint(args: argparse.Namespace, other_kinds=()) -> int:
+    """Print every problem in ``args.paths`` (lessons, and files ``other_kinds`` claim)."""
     from tutor.lessons.lint import expand_paths, lint_paths
 
     files = list(expand_paths(args.paths or None))
-    problems = lint_paths(files)
+    problems = lint_paths(files, other_kinds)
     for problem in problems:
         print(problem)
     count = f"{len(files)} file{'s' if len(files) != 1 else ''}"

@@ -4,7 +4,7 @@ Three layers: the schema (:mod:`.schema`), the formulas (each one parsed, every 
 translations complete), and the numbers (solutions pass their own check, wrong examples fail
 and trigger their feedback, compute steps agree, code expectations can be computed).
 
-Other file kinds (assignments) plug in with :func:`register_file_linter`: a function that
+Other file kinds (assignments) are linted by the functions passed as ``other_kinds``: each
 returns a list of problems for a file it owns, or None for a file that is not its kind.
 
 >>> from tutor.lessons.catalog import find_lesson
@@ -24,14 +24,6 @@ from tutor.lessons.catalog import lesson_dirs, lesson_files
 from tutor.lessons.schema import Problem, display_path, read_lesson
 
 FileLinter = Callable[[Path], "list[Problem] | None"]
-_FILE_LINTERS: list[FileLinter] = []
-
-
-def register_file_linter(linter: FileLinter) -> None:
-    """Let ``tutor lint`` check another kind of file: ``linter(path)`` returns its problems,
-    or None when the file is not of its kind (then the next linter, finally lessons, try)."""
-    if linter not in _FILE_LINTERS:
-        _FILE_LINTERS.append(linter)
 
 
 def expand_paths(paths: Iterable[str | Path] | None = None) -> Iterator[Path]:
@@ -44,11 +36,15 @@ def expand_paths(paths: Iterable[str | Path] | None = None) -> Iterator[Path]:
             yield path
 
 
-def lint_paths(paths: Sequence[str | Path] | None = None) -> list[Problem]:
-    """Problems in the files and directories ``paths`` (default: the bundled lessons)."""
+def lint_paths(paths: Sequence[str | Path] | None = None,
+               other_kinds: Sequence[FileLinter] = ()) -> list[Problem]:
+    """Problems in the files and directories ``paths`` (default: the bundled lessons).
+
+    A file that one of ``other_kinds`` claims (returns a list for) is that kind's; every
+    other file is a lesson."""
     problems = []
     for path in expand_paths(paths):
-        for linter in _FILE_LINTERS:
+        for linter in other_kinds:
             found = linter(path)
             if found is not None:
                 problems += found
