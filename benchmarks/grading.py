@@ -7,6 +7,8 @@
 2. Code answers: a class of students with Python solutions (gradient-code, manual-gradient,
    descent), graded with `--jobs 2`: submissions per second, and what one fresh sandboxed
    process costs forked from the warm zygote versus started cold.
+3. With TensorFlow installed: the same class written with TensorFlow, what its zygote costs
+   to start, and a fresh process from it, beside the torch-only zygote.
 
 Run: .venv/bin/python benchmarks/grading.py [--students 300] [--naive-sample N]
 """
@@ -242,23 +244,65 @@ def step(p, lr):
 """
 
 
-def code_benchmark(work: Path, students: int) -> None:
-    from tutor.grading.sandbox import Limits, Sandbox
+TF_CODE = """\
+import tensorflow as tf
 
+
+def loss(w, b, x, y):
+    return (tf.math.sigmoid(w * x + b) - y) ** {power}
+
+
+def grad(x, y):
+    a = x**2 + y - 11
+    b = x + y**2 - 7
+    return 4 * x * a + 2 * b, 2 * a + {factor} * y * b
+
+
+def step(p, lr):
+    with tf.GradientTape() as tape:
+        f = (p[0] ** 2 + p[1] - 11) ** 2 + (p[0] + p[1] ** 2 - 7) ** 2
+    p.assign_sub(lr * tape.gradient(f, p))
+"""
+
+
+def grade_class(work: Path, name: str, template: str, students: int) -> tuple[float, float]:
+    """Seconds to grade ``students`` submissions of ``template`` with --jobs 1 and --jobs 2."""
     assignment = work / "code.yaml"
     assignment.write_text(CODE_ASSIGNMENT)
     rng = random.Random(2)
     folders = []
     for number in range(students):
-        folder = work / "code-class" / f"student{number:03d}"
+        folder = work / name / f"student{number:03d}"
         folder.mkdir(parents=True)
-        (folder / "solution.py").write_text(CODE.format(power=rng.choice([2, 2, 2, 3]),
-                                                        factor=rng.choice([4, 4, 2])))
+        (folder / "solution.py").write_text(template.format(power=rng.choice([2, 2, 2, 3]),
+                                                            factor=rng.choice([4, 4, 2])))
         folders.append(folder)
-    command = ["grade", str(assignment), *map(str, folders), "--out", str(work / "code-out"),
+    command = ["grade", str(assignment), *map(str, folders), "--out", str(work / f"{name}-out"),
                "--quiet", "--no-gradebook"]
-    single = run_tutor([*command, "--jobs", "1"], work / "home")
-    elapsed = run_tutor([*command, "--jobs", "2"], work / "home")
+    return (run_tutor([*command, "--jobs", "1"], work / "home"),
+            run_tutor([*command, "--jobs", "2"], work / "home"))
+
+
+def fresh_process(**preload) -> tuple[float, float]:
+    """Seconds for a zygote to start (median of 3), and for a fresh process forked from it
+    (median of 20)."""
+    from tutor.grading.sandbox import Limits, Sandbox
+
+    ready, warm = [], []
+    for attempt in range(3):
+        with Sandbox(Limits(), **preload) as sandbox:
+            start = time.perf_counter()
+            sandbox.session({}).close()  # the zygote starts once per grader process
+            ready.append(time.perf_counter() - start)
+            for _ in range(20 if attempt == 0 else 0):
+                start = time.perf_counter()
+                sandbox.session({"solution.py": b""}).close()
+                warm.append(time.perf_counter() - start)
+    return statistics.median(ready), statistics.median(warm)
+
+
+def code_benchmark(work: Path, students: int) -> None:
+    single, elapsed = grade_class(work, "torch-class", CODE, students)
     print(f"code answers: {students} submissions x 3 code questions, --jobs 2: {elapsed:.2f} s "
           f"end to end = {students / elapsed:.1f} submissions/s "
           f"(--jobs 1: {students / single:.1f} submissions/s)")
@@ -268,16 +312,28 @@ def code_benchmark(work: Path, students: int) -> None:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy, torch"], check=True)
         cold.append(time.perf_counter() - start)
-    with Sandbox(Limits(), torch=True) as sandbox:
-        sandbox.session({}).close()  # the zygote starts once per grader process
-        warm = []
-        for _ in range(20):
-            start = time.perf_counter()
-            sandbox.session({"solution.py": b""}).close()
-            warm.append(time.perf_counter() - start)
-    print(f"  a fresh confined process from the warm zygote: {statistics.median(warm) * 1000:.0f} ms "
+    _, warm = fresh_process(torch=True)
+    print(f"  a fresh confined process from the warm zygote: {warm * 1000:.0f} ms "
           f"(median of 20); a cold `python -c 'import numpy, torch'`: "
-          f"{statistics.median(cold) * 1000:.0f} ms: {statistics.median(cold) / statistics.median(warm):.0f}x")
+          f"{statistics.median(cold) * 1000:.0f} ms: {statistics.median(cold) / warm:.0f}x")
+
+
+def tensorflow_benchmark(work: Path, students: int) -> None:
+    from tutor.lowering import tensorflow_installed
+
+    if not tensorflow_installed():
+        print("TensorFlow: not installed, not measured")
+        return
+    torch_single, torch_jobs = grade_class(work, "torch-class-again", CODE, students)
+    single, elapsed = grade_class(work, "tf-class", TF_CODE, students)
+    print(f"TensorFlow code answers: the same {students} submissions written with TensorFlow, --jobs 2: "
+          f"{elapsed:.2f} s = {students / elapsed:.1f} submissions/s (--jobs 1: {students / single:.1f}/s); "
+          f"torch in this run: {students / torch_jobs:.1f}/s (--jobs 1: {students / torch_single:.1f}/s)")
+    torch_ready, torch_fresh = fresh_process(torch=True)
+    tf_ready, tf_fresh = fresh_process(torch=True, tensorflow=True)
+    print(f"  zygote start: numpy + torch {torch_ready:.2f} s, numpy + torch + TensorFlow {tf_ready:.2f} s; a fresh "
+          f"process from it: {torch_fresh * 1000:.0f} ms, with TensorFlow {tf_fresh * 1000:.0f} ms "
+          "(each child starts its own TensorFlow runtime)")
 
 
 def main() -> None:
@@ -289,6 +345,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         text_benchmark(Path(work), args.students, args.naive_sample)
         code_benchmark(Path(work), args.code_students)
+        tensorflow_benchmark(Path(work), args.code_students)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """The public API: what `from tutor import ...` gives, whatever was imported before."""
 
+import doctest
+import importlib
 import subprocess
 import sys
+
+import pytest
 
 import tutor
 
@@ -23,10 +27,22 @@ def test_every_public_name_is_the_documented_object_not_a_module():
 def test_all_lists_exactly_what_is_importable():
     for name in tutor.__all__:
         assert getattr(tutor, name) is not None
-    assert set(PUBLIC_FUNCTIONS) <= set(tutor.__all__)
+    errors = {"TutorError", "ParseError", "LoweringError", "BackendError", "LessonError",
+              "AssignmentError"}
+    assert set(tutor.__all__) == {*PUBLIC_FUNCTIONS, "Verdict", "GradientReport", *errors}
+    assert sorted(dir(tutor)) == sorted(tutor.__all__)
 
 
 def test_import_tutor_is_light():
     code = "import sys, tutor; print(sorted(m for m in ('torch', 'sympy') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", [
+    "tutor", "tutor.functions", "tutor.parsing", "tutor.symbolic", "tutor.lowering", "tutor.check",
+    "tutor.render", "tutor.explanation", "tutor.mistakes", "tutor.testing",
+])
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -1,12 +1,13 @@
 import json
 import time
+import warnings
 
 import numpy as np
 import pytest
 import sympy
 
 from tutor.check import check_answer, check_derivative, check_gradient, tolerance
-from tutor.errors import TutorError
+from tutor.errors import ParseError, TutorError
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -37,6 +38,18 @@ def test_wrong_answer_gets_a_counterexample_with_both_values():
     assert verdict.counterexample["expected"] == pytest.approx(2 * px + 3 * px**2)
     assert verdict.counterexample["given"] == pytest.approx(5 * px)
     assert f"{px:.6g}" in verdict.message
+
+
+@pytest.mark.parametrize("answer, function", [
+    ("20x^19 + 1", "x^20"),
+    ("10e^(10x) + x", "e^(10x)"),
+    ("1000x^999 + x^2", "x^1000"),
+])
+def test_a_wrong_term_is_caught_where_values_span_many_magnitudes(answer, function):
+    # near x = 0 these derivatives are tiny, elsewhere huge: the error must not be measured
+    # against the huge values alone
+    verdict = check_derivative(answer, function, "x")
+    assert not verdict.correct and verdict.counterexample is not None
 
 
 def test_slow_for_simplify_based_checkers_stays_fast():
@@ -74,6 +87,21 @@ def test_number_where_a_function_is_expected_says_so():
 def test_value_at_a_point():
     assert check_derivative("16", "x^2 + x^3 + 5", "x", at={"x": 2}).correct
     assert not check_derivative("15.9", "x^2 + x^3 + 5", "x", at={"x": 2}).correct
+    assert check_derivative("2y", "x^2 y", "x", at={"x": "1"}).correct  # y is left free
+    with pytest.raises(ParseError, match="finite"):
+        check_derivative("1", "x^2", "x", at={"x": float("nan")})
+
+
+def test_answer_parts_as_a_sequence_even_for_one_variable():
+    assert check_derivative(["2x"], "x^2", ["x"]).correct
+    verdict = check_derivative(["2x", "0"], "x^2", "x")
+    assert not verdict.correct and verdict.message == "Expected 1 part (d/dx), got 2."
+
+
+@pytest.mark.parametrize("name", ["numpy", "torch", "t0", "float"])
+def test_variables_named_like_the_generated_code_work(name):
+    assert check_derivative(f"3{name}^2 + t1", f"{name}^3 + t1 {name}", name).correct
+    assert not check_answer(f"2{name}", f"3{name}").correct
 
 
 def test_wrong_variable_is_reported():
@@ -130,6 +158,17 @@ def test_users_torch_function_with_a_bug_is_caught_and_located():
     assert "DISAGREES" in report.message
 
 
+def test_nan_from_the_users_function_is_an_infinite_error_without_warnings():
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = check_gradient("x^2", "x", fn=lambda x: torch.sqrt(x - 10), points=5)
+    assert not report.ok
+    assert report.max_abs_error == report.max_value_error == float("inf")
+    assert "nan" in report.message and "max abs error inf" in report.message
+
+
 def test_correct_user_function_in_float32_uses_a_looser_tolerance():
     import torch
 
@@ -150,6 +189,8 @@ def test_explicit_points_in_three_shapes():
     assert rows.n_points == 2 and rows.ok
     dicts = check_gradient("x*y", "x", points=[{"x": 1, "y": 5}])
     assert dicts.autograd_at_worst == (5.0,)
+    assert check_gradient("x^2", "x", points=[1.0, 2.0]).n_points == 2  # one variable: a list
+    assert check_gradient("x^2", "x", points=np.int64(3)).n_points == 3
 
 
 def test_kinks_are_reported_not_failed():
@@ -169,7 +210,12 @@ def test_parameters_other_than_wrt_are_sampled_too():
 @pytest.mark.parametrize("kwargs, message", [
     ({"points": {"x": [float("nan")]}}, "finite"),
     ({"points": {"y": [1.0]}}, "no values for x"),
+    ({"points": [{"y": 1.0}]}, "no values for x"),
+    ({"points": {"x": []}}, "no values for x"),
+    ({"points": [["a"]]}, "rows of numbers"),
+    ({"points": 2.5}, "a count"),
     ({"points": 0}, "at least 1"),
+    ({"points": 10**7}, "at most 1,000,000"),
     ({"fn": lambda x: x.sum()}, "one value per point"),
     ({"dtype": "int64"}, "float type"),
 ])

@@ -54,6 +54,9 @@ def test_gradcheck_himmelblau():
     (("derive", "sin(x", "--wrt", "x"), "column"),
     (("derive", "foo(x)"), "foo"),
     (("derive", "x^2", "--wrt", "x)"), ""),
+    (("derive", "x^2", "--wrt", ","), "no variable"),
+    (("check", "2x", "--of", "x^2", "--wrt", ","), "no variable"),
+    (("gradcheck", "x^2", "--wrt", "x", "--points", "100000000"), "at most"),
     (("gradcheck", "x^2", "--wrt", "x", "--points", "0"), "at least 1"),
     (("derive", "x^2", "--at", "x=nan"), ""),
 ])
@@ -63,6 +66,19 @@ def test_bad_input_is_one_line_and_exit_2(args, fragment):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("tutor: error:")
     assert fragment.lower() in result.stderr.lower()
+
+
+@pytest.mark.parametrize("order", ["0", "11", "two"])
+def test_bad_order_is_a_usage_error(order):
+    result = tutor("derive", "sin(x)", "--order", order)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--order: expected a whole number from 1 to 10" in result.stderr
+
+
+def test_value_at_a_point_is_shown_as_a_number():
+    result = tutor("derive", "x^3", "--order", "2", "--at", "x=2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].strip() == "at x = 2: 12"
 
 
 def test_help_does_not_import_torch_or_sympy():

@@ -1,9 +1,11 @@
 import pathlib
+import warnings
 from collections import Counter
 
 import pytest
 import sympy
 import yaml
+from expressions import CORPUS  # seeded random and hand-picked functions
 
 from tutor.check import check_derivative
 from tutor.mistakes import MISTAKES, Diagnosis, diagnose
@@ -115,6 +117,13 @@ def test_out_of_budget_gives_up_quietly():
     assert diagnose(function, [x], answer, budget=2.0) is not None
 
 
+def test_overflowing_values_give_no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = diagnose(parse("(x + 1)^1000"), [x], parse("999(x + 1)^999"))
+    assert found is not None and found.code == "constant-factor-off"
+
+
 def test_enormous_expressions_stay_quiet():
     inner = [k * x + sympy.sin(k * x) + k for k in range(1, 200)]
     function = sympy.Add(*(sympy.sin(u) ** 2 for u in inner))  # beyond what parse accepts
@@ -147,8 +156,6 @@ def test_every_code_is_documented():
 
 
 def test_right_derivatives_of_random_functions_are_never_tagged():
-    from tests.test_explanation import CORPUS  # seeded random and hand-picked functions
-
     tagged = []
     for function in CORPUS:
         wrt = x if function.has(x) else next(iter(function.free_symbols), x)

@@ -275,6 +275,8 @@ def test_bad_variable_names(variables):
     ("atanh(1)", 1, "undefined"),
     ("cot(0)", 1, "undefined"),
     ("max(sqrt(-1), 1)", 1, "cannot take these arguments"),
+    ("max(x, x^2, x^3, x^4, x^5, x^6, x^7, x^8, x^9)", 1, "compares 9 values"),
+    ("min(x, min(x^2, x^3, x^4, x^5), min(x^6, x^7, x^8, x^9))", 1, "limit is 8"),
     ("x @ y", 3, "'@'"),
     ("None", 1, "keyword"),
     ("x + _y", 5, "'_'"),

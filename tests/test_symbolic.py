@@ -1,6 +1,7 @@
 import pytest
 import sympy
 
+from tutor.errors import ParseError
 from tutor.functions import sigmoid
 from tutor.symbolic import derive, gradient, hessian, readable
 
@@ -43,3 +44,11 @@ def test_gradient_accepts_symbols_and_names():
 def test_bad_order_is_a_clear_error():
     with pytest.raises(ValueError, match="order must be 1 or more"):
         derive("x^2", "x", order=0)
+    with pytest.raises(ValueError, match="at most 10"):
+        derive("sin(x)", "x", order=100_000)  # not 100,000 rounds of SymPy's diff
+
+
+@pytest.mark.parametrize("wrt", [",", "", []])
+def test_no_variable_is_a_parse_error(wrt):
+    with pytest.raises(ParseError, match="no variable to differentiate"):
+        derive("x^2", wrt)

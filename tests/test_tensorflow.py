@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import sympy
 import torch
-from test_lowering import NODES, RTOL64, SMOOTH, exact, x, y
+from expressions import NODES, RTOL64, SMOOTH, exact, x, y
 
 from tutor import check
 from tutor.check import check_gradient, error_ratio, tolerance

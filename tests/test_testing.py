@@ -51,3 +51,11 @@ def test_assert_manual_gradient_numpy_functions():
         assert_manual_gradient(lambda x, y: (2 * x, x**2), "x^2 y", ["x", "y"])
     with pytest.raises(AssertionError, match="returned 1 arrays; expected 2"):
         assert_manual_gradient(lambda x, y: [2 * x * y], "x^2 y", ["x", "y"])
+
+
+def test_assert_gradient_matches_tensorflow_functions(tf):
+    report = assert_gradient_matches(lambda x: tf.sin(x) * x, "sin(x) x", "x", backend="tensorflow")
+    assert report.ok and report.backend == "tensorflow"
+    with pytest.raises(AssertionError, match="GradientTape"):
+        assert_gradient_matches(lambda x: tf.sin(x) * tf.stop_gradient(x), "sin(x) x", "x",
+                                backend="tensorflow")

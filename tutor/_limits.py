@@ -1,8 +1,9 @@
-"""Time limits for SymPy calls that can run away (simplify, equals).
+"""Limits for SymPy work that can run away: a time limit (simplify, equals), a derivative order.
 
-SymPy cannot be interrupted from another thread, so the limit is a SIGALRM timer. It is only
-available in the main thread of the main interpreter; elsewhere the work is skipped and the
-fallback is returned, which callers treat as "not confirmed", never as a wrong answer.
+SymPy cannot be interrupted from another thread, so the time limit is a SIGALRM timer. It is
+only available in the main thread of the main interpreter; elsewhere the work is skipped and
+the fallback is returned, which callers treat as "not confirmed", never as a wrong answer.
+This module imports nothing heavy: the command line reads its limits before SymPy is loaded.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+
+#: The highest derivative order ``tutor.symbolic.derive`` (and ``tutor derive --order``)
+#: computes: beyond it, derivatives of compositions take SymPy seconds to minutes.
+MAX_ORDER = 10
 
 
 class _OutOfTime(Exception):

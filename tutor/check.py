@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -28,11 +29,13 @@ import sympy
 from tutor._limits import within_time
 from tutor.errors import BackendError, ParseError, TutorError
 from tutor.lowering import import_tensorflow, lower, numeric_function, value_and_gradient
-from tutor.parsing import parse
+from tutor.parsing import parse, parse_point, split_top_level
 from tutor.symbolic import Wrt, as_expr, wrt_symbols
 
 #: How many points a verdict rests on, and how many candidates are drawn to find them.
 ANSWER_POINTS = 64
+#: The most random points ``check_gradient`` draws (about a second of work).
+MAX_POINTS = 1_000_000
 _CANDIDATES_PER_POINT = 4
 _CONFIRM_MAX_OPS = 40
 _CONFIRM_SECONDS = 0.2
@@ -245,14 +248,7 @@ def _split_components(answer: str) -> list[str]:
         balanced = all((depth := depth + {"(": 1, ")": -1}.get(c, 0)) >= 0 for c in inner)
         if balanced and depth == 0:
             text = inner
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [part.strip() for part in parts]
+    return [part.strip() for _, part in split_top_level(text)]
 
 
 def _diagnose(function: sympy.Expr, wrt: sympy.Symbol, verdict: Verdict) -> Verdict:
@@ -284,20 +280,21 @@ def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.
     names = list(variables) if variables is not None else sorted(
         {s.name for s in function.free_symbols} | {s.name for s in symbols})
     expected = [sympy.diff(function, s) for s in symbols]
-    if at is not None:
-        point = {sympy.Symbol(k, real=True): v for k, v in at.items()}
-        expected = [e.subs(point) for e in expected]
-        names = []
-    if len(symbols) == 1:
-        answers = [answer]
-    elif isinstance(answer, str):
+    if at is not None:  # the answer is a number, or a function of the variables left free
+        point = parse_point(at)
+        expected = [e.subs({s: point[s.name] for s in e.free_symbols if s.name in point})
+                    for e in expected]
+        names = [name for name in names if name not in point]
+    if isinstance(answer, (list, tuple, sympy.Tuple)):
+        answers = list(answer)
+    elif isinstance(answer, str) and len(symbols) > 1:
         answers = _split_components(answer)
     else:
-        answers = list(answer)
+        answers = [answer]
     if len(answers) != len(symbols):
         wanted = ", ".join(f"d/d{s.name}" for s in symbols)
-        return Verdict(False, f"Expected {len(symbols)} parts ({wanted}), got {len(answers)}.",
-                       None, None)
+        return Verdict(False, f"Expected {len(symbols)} part{'s' * (len(symbols) > 1)} "
+                       f"({wanted}), got {len(answers)}.", None, None)
     parts = []
     for symbol_, expected_part, answer_part in zip(symbols, expected, answers, strict=True):
         try:
@@ -408,23 +405,31 @@ def _kinks(expr: sympy.Expr) -> list[sympy.Expr]:
 
 
 def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
-    if isinstance(points, Mapping):
-        missing = [name for name in names if name not in points]
-        if missing:
-            raise TutorError(f"points give no values for {', '.join(missing)}")
-        columns = {name: np.atleast_1d(np.asarray(points[name], dtype=np.float64)) for name in names}
-    else:
-        rows = list(points)
+    """One float64 column per name from a mapping name -> values, {name: value} rows or rows."""
+    try:
+        rows = None if isinstance(points, Mapping) else list(points)
         if rows and isinstance(rows[0], Mapping):
-            columns = {name: np.array([float(row[name]) for row in rows]) for name in names}
+            points, rows = {n: [row[n] for row in rows if n in row] for n in names}, None
+        if rows is None:
+            missing = [n for n in names if not np.size(points.get(n, []))]
+            if missing:
+                raise TutorError(f"points give no values for {', '.join(missing)}")
+            columns = {n: np.atleast_1d(np.asarray(points[n], dtype=np.float64)) for n in names}
         else:
-            table = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+            table = np.asarray(rows, dtype=np.float64)
+            table = table[:, None] if table.ndim == 1 and len(names) == 1 else np.atleast_2d(table)
+            if table.ndim != 2:
+                raise TutorError("points: give one row of numbers per point")
             if table.shape[1] != len(names):
                 raise TutorError(f"each point needs {len(names)} values ({', '.join(names)}), "
                                  f"got {table.shape[1]}")
             columns = {name: table[:, i] for i, name in enumerate(names)}
-    lengths = {len(column) for column in columns.values()}
-    if len(lengths) != 1:
+    except (TypeError, ValueError) as error:
+        raise TutorError(f"points must be a count, a mapping name -> values, a list of "
+                         f"{{name: value}} or rows of numbers ({error})") from None
+    if any(column.ndim != 1 for column in columns.values()):
+        raise TutorError("points: give each variable a flat list of values")
+    if len({len(column) for column in columns.values()}) != 1:
         raise TutorError("points: every variable needs the same number of values")
     bad = [name for name, column in columns.items() if not np.all(np.isfinite(column))]
     if bad:
@@ -453,6 +458,13 @@ def _lowered(expr: sympy.Expr, names: tuple[str, ...], backend: str = "torch"):
     return lower(expr, names, backend=backend)
 
 
+def _errors(reference: np.ndarray, other: np.ndarray, defined: np.ndarray) -> np.ndarray:
+    """|other - reference| where ``defined`` (0 elsewhere); infinite where ``other`` is NaN."""
+    with np.errstate(all="ignore"):
+        errors = np.where(defined, np.abs(other - reference), 0.0)
+    return np.where(np.isnan(errors), np.inf, errors)
+
+
 def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
              points: Mapping[str, np.ndarray], defined: np.ndarray, rtol: float,
              atol: float | None) -> tuple[GradientPair, float]:
@@ -464,12 +476,12 @@ def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
     ratios = np.where(np.isnan(ratios), np.inf, ratios)  # NaN from autodiff where sympy has a number
     per_point = ratios.max(axis=0)
     worst = int(np.argmax(per_point))
-    abs_errors = np.where(defined, np.abs(other - reference), 0.0)
+    abs_errors = _errors(reference, other, defined)
     with np.errstate(all="ignore"):
         rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(reference), 1e-300), 0.0)
     pair = GradientPair(
-        first, second, ok=bool(np.all(ratios <= 1.0)), max_abs_error=float(np.nanmax(abs_errors)),
-        max_rel_error=float(np.nanmax(rel_errors)), worst_point=_point_at(points, worst),
+        first, second, ok=bool(np.all(ratios <= 1.0)), max_abs_error=float(abs_errors.max()),
+        max_rel_error=float(rel_errors.max()), worst_point=_point_at(points, worst),
         first_at_worst=tuple(float(v) for v in reference[:, worst]),
         second_at_worst=tuple(float(v) for v in other[:, worst]))
     return pair, float(per_point[worst])
@@ -491,7 +503,6 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     {name: value}, or rows of values. Points on a kink (relu or abs at 0) are reported in
     ``nondifferentiable_points`` and left out of the comparison.
 
-    >>> import torch
     >>> report = check_gradient("x^2 + x^3 + 5", "x", fn=lambda x: x**2 + x**3 + 5)
     >>> report.ok, report.n_points
     (True, 1000)
@@ -518,9 +529,11 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     rtol = tolerance(dtype_name) if rtol is None else rtol
     symbolic = tuple(sympy.diff(expr, s) for s in wrt_syms)
 
-    if isinstance(points, int):
+    if isinstance(points, numbers.Integral):
         if points < 1:
             raise TutorError(f"points must be at least 1, got {points}")
+        if points > MAX_POINTS:
+            raise TutorError(f"points may be at most {MAX_POINTS:,}, got {points:,}")
         candidates = sample_points(names, points * _CANDIDATES_PER_POINT, seed)
         defined = np.isfinite(evaluate(expr, candidates))
         for part in symbolic:
@@ -560,12 +573,11 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
 
     value_error = None
     if fn is not None:
-        values = results[backend][0]
-        reference = evaluate(expr, compared)
-        value_ratios = error_ratio(reference, values, rtol)
-        value_error = float(np.nanmax(np.abs(values - reference)))
-        if not np.all(value_ratios <= 1.0):
-            ok = False
+        values, reference = results[backend][0], evaluate(expr, compared)
+        defined_values = np.isfinite(reference)
+        value_error = float(_errors(reference, values, defined_values).max())
+        ratios = np.where(defined_values, error_ratio(reference, values, rtol), 0.0)
+        ok = ok and bool(np.all(ratios <= 1.0))
     report = GradientReport(
         ok=ok, max_abs_error=max(pair.max_abs_error for pair in with_sympy),
         max_rel_error=max(pair.max_rel_error for pair in with_sympy),

@@ -48,10 +48,12 @@ def _run_derive(args: argparse.Namespace) -> int:
         return 0
     console = make_console()
     mark = "" if args.order == 1 else f"{args.order}"
-    for symbol, result, i in zip(symbols, results, range(len(results)), strict=True):
+    for i, (symbol, result) in enumerate(zip(symbols, results, strict=True)):
         console.print(f"d{_sup(mark)}/d{symbol.name}{_sup(mark)} ({inline(expr)}) = {inline(result)}")
         if values is not None:
-            console.print(f"    at {format_point(point)}: {inline(values[i])}")
+            value = _number(values[i])
+            shown = f"{value:.10g}" if isinstance(value, float) else inline(values[i])
+            console.print(f"    at {format_point(point)}: {shown}")
     return 0
 
 
@@ -59,7 +61,17 @@ def _sup(text: str) -> str:
     return text.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def _number(value):
+def _order(text: str) -> int:
+    """``--order``: a whole number from 1 to MAX_ORDER, else argparse's one-line error."""
+    from tutor._limits import MAX_ORDER
+
+    if not (text.isdigit() and 1 <= int(text) <= MAX_ORDER):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_ORDER}, "
+                                         f"got {text!r}")
+    return int(text)
+
+
+def _number(value: object) -> float | str:
     try:
         return float(value)
     except TypeError:
@@ -113,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("expr", help='the expression, e.g. "x^2 + x^3 + 5"')
     derive.add_argument("--wrt", default="x", help="variable(s), comma-separated (default x)")
     derive.add_argument("--at", help='evaluate at a point, e.g. "x=2" or "x=1, y=2"')
-    derive.add_argument("--order", type=int, default=1, help="order of the derivative (default 1)")
+    derive.add_argument("--order", type=_order, default=1, help="order of the derivative (default 1)")
     derive.add_argument("--steps", action="store_true", help="show the derivation rule by rule")
     derive.add_argument("--format", choices=["text", "markdown", "latex", "json"], default="text")
     derive.add_argument("--json", action="store_true", help="machine-readable output")

@@ -217,8 +217,13 @@ def _add(*terms: sympy.Expr) -> sympy.Expr:
 
 
 def _evaluated(expr: sympy.Expr) -> sympy.Expr:
-    """Rebuild an unevaluated formula bottom-up so that SymPy's automatic simplification runs."""
-    if not expr.args or expr.is_Atom:
+    """Rebuild an unevaluated formula bottom-up so that SymPy's automatic simplification runs.
+
+    Only sums, products and powers are ever left unevaluated (by ``_mul``, ``_add`` and the
+    quotient rule); function applications are rebuilt never, as rebuilding a ``Max`` makes
+    SymPy compare its arguments again, which costs seconds for nested relus.
+    """
+    if not isinstance(expr, (sympy.Add, sympy.Mul, sympy.Pow)):
         return expr
     return expr.func(*(_evaluated(a) for a in expr.args))
 

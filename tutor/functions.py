@@ -81,7 +81,3 @@ class softplus(Function):  # noqa: N801
 def relu(arg: sympy.Expr) -> sympy.Expr:
     """max(0, x), written as SymPy's ``Max`` so that SymPy knows its derivative."""
     return Max(S.Zero, arg)
-
-
-#: Functions of ours, by name, for printers and numeric evaluation.
-CUSTOM_FUNCTIONS = {"sigmoid": sigmoid, "softplus": softplus}

@@ -166,6 +166,28 @@ def numeric_function(expr: sympy.Expr | float,
     return _generate(expr, variables, _NumPyPrinter)
 
 
+#: Max and Min as plain functions of the same names while code is generated: SymPy's own
+#: compare their arguments whenever a tree holding them is rebuilt (CSE rebuilds every node),
+#: which takes seconds for a few nested relus.
+_INERT = {f: type(f.__name__, (sympy.Function,), {}) for f in (sympy.Max, sympy.Min)}
+
+
+def _inert_extrema(expr: sympy.Basic) -> sympy.Basic:
+    """``expr`` with every Max and Min made inert (see ``_INERT``), built bottom-up once."""
+    if not expr.has(*_INERT):
+        return expr
+
+    @functools.cache
+    def convert(node: sympy.Basic) -> sympy.Basic:
+        if not node.args or node.is_number:  # a constant is printed as its value
+            return node
+        args = tuple(convert(arg) for arg in node.args)
+        func = _INERT.get(node.func, node.func)
+        return func(*args) if func is not node.func or args != node.args else node
+
+    return convert(expr)
+
+
 class _Unsupported(Exception):
     """Raised by a printer on a node it has no lowering for; turned into a LoweringError."""
 
@@ -200,7 +222,7 @@ class _ArrayPrinter(AbstractPythonCodePrinter):
     #: Nodes whose printed argument appears more than once: it is made a temporary first.
     hoisted: ClassVar[tuple[type, ...]] = ()
     _structural = frozenset({sympy.Add, sympy.Mul, sympy.Pow, sympy.And, sympy.Or, sympy.Not,
-                             Piecewise, sympy.Max, sympy.Min})
+                             Piecewise, *_INERT.values()})
 
     def __init__(self, variables: Sequence[str] = ()) -> None:
         super().__init__({"fully_qualified_modules": True, "inline": True, "strict": False})
@@ -568,29 +590,29 @@ class _NumPyPrinter(_ArrayPrinter):
 
     name = "numpy"
     backend = "NumPy"
-    module = "numpy"
-    nan = "numpy.nan"
-    inf = "numpy.inf"
-    templates = _elementwise({f: f"numpy.{_numpy_name(f)}" for f in _ELEMENTARY} | {
-        sympy.Abs: "numpy.absolute", sympy.ceiling: "numpy.ceil", sympy.sign: "numpy.sign",
+    module = "_numpy"  # no variable can start with '_': every name is free (code never shown)
+    nan = "_numpy.nan"
+    inf = "_numpy.inf"
+    templates = _elementwise({f: f"_numpy.{_numpy_name(f)}" for f in _ELEMENTARY} | {
+        sympy.Abs: "_numpy.absolute", sympy.ceiling: "_numpy.ceil", sympy.sign: "_numpy.sign",
     }) | {
-        sigmoid: "(1.0/(1.0 + numpy.exp(-({0}))))",
-        softplus: "numpy.logaddexp(0.0, {0})",
-        sympy.Heaviside: "numpy.heaviside({0}, {1})",
-        sympy.DiracDelta: "numpy.where(numpy.abs({0}) > 0.0, 0.0, numpy.nan)",
-        sympy.atan2: "numpy.arctan2({0}, {1})",
+        sigmoid: "(1.0/(1.0 + _numpy.exp(-({0}))))",
+        softplus: "_numpy.logaddexp(0.0, {0})",
+        sympy.Heaviside: "_numpy.heaviside({0}, {1})",
+        sympy.DiracDelta: "_numpy.where(_numpy.abs({0}) > 0.0, 0.0, _numpy.nan)",
+        sympy.atan2: "_numpy.arctan2({0}, {1})",
     }
-    where = "numpy.where"
-    maximum = "numpy.maximum"
-    minimum = "numpy.minimum"
-    logical = {sympy.And: "numpy.logical_and", sympy.Or: "numpy.logical_or",
-               sympy.Not: "numpy.logical_not"}
+    where = "_numpy.where"
+    maximum = "_numpy.maximum"
+    minimum = "_numpy.minimum"
+    logical = {sympy.And: "_numpy.logical_and", sympy.Or: "_numpy.logical_or",
+               sympy.Not: "_numpy.logical_not"}
 
     @staticmethod
     def namespace() -> dict[str, Any]:
         import numpy
 
-        return {"numpy": numpy}
+        return {"_numpy": numpy}
 
     @staticmethod
     def run(function: Callable[..., Any], unlinked: tuple[int, ...], arrays: Sequence[Any]) -> Any:
@@ -615,7 +637,7 @@ _Replacements = list[tuple[Symbol, sympy.Basic]]
 def _generate(expr: Any, variables: Sequence[str | Symbol],
               printer: type[_ArrayPrinter]) -> LoweredFunction:
     """The one path from an expression to a LoweredFunction, for every backend."""
-    expr = _as_expression(expr)
+    expr = _inert_extrema(_as_expression(expr))
     names = _variable_names(variables, printer)
     replacements, reduced = _common_subexpressions(expr, names, printer.hoisted)
     _check_symbols(replacements, reduced, names)

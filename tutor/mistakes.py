@@ -138,16 +138,19 @@ class _Tree:
         self.size = len(next(iter(points.values())))
         self.value: dict[Node, np.ndarray] = {}
         with np.errstate(all="ignore"):
-            for count, node in enumerate(reversed(self.nodes)):
-                if count % 64 == 63:
-                    _check_time(deadline)
+            for node in reversed(self.nodes):
+                _check_time(deadline)
                 self.value[node] = self._value(node, points)
 
     @functools.cached_property
     def partials(self) -> dict[Node, list[Array | None]]:
         """d node / d child for every child (None for number arguments of a function)."""
+        partials = {}
         with np.errstate(all="ignore"):
-            return {node: self._partials(node) for node in self.nodes}
+            for node in self.nodes:
+                _check_time(self.deadline)
+                partials[node] = self._partials(node)
+        return partials
 
     def _value(self, node: Node, points: Mapping[str, np.ndarray]) -> np.ndarray:
         values = [self.value[child] for child in node.children]
@@ -206,9 +209,8 @@ class _Tree:
         ``wrong(node, tangents)`` replacing a node's derivative where it returns one."""
         t: dict[Node, Array] = {}
         with np.errstate(all="ignore"):
-            for count, node in enumerate(reversed(self.nodes)):
-                if count % 64 == 63:
-                    _check_time(self.deadline)
+            for node in reversed(self.nodes):
+                _check_time(self.deadline)
                 total: Array = seed.get(node.expr, 0.0) if node.kind == "symbol" else 0.0
                 for child, partial in zip(node.children, self.partials[node], strict=True):
                     if partial is not None and not _is_zero(t[child]):
@@ -439,7 +441,8 @@ class _Search:
         self.valid = np.isfinite(self.derivative) & np.isfinite(self.tree.value[self.tree.root])
         self.candidates: list[_Candidate] = []
         if self.valid.sum() >= _MIN_POINTS:
-            self._collect()
+            with np.errstate(all="ignore"):  # inf - inf where a value overflows: NaN, quietly
+                self._collect()
 
     def _add(self, code: str, values: Array, node=None, detail=None, places=()) -> None:
         if len(self.candidates) < MAX_CANDIDATES:
@@ -450,13 +453,11 @@ class _Search:
         small = len(tree.nodes) <= MAX_NODES
         w = tree.adjoint()
         local: list[_Candidate] = []
-        if small:
-            with np.errstate(all="ignore"):
-                for node in tree.nodes:
-                    _check_time(self.deadline)
-                    for code, detail, wrong in _wrong_rules(tree, node, t, x):
-                        values = self.derivative + (wrong - t[node]) * w[node]
-                        local.append(_Candidate(code, tree.full(values), node, detail))
+        for node in tree.nodes if small else ():
+            _check_time(self.deadline)
+            for code, detail, wrong in _wrong_rules(tree, node, t, x):
+                values = self.derivative + (wrong - t[node]) * w[node]
+                local.append(_Candidate(code, tree.full(values), node, detail))
         local.sort(key=lambda c: _PRIORITY[c.code])  # stable: parents first within a code
         for candidate in local:
             self._add(candidate.code, candidate.values, candidate.node, candidate.detail)
@@ -544,7 +545,8 @@ class _Search:
         values = given_tree.full(given_tree.value[given_tree.root])
         if self._matches(self.derivative, values):
             return None  # right after all: never tag a correct answer
-        found = self._first_match(values) or self._general(given, given_tree, values)
+        with np.errstate(all="ignore"):
+            found = self._first_match(values) or self._general(given, given_tree, values)
         return None if found is None else Diagnosis(found.code, _message(found, self.x))
 
     def _first_match(self, given: np.ndarray) -> _Candidate | None:
@@ -565,20 +567,19 @@ class _Search:
                  ) -> _Candidate | None:
         derivative, valid = self.derivative, self.valid
         function = self.tree.full(self.tree.value[self.tree.root])
-        with np.errstate(all="ignore"):
-            if self._matches(function, values):
-                return _Candidate("function-not-differentiated", values)
-            slope = given_tree.full(given_tree.tangent({self.x: 1.0})[given_tree.root])
-            if given.has(self.x) and self._matches(function, slope):
-                return _Candidate("antiderivative-given", values)
-            nonzero = valid & (np.abs(derivative) > 1e-12)
-            if nonzero.sum() >= _MIN_POINTS:
-                factor = float(np.median(values[nonzero] / derivative[nonzero]))
-                if abs(factor) > 1e-9 and self._matches(factor * derivative, values):
-                    return _Candidate("constant-factor-off", values, detail=factor)
-            shift = float(np.median(values[valid] - derivative[valid]))
-            if self._matches(derivative + shift, values):
-                return _Candidate("additive-constant-off", values, detail=shift)
+        if self._matches(function, values):
+            return _Candidate("function-not-differentiated", values)
+        slope = given_tree.full(given_tree.tangent({self.x: 1.0})[given_tree.root])
+        if given.has(self.x) and self._matches(function, slope):
+            return _Candidate("antiderivative-given", values)
+        nonzero = valid & (np.abs(derivative) > 1e-12)
+        if nonzero.sum() >= _MIN_POINTS:
+            factor = float(np.median(values[nonzero] / derivative[nonzero]))
+            if abs(factor) > 1e-9 and self._matches(factor * derivative, values):
+                return _Candidate("constant-factor-off", values, detail=factor)
+        shift = float(np.median(values[valid] - derivative[valid]))
+        if self._matches(derivative + shift, values):
+            return _Candidate("additive-constant-off", values, detail=shift)
         if not given.free_symbols:
             return self._value_at_point(_number(given))
         return None

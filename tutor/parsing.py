@@ -42,6 +42,9 @@ MAX_DEPTH = 100
 MAX_EXPONENT = 1000
 MAX_DIGITS = 50  # in a typed number
 MAX_RESULT_DIGITS = 300  # in a number computed from a power of numbers
+#: Values one max or min compares (nested ones merge): SymPy compares them pairwise each time
+#: it builds one, and their derivatives hold a step function per pair.
+MAX_COMPARED = 8
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_VALUE = str.maketrans(_SUPERSCRIPTS + "⁺⁻", "0123456789+-")
@@ -181,7 +184,7 @@ class _Parser:
         self.open_bars = 0  # '|' groups open at the current parenthesis level
         self.variables = variables
         if variables is not None:  # names usable in a product like 'xy'
-            self.known = {**{k: v for k, v in _CONSTANTS.items() if k not in variables}, **variables}
+            self.known = {**_CONSTANTS, **variables}
             self.known_by_length = sorted(self.known, key=len, reverse=True)
 
     def error(self, token: _Token, message: str, hint: str = "") -> ParseError:
@@ -426,6 +429,9 @@ class _Parser:
                              ) from None
         if _undefined(value):
             raise self.error(token, f"{token.raw}(...) is undefined here")
+        if isinstance(value, (sympy.Max, sympy.Min)) and len(value.args) > MAX_COMPARED:
+            raise self.error(token, f"{token.raw}(...) compares {len(value.args)} values",
+                             f"the limit is {MAX_COMPARED}, nested max and min included")
         if power is not None:
             exponent = sympy.Integer(power.value.translate(_SUPERSCRIPT_VALUE))
             value = self.make_power(value, exponent, power)
@@ -482,7 +488,7 @@ def parse_point(point: str | Mapping[str, object]) -> dict[str, float]:
     if not point.strip():
         raise ParseError("the point is empty; write it like x=2, y=-1")
     result: dict[str, float] = {}
-    for start, part in _split_top_level(point):
+    for start, part in split_top_level(point):
         name, equals, value = part.partition("=")
         name_start = start + len(name) - len(name.lstrip())
         name = name.strip()
@@ -503,11 +509,15 @@ def parse_point(point: str | Mapping[str, object]) -> dict[str, float]:
     return result
 
 
-def _split_top_level(text: str) -> list[tuple[int, str]]:
-    """Parts between commas outside parentheses, each with its start index."""
+def split_top_level(text: str) -> list[tuple[int, str]]:
+    """Parts between commas outside brackets, each with its start index (nothing evaluated).
+
+    >>> split_top_level("x=max(1, 2), y=3")
+    [(0, 'x=max(1, 2)'), (12, ' y=3')]
+    """
     parts, depth, start = [], 0, 0
     for index, char in enumerate(text):
-        depth += (char == "(") - (char == ")")
+        depth += (char in "([") - (char in ")]")
         if char == "," and depth == 0:
             parts.append((start, text[start:index]))
             start = index + 1

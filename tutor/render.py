@@ -27,7 +27,8 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def make_console(file: IO[str] | None = None) -> Console:
     """A console that colours a terminal and writes plain text to pipes, files and NO_COLOR users.
 
-    Never narrower than 80 columns and never emoji: Windows consoles garble them.
+    A terminal keeps its own width; a pipe or file gets at least 100 columns. Never emoji:
+    Windows consoles garble them.
     """
     console = Console(file=file, no_color="NO_COLOR" in os.environ, emoji=False, highlight=False)
     if not console.is_terminal:

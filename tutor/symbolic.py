@@ -4,7 +4,11 @@
 >>> derive("x^2 + x^3 + 5", "x")
 3*x**2 + 2*x
 >>> derive("(x^2+y-11)^2 + (x+y^2-7)^2", ["x", "y"])[1]
-4*y*(x + y**2 - 7) + 2*x + 2*y - 22
+2*x**2 + 4*y*(x + y**2 - 7) + 2*y - 22
+>>> hessian("x^2 y", ["x", "y"])
+Matrix([
+[2*y, 2*x],
+[2*x,   0]])
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Sequence
 
 import sympy
 
-from tutor._limits import within_time
+from tutor._limits import MAX_ORDER, within_time
+from tutor.errors import ParseError
 from tutor.parsing import parse, symbol
 
 #: Above this size a derivative is left as differentiated: simplifying big trees costs
@@ -46,7 +51,8 @@ def wrt_symbols(expr: sympy.Expr, wrt: Wrt) -> tuple[sympy.Symbol, ...]:
     else:
         names = [w.name if isinstance(w, sympy.Symbol) else str(w).strip() for w in wrt]
     if not names or any(not name for name in names):
-        raise ValueError(f"no variable to differentiate with respect to in {wrt!r}")
+        raise ParseError(f"no variable to differentiate with respect to in {wrt!r}; "
+                         "name one or more, e.g. x or x,y")
     by_name = {s.name: s for s in expr.free_symbols}
     return tuple(by_name.get(name) or symbol(name) for name in names)
 
@@ -68,26 +74,26 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     return simpler if sympy.count_ops(simpler) <= ops - 2 else expr
 
 
-def derive(expr: str | sympy.Expr, wrt: Wrt, order: int = 1, *, simplify: bool = True):
+def derive(expr: str | sympy.Expr, wrt: Wrt, order: int = 1, *,
+           simplify: bool = True) -> sympy.Expr | tuple[sympy.Expr, ...]:
     """d^order expr / d wrt^order: one expression for one variable, a tuple for several.
 
     With several variables and ``order=2`` the tuple holds the pure second derivatives;
-    ``hessian`` gives the mixed ones too.
+    ``hessian`` gives the mixed ones too. ``order`` is at most ``MAX_ORDER``: high
+    derivatives of compositions grow exponentially.
     """
-    if order < 1:
-        raise ValueError(f"order must be 1 or more, got {order}")
+    if not 1 <= order <= MAX_ORDER:
+        raise ValueError(f"order must be 1 or more, at most {MAX_ORDER}; got {order}")
     expr = as_expr(expr)
-    symbols = wrt_symbols(expr, wrt)
     tidy = readable if simplify else (lambda e: e)
-    results = tuple(tidy(sympy.diff(expr, s, order)) for s in symbols)
+    results = tuple(tidy(sympy.diff(expr, s, order)) for s in wrt_symbols(expr, wrt))
     return results[0] if _is_single(wrt) else results
 
 
 def gradient(expr: str | sympy.Expr, wrt: Wrt, *, simplify: bool = True) -> tuple[sympy.Expr, ...]:
     """The gradient as a tuple, one partial derivative per variable in ``wrt``."""
     expr = as_expr(expr)
-    tidy = readable if simplify else (lambda e: e)
-    return tuple(tidy(sympy.diff(expr, s)) for s in wrt_symbols(expr, wrt))
+    return derive(expr, wrt_symbols(expr, wrt), simplify=simplify)
 
 
 def hessian(expr: str | sympy.Expr, wrt: Wrt) -> sympy.Matrix:

@@ -20,12 +20,22 @@ In a test file::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: `import tutor.testing` stays light
+    import sympy
+
+    from tutor.check import GradientReport
+    from tutor.symbolic import Wrt
+
+    Expression = str | sympy.Expr
 
 __all__ = ["assert_equivalent", "assert_derivative", "assert_gradient_matches",
            "assert_manual_gradient"]
 
 
-def assert_equivalent(answer, expected, *, variables: Sequence[str] | None = None) -> None:
+def assert_equivalent(answer: Expression | float, expected: Expression | float, *,
+                      variables: Sequence[str] | None = None) -> None:
     """``answer`` equals ``expected`` as a function (text goes through the safe parser)."""
     from tutor.check import check_answer
 
@@ -35,7 +45,8 @@ def assert_equivalent(answer, expected, *, variables: Sequence[str] | None = Non
         raise AssertionError(f"{answer!r} is not equal to {expected}. {verdict.message}")
 
 
-def assert_derivative(answer, function, wrt="x", *, variables: Sequence[str] | None = None,
+def assert_derivative(answer: Expression | Sequence[Expression], function: Expression,
+                      wrt: Wrt = "x", *, variables: Sequence[str] | None = None,
                       seed: int = 0) -> None:
     """``answer`` is the derivative of ``function`` (a list or "a, b" for a gradient)."""
     from tutor.check import check_derivative
@@ -47,24 +58,28 @@ def assert_derivative(answer, function, wrt="x", *, variables: Sequence[str] | N
         raise AssertionError(f"{answer!r} is not d/d{names} of {function}. {verdict.message}")
 
 
-def assert_gradient_matches(fn: Callable, expr, wrt, *, variables: Sequence[str] | None = None,
-                            points: int = 200, dtype=None, rtol: float | None = None,
-                            atol: float | None = None, seed: int = 0):
-    """``fn`` (a torch function, one tensor per variable) has ``expr``'s values, and its
-    autograd gradient matches the symbolic gradient at ``points`` seeded points."""
+def assert_gradient_matches(fn: Callable[..., Any], expr: Expression, wrt: Wrt, *,
+                            variables: Sequence[str] | None = None, points: int = 200,
+                            dtype: Any = None, rtol: float | None = None,
+                            atol: float | None = None, seed: int = 0,
+                            backend: str = "torch") -> GradientReport:
+    """``fn`` (a torch function, one tensor per variable; a TensorFlow one with
+    ``backend="tensorflow"``) has ``expr``'s values, and its automatic gradient matches the
+    symbolic gradient at ``points`` seeded points."""
     from tutor.check import check_gradient
 
     __tracebackhide__ = True
     report = check_gradient(expr, wrt, fn=fn, points=points, dtype=dtype, rtol=rtol, atol=atol,
-                            seed=seed, variables=variables)
+                            seed=seed, variables=variables, backend=backend)
     if not report.ok:
         raise AssertionError(f"the gradient of {getattr(fn, '__name__', 'fn')} does not match "
                              f"d/d({', '.join(report.wrt)}) of {expr}: {report.message}")
     return report
 
 
-def assert_manual_gradient(grad_fn: Callable, expr, wrt, *, variables: Sequence[str] | None = None,
-                           points: int = 200, rtol: float | None = None, seed: int = 0):
+def assert_manual_gradient(grad_fn: Callable[..., Any], expr: Expression, wrt: Wrt, *,
+                           variables: Sequence[str] | None = None, points: int = 200,
+                           rtol: float | None = None, seed: int = 0) -> GradientReport:
     """``grad_fn`` (numpy arrays in, one array per ``wrt`` variable out) is ``expr``'s gradient."""
     import numpy as np
 

@@ -2,10 +2,9 @@
 
 The zygote starts with an empty environment, imports numpy (and torch, and TensorFlow when
 asked) once, and then forks on request, so a fresh process costs milliseconds instead of
-seconds of imports. Each child
-confines itself before any student code runs (new session, rlimits, no network, an
-unprivileged user, Landlock, an audit hook), then answers the grader's requests: load the
-student's module, call a function at these points. It returns plain numbers as JSON; every
+seconds of imports. Each child confines itself before any student code runs (new session,
+rlimits, no network, an unprivileged user, Landlock, an audit hook), then answers the
+grader's requests: load the student's module, call a function at these points. It returns plain numbers as JSON; every
 judgement happens in the grader. Only the standard library is imported at module level.
 """
 
@@ -124,13 +123,9 @@ def _warm_up_tensorflow() -> None:
 
 
 def _start_tensorflow() -> None:
-    """Start this child's own TensorFlow runtime (before Landlock: it reads /dev/urandom) and
-    run what student code typically runs, once."""
-    from tutor.lowering import value_and_gradient
-
+    """Start this child's own TensorFlow runtime, before Landlock: starting reads /dev/urandom."""
     tf = sys.modules["tensorflow"]
-    value_and_gradient(lambda w, x: tf.math.sigmoid(w * x) ** 2 + tf.math.softplus(x) + tf.exp(w),
-                       {"w": [0.5, 1.0], "x": [1.0, -1.0]}, ["w", "x"], backend="tensorflow")
+    tf.constant(0.0) + 1.0
 
 
 def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
@@ -165,7 +160,7 @@ def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
 
 def _set_limits(limits: dict) -> None:
     """``memory_mb`` is what student code may add to the address space the preloaded
-    libraries already take (torch about 0.9 GB, TensorFlow another 1.1 GB)."""
+    libraries already map (torch about 0.7 GB, TensorFlow another 0.9 GB)."""
     with open("/proc/self/statm") as statm:
         mapped = int(statm.read().split()[0]) * resource.getpagesize()
     memory = mapped + limits["memory_mb"] * 1024 * 1024
@@ -300,7 +295,7 @@ class _Server:
                 return {"ok": False, "kind": "missing",
                         "message": f"No function named {request['entry']!r} in your code"}
             if "framework" in request:  # torch or TensorFlow: the one asked for, or the one used
-                request = {**request, "framework": _framework(function, request, self.workdir)}
+                request = {**request, "framework": _framework(function, request, self.module, self.workdir)}
             return {"ok": True, **_CALLS[request["mode"]](function, request)}
         except _WrongResult as error:
             return {"ok": False, "kind": "type", "message": str(error)}
@@ -383,13 +378,24 @@ def _global_names(code: types.CodeType) -> set[str]:
     return names
 
 
-def _used_library(function, workdir: str) -> str | None:
+def _unwrapped(value):
+    """A decorated function's own function (``tf.function`` keeps it as ``python_function``,
+    ``functools.wraps`` as ``__wrapped__``)."""
+    for _ in range(8):
+        inner = getattr(value, "python_function", None) or getattr(value, "__wrapped__", None)
+        if inner is None:
+            break
+        value = inner
+    return value
+
+
+def _used_library(function, module, workdir: str) -> str | None:
     """The autodiff library the student's function uses, found through the global names it
-    (and every function of the student's that it calls) refers to; failing that, the one its
-    module imported. None when it uses neither, or both."""
+    (and every function of the student's that it calls) refers to; failing that, the one the
+    student's module imported. None when it uses neither, or both."""
     found, seen, todo = set(), set(), [function]
     while todo:
-        item = todo.pop()
+        item = _unwrapped(todo.pop())
         if not isinstance(item, types.FunctionType) or item.__code__ in seen \
                 or not item.__code__.co_filename.startswith(workdir):
             continue
@@ -400,15 +406,15 @@ def _used_library(function, workdir: str) -> str | None:
                 found.add(_library(value))
             else:
                 todo.append(value)
-    if not found and isinstance(function, types.FunctionType):
-        found = {_library(value) for value in function.__globals__.values()} - {None}
+    if not found:
+        found = {_library(value) for value in vars(module).values()} - {None}
     return found.pop() if len(found) == 1 else None
 
 
-def _framework(function, request: dict, workdir: str) -> str:
+def _framework(function, request: dict, module, workdir: str) -> str:
     """The library to call the student's function with: the question's, or with "auto" the
     one the function uses (torch when that cannot be told)."""
-    asked, used = request["framework"], _used_library(function, workdir)
+    asked, used = request["framework"], _used_library(function, module, workdir)
     if asked == "auto":
         return used or "torch"
     if used not in (None, asked):

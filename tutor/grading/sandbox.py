@@ -83,7 +83,7 @@ class StudentCodeError(Exception):
 class Sandbox:
     """Fresh confined processes on demand, forked from one warm zygote. ``torch`` and
     ``tensorflow`` say which libraries the zygote imports and warms up (TensorFlow adds about
-    2 s to its start and 1.1 GB of address space, so only code that needs it should pay)."""
+    2 s to its start and 0.9 GB of address space, so only code that needs it should pay)."""
 
     def __init__(self, limits: Limits = Limits(), *, torch: bool = True, tensorflow: bool = False,
                  audit: bool = True):
