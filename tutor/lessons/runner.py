@@ -148,6 +148,13 @@ class Runner:
             if typed == "" or (offer_solution and typed == "solution"):
                 return typed
 
+    def _leave(self, step, command: str):
+        """``skip`` concludes the step; ``back`` and ``quit`` move away from it."""
+        if command != "skip":
+            raise _Move(command)
+        self.note("skipped")
+        return self.conclude(step, "skipped", pause=False)
+
     def conclude(self, step: model.Step, status: str, judge: Judge | None = None, *,
                  pause: bool = True) -> str:
         """Save the step's result now, then (in a terminal) wait; after a correct answer the
@@ -182,11 +189,8 @@ class Runner:
         while True:
             line = self.prompt(say("answer_prompt", self.lang), step.solution.text).strip()
             command = line.lower()
-            if command in ("back", "quit"):
-                raise _Move(command)
-            if command == "skip":
-                self.note("skipped")
-                return self.conclude(step, "skipped", pause=False)
+            if command in ("back", "quit", "skip"):
+                return self._leave(step, command)
             if command == "hint":
                 shown_hints = self._hint(hints, shown_hints, always=True)
                 continue
@@ -248,11 +252,8 @@ class Runner:
         while True:
             line = self.prompt(say("choice_prompt", self.lang, n=count), str(step.answer)).strip()
             command = line.lower()
-            if command in ("back", "quit"):
-                raise _Move(command)
-            if command == "skip":
-                self.note("skipped")
-                return self.conclude(step, "skipped", pause=False)
+            if command in ("back", "quit", "skip"):
+                return self._leave(step, command)
             if command == "solution":
                 self.note("correct_choice", n=step.answer)
                 return self.conclude(step, "seen")
