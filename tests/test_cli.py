@@ -100,3 +100,13 @@ def test_lint_checks_lessons_and_assignments_together(tmp_path):
     problems = [line for line in result.stdout.splitlines() if "week1.yaml:" in line]
     assert problems and "product" in problems[0]
     assert "Checked 13 files" in result.stdout or "13 files" in result.stdout
+
+
+def test_json_output_is_strict_even_for_infinite_errors():
+    from tutor.cli import _finite
+
+    data = {"max_abs_error": float("inf"), "values": [1.0, float("nan")], "ok": False}
+    assert json.loads(json.dumps(_finite(data), allow_nan=False)) == {
+        "max_abs_error": None, "values": [1.0, None], "ok": False}
+    result = tutor("gradcheck", "x^2", "--wrt", "x", "--points", "5", "--json")
+    assert json.loads(result.stdout)["n_points"] == 5

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
 
 def _print_json(data: dict) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    """Strict JSON: an infinite or undefined number (an error of inf, a NaN value) is null."""
+    print(json.dumps(_finite(data), ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _run_derive(args: argparse.Namespace) -> int:
