@@ -11,8 +11,7 @@ Names are imported on first use, so `import tutor` (and `tutor --help`) stays fa
 
 from __future__ import annotations
 
-import importlib
-
+from tutor._lazy import lazy_exports
 from tutor.errors import (
     AssignmentError,
     BackendError,
@@ -43,13 +42,4 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tutor' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)

@@ -660,7 +660,9 @@ def _as_expression(expr: Any) -> sympy.Expr:
         raise TypeError("expected a SymPy expression, not text; read text with tutor.parsing.parse")
     if isinstance(expr, bool) or not isinstance(expr, (sympy.Expr, int, float)):
         raise TypeError(f"expected a SymPy expression, got {type(expr).__name__}")
-    return sympy.sympify(expr, strict=True)  # only numbers and Exprs get here, never text
+    if isinstance(expr, sympy.Expr):
+        return expr
+    return sympy.Integer(expr) if isinstance(expr, int) else sympy.Float(expr)
 
 
 def _variable_names(variables: Sequence[str | Symbol],

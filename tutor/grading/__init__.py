@@ -10,7 +10,7 @@ Names are imported on first use, so that `tutor --help` stays fast.
 
 from __future__ import annotations
 
-import importlib
+from tutor._lazy import lazy_exports
 
 _LAZY = {
     "load_assignment": "tutor.grading.loader",
@@ -24,13 +24,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tutor.grading' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)
