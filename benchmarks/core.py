@@ -15,7 +15,7 @@ import numpy as np
 import sympy
 import torch
 
-from tutor import check
+from tutor import check, numeric
 from tutor.check import check_gradient
 from tutor.lowering import import_tensorflow, numeric_function, tensorflow_installed
 from tutor.parsing import parse
@@ -43,7 +43,7 @@ def per_point_check_costs(n: int = 10_000) -> list[tuple[str, float, str, float,
         return check_gradient(HIMMELBLAU, "x,y", fn=himmelblau_torch, points=points)
 
     def first_call():  # parse, derive and generate code again, as a new expression would
-        check._numeric.cache_clear()
+        numeric._numeric.cache_clear()
         run()
 
     ours = best_of(run) / n
@@ -133,7 +133,7 @@ def tanh_chain(depth: int) -> sympy.Expr:
 
 def chain_growth():
     def full_check(depth):
-        check._numeric.cache_clear()  # so that no cache hides the derive + lower work
+        numeric._numeric.cache_clear()  # so that no cache hides the derive + lower work
         check._lowered.cache_clear()
         check_gradient(tanh_chain(depth), "x", points=1000)
 

@@ -15,7 +15,7 @@ PUBLIC_FUNCTIONS = ["parse", "derive", "gradient", "hessian", "lower", "check_an
 
 def test_every_public_name_is_the_documented_object_not_a_module():
     import tutor.check  # noqa: F401  (loads the stage modules first, as real programs do)
-    import tutor.mistakes  # noqa: F401
+    import tutor.feedback.mistakes  # noqa: F401
 
     for name in PUBLIC_FUNCTIONS:
         assert callable(getattr(tutor, name)), name
@@ -41,7 +41,7 @@ def test_import_tutor_is_light():
 
 @pytest.mark.parametrize("name", [
     "tutor", "tutor.functions", "tutor.parsing", "tutor.symbolic", "tutor.lowering", "tutor.check",
-    "tutor.render", "tutor.explanation", "tutor.mistakes", "tutor.testing",
+    "tutor.render", "tutor.feedback.explanation", "tutor.feedback.mistakes", "tutor.testing",
 ])
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

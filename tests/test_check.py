@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import sympy
 
-from tutor.check import check_answer, check_derivative, check_gradient, tolerance
+from tutor.check import check_answer, check_gradient
+from tutor.feedback import check_derivative
+from tutor.numeric import tolerance
 from tutor.errors import ParseError, TutorError
 
 x, y = sympy.symbols("x y", real=True)

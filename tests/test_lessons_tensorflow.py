@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.check import tolerance
+from tutor.numeric import tolerance
 from tutor.lessons.catalog import find_lesson
 from tutor.lessons.code import CodeWorker, numbers_after, run_code
 from tutor.lessons.mathctx import LessonMath

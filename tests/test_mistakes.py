@@ -7,8 +7,8 @@ import sympy
 import yaml
 from expressions import CORPUS  # seeded random and hand-picked functions
 
-from tutor.check import check_derivative
-from tutor.mistakes import MISTAKES, Diagnosis, diagnose
+from tutor.feedback import check_derivative
+from tutor.feedback.mistakes import MISTAKES, Diagnosis, diagnose
 from tutor.parsing import parse, symbol
 
 DATA = pathlib.Path(__file__).parent / "data" / "mistakes.yaml"

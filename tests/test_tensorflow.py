@@ -20,7 +20,8 @@ import torch
 from expressions import NODES, RTOL64, SMOOTH, exact, x, y
 
 from tutor import check
-from tutor.check import check_gradient, error_ratio, tolerance
+from tutor.check import check_gradient
+from tutor.numeric import error_ratio, tolerance
 from tutor.errors import BackendError, LoweringError, TutorError
 from tutor.functions import relu
 from tutor.lowering import (

@@ -28,11 +28,11 @@ _LAZY = {
     "hessian": "tutor.symbolic",
     "lower": "tutor.lowering",
     "check_answer": "tutor.check",
-    "check_derivative": "tutor.check",
+    "check_derivative": "tutor.feedback",
     "check_gradient": "tutor.check",
     "Verdict": "tutor.check",
     "GradientReport": "tutor.check",
-    "explain": "tutor.explanation",
+    "explain": "tutor.feedback.explanation",
 }
 
 __all__ = [

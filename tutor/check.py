@@ -29,6 +29,16 @@ import sympy
 from tutor._limits import within_time
 from tutor.errors import BackendError, ParseError, TutorError
 from tutor.lowering import import_tensorflow, lower, numeric_function, value_and_gradient
+from tutor.numeric import (
+    Point,
+    answer_ratio,
+    error_ratio,
+    evaluate,
+    format_point,
+    point_at,
+    sample_points,
+    tolerance,
+)
 from tutor.parsing import parse, parse_point, split_top_level
 from tutor.symbolic import Wrt, as_expr, wrt_symbols
 
@@ -39,91 +49,6 @@ MAX_POINTS = 1_000_000
 _CANDIDATES_PER_POINT = 4
 _CONFIRM_MAX_OPS = 40
 _CONFIRM_SECONDS = 0.2
-
-Point = dict[str, float]
-
-
-# ---------------------------------------------------------------- tolerances and points
-
-
-def tolerance(dtype: Any = "float64") -> float:
-    """The relative tolerance for a float type: the square root of its machine epsilon.
-
-    >>> round(tolerance("float64"), 10), round(tolerance("float32"), 6)
-    (1.49e-08, 0.000345)
-    """
-    name = str(dtype).removeprefix("torch.")
-    return math.sqrt(float(np.finfo(np.dtype(name)).eps))
-
-
-def sample_points(names: Sequence[str], n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """``n`` seeded points per name, mixing [-3, 3], (0, 3] and [-1, 1] so that functions
-    defined only for positive arguments still get enough points."""
-    rng = np.random.default_rng(seed)
-    points = {}
-    for name in names:
-        wide = rng.uniform(-3.0, 3.0, n)
-        positive = rng.uniform(0.05, 3.0, n)
-        narrow = rng.uniform(-1.0, 1.0, n)
-        pick = rng.integers(0, 4, n)  # half wide, a quarter each of the others
-        points[name] = np.where(pick < 2, wide, np.where(pick == 2, positive, narrow))
-    return points
-
-
-def _point_at(points: Mapping[str, np.ndarray], index: int) -> Point:
-    return {name: float(values[index]) for name, values in points.items()}
-
-
-def format_point(point: Mapping[str, float]) -> str:
-    """``x = 1.5, y = -2`` for a point."""
-    return ", ".join(f"{name} = {value:.6g}" for name, value in point.items()) or "any point"
-
-
-@functools.lru_cache(maxsize=1024)
-def _numeric(expr: sympy.Expr, names: tuple[str, ...]) -> Callable[..., np.ndarray]:
-    return numeric_function(expr, names)
-
-
-def evaluate(expr: sympy.Expr, points: Mapping[str, np.ndarray]) -> np.ndarray:
-    """``expr`` at every point, float64, NaN where it is undefined."""
-    names = tuple(points)
-    n = len(next(iter(points.values()))) if points else 1
-    values = _numeric(expr, names)(*points.values())
-    return np.broadcast_to(np.asarray(values, dtype=np.float64), (n,))
-
-
-def _scale(values: np.ndarray, percentile: float) -> float:
-    """A magnitude of the values (at least 1), for an absolute tolerance near zero."""
-    finite = np.abs(values[np.isfinite(values)])
-    return max(float(np.percentile(finite, percentile)), 1.0) if finite.size else 1.0
-
-
-def error_ratio(reference: np.ndarray, other: np.ndarray, rtol: float, *,
-                percentile: float = 90.0) -> np.ndarray:
-    """|other - reference| over the allowed error: 1 or less is a match, NaN-safe.
-
-    The error is relative to the larger value, and absolute below the ``percentile`` of
-    |reference|: the typical magnitude by default, which absorbs the rounding of two
-    computations of one function near its zeros (float32 autograd against SymPy).
-
-    >>> error_ratio(np.array([1.0, 1e-9]), np.array([1.0, 2e-9]), 1e-8).round(3).tolist()
-    [0.0, 0.1]
-    """
-    allowed = rtol * (np.maximum(np.abs(reference), np.abs(other)) + _scale(reference, percentile))
-    with np.errstate(all="ignore"):
-        return np.abs(other - reference) / allowed
-
-
-def answer_ratio(expected: np.ndarray, given: np.ndarray) -> np.ndarray:
-    """``error_ratio`` for an answer against the expected values, in float64.
-
-    The absolute part is held to a magnitude nearly every value reaches (the 10th
-    percentile), not the typical one: where values span many orders of magnitude, as
-    e^(10x) or x^20 do, a typical magnitude would excuse a wrong term wherever they are small
-    (``20x^19 + 1`` for d/dx x^20).
-    """
-    return error_ratio(expected, given, tolerance("float64"), percentile=10.0)
-
 
 # ---------------------------------------------------------------- verdicts
 
@@ -193,7 +118,7 @@ def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: 
     undefined = np.flatnonzero(~np.isfinite(given_values))
     if undefined.size:
         i = int(undefined[0])
-        point = _point_at(points, i)
+        point = point_at(points, i)
         return Verdict(
             False,
             f"Your answer is undefined at {format_point(point)}, where the expected value is "
@@ -206,7 +131,7 @@ def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: 
     if ratios[worst] <= 1.0:
         proof = " (confirmed symbolically)" if _confirmed_equal(expected, given) else ""
         return Verdict(True, f"Correct{proof}.", expected, given)
-    point = _point_at(points, worst)
+    point = point_at(points, worst)
     hint = ""
     if given.is_number and not expected.is_number:
         variables = ", ".join(sorted(s.name for s in expected.free_symbols))
@@ -251,25 +176,21 @@ def _split_components(answer: str) -> list[str]:
     return [part.strip() for _, part in split_top_level(text)]
 
 
-def _diagnose(function: sympy.Expr, wrt: sympy.Symbol, verdict: Verdict) -> Verdict:
-    """Name the common mistake behind a wrong derivative, when one matches."""
-    from tutor.mistakes import diagnose
-
-    found = diagnose(function, (wrt,), verdict.given)
-    if found is None:
-        return verdict
-    return Verdict(False, f"{verdict.message} {found.message}", verdict.expected, verdict.given,
-                   verdict.counterexample, found.code)
+#: Names the mistake behind a wrong one-variable derivative: (function, variable, verdict) in,
+#: the verdict (with ``mistake`` and a longer message when one is found) out. The feedback
+#: layer (:mod:`tutor.feedback`) supplies one; the core never imports it.
+Diagnoser = Callable[[sympy.Expr, sympy.Symbol, "Verdict"], "Verdict"]
 
 
 def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.Expr, wrt: Wrt, *,
                      variables: Sequence[str] | None = None, at: Mapping[str, float] | None = None,
-                     seed: int = 0) -> Verdict:
+                     seed: int = 0, diagnose: Diagnoser | None = None) -> Verdict:
     """Is ``answer`` the derivative of ``function`` (or its gradient, for several variables)?
 
     With ``at``, the answer is the derivative's value at that point. A gradient answer is a
     sequence (or "a, b" text) with one part per variable; each part gets its own verdict in
-    ``parts`` and ``score`` gives partial credit.
+    ``parts`` and ``score`` gives partial credit. ``diagnose`` is called on each wrong part
+    (``tutor.check_derivative`` passes the feedback layer's mistake search).
 
     >>> v = check_derivative("x^2 + 3x", "x^3 + x^2", "x")
     >>> v.correct, v.counterexample is not None
@@ -303,8 +224,8 @@ def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.
             parts.append(Verdict(False, f"Could not read your answer: {error}.", expected_part))
             continue
         verdict = _judge(expected_part, given, names, seed)
-        if not verdict.correct and at is None and verdict.given is not None:
-            verdict = _diagnose(function, symbol_, verdict)
+        if diagnose and not verdict.correct and at is None and verdict.given is not None:
+            verdict = diagnose(function, symbol_, verdict)
         parts.append(verdict)
     if len(parts) == 1:
         return parts[0]
@@ -481,7 +402,7 @@ def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
         rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(reference), 1e-300), 0.0)
     pair = GradientPair(
         first, second, ok=bool(np.all(ratios <= 1.0)), max_abs_error=float(abs_errors.max()),
-        max_rel_error=float(rel_errors.max()), worst_point=_point_at(points, worst),
+        max_rel_error=float(rel_errors.max()), worst_point=point_at(points, worst),
         first_at_worst=tuple(float(v) for v in reference[:, worst]),
         second_at_worst=tuple(float(v) for v in other[:, worst]))
     return pair, float(per_point[worst])
@@ -551,7 +472,7 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     for kink in _kinks(expr):
         kink_mask |= np.abs(evaluate(kink, columns)) <= rtol
     compared = {name: values[~kink_mask] for name, values in columns.items()}
-    kinked = tuple(_point_at(columns, i) for i in np.flatnonzero(kink_mask))
+    kinked = tuple(point_at(columns, i) for i in np.flatnonzero(kink_mask))
     if kink_mask.all():
         raise TutorError("every point lies on a kink of the function, where it has no derivative")
     n = int((~kink_mask).sum())

@@ -29,7 +29,7 @@ def _finite(value):
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from tutor.check import format_point
+    from tutor.numeric import format_point
     from tutor.parsing import parse, parse_point
     from tutor.render import inline, make_console
     from tutor.symbolic import derive, wrt_symbols
@@ -37,7 +37,7 @@ def _run_derive(args: argparse.Namespace) -> int:
     expr = parse(args.expr)
     symbols = wrt_symbols(expr, args.wrt)
     if args.steps:
-        from tutor.explanation import explain, format_derivation
+        from tutor.feedback.explanation import explain, format_derivation
 
         derivations = [explain(expr, s) for s in symbols]
         if args.json or args.format == "json":
@@ -91,7 +91,8 @@ def _number(value: object) -> float | str:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from tutor.check import check_answer, check_derivative
+    from tutor.check import check_answer
+    from tutor.feedback import check_derivative
     from tutor.parsing import parse_point
     from tutor.render import make_console, verdict_lines
 

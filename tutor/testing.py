@@ -49,7 +49,7 @@ def assert_derivative(answer: Expression | Sequence[Expression], function: Expre
                       wrt: Wrt = "x", *, variables: Sequence[str] | None = None,
                       seed: int = 0) -> None:
     """``answer`` is the derivative of ``function`` (a list or "a, b" for a gradient)."""
-    from tutor.check import check_derivative
+    from tutor.feedback import check_derivative
 
     __tracebackhide__ = True
     verdict = check_derivative(answer, function, wrt, variables=variables, seed=seed)

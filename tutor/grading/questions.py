@@ -116,7 +116,7 @@ def _parts(question: Question, answer, names: tuple[str, ...]) -> list | str:
 def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
     import sympy
 
-    from tutor.check import check_derivative
+    from tutor.feedback import check_derivative
 
     parts = _parts(question, answer, question.wrt)
     if isinstance(parts, str):
@@ -302,7 +302,7 @@ def gradient_proxy(expr, variables: tuple[str, ...], gradients: Callable) -> Cal
     """
     import torch
 
-    from tutor.check import evaluate
+    from tutor.numeric import evaluate
 
     class Student(torch.autograd.Function):
         @staticmethod
@@ -337,7 +337,8 @@ def _reference(question: Question):
 def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
     """``check_gradient`` on the student's gradient; judged again with the tolerance of the
     student's float type when they computed in float32 (their numbers, not their maths)."""
-    from tutor.check import check_gradient, tolerance
+    from tutor.check import check_gradient
+    from tutor.numeric import tolerance
 
     fn = gradient_proxy(_reference(question), question.variables, remote.gradients)
     options = dict(fn=fn, points=question.samples, seed=seed, variables=list(question.variables))
@@ -367,7 +368,7 @@ _AUTODIFF = {
 
 def _gradient_component(name: str, report, what: str, cut_by: str | None = None) -> Component:
     """``cut_by``: how the student's autodiff library loses a gradient (hinted at zeros)."""
-    from tutor.check import format_point
+    from tutor.numeric import format_point
 
     if report.ok:
         return Component(name, 1.0, f"{what} matches the symbolic gradient at {report.n_points} points.")
@@ -385,7 +386,7 @@ def _gradient_component(name: str, report, what: str, cut_by: str | None = None)
 def _grade_gradient_code(question: Question, code: StudentCode, seed: int, timeout: float):
     """Values of the student's loss (torch or TensorFlow), and its automatic gradient, against
     the reference."""
-    from tutor.check import error_ratio, evaluate, format_point, tolerance
+    from tutor.numeric import error_ratio, evaluate, format_point, tolerance
 
     remote = _Remote(code, question, timeout)
     report = _check(question, remote, list(question.wrt), seed)

@@ -1,6 +1,6 @@
 """Judging what a learner types at an ``ask`` step, with the core checker.
 
-The verdict comes from :func:`tutor.check.check_derivative` (a derivative, maybe at a point)
+The verdict comes from :func:`tutor.feedback.check_derivative` (a derivative, maybe at a point)
 or :func:`tutor.check.check_answer` (an expression or number to match); the lesson's
 ``wrong_examples`` add their own feedback for answers equal to a known wrong one.
 
@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import sympy
 
-from tutor.check import Verdict, check_answer, check_derivative
+from tutor.check import Verdict, check_answer
 from tutor.errors import LessonError, ParseError, TutorError
+from tutor.feedback import check_derivative
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Ask, WrongExample
 
@@ -69,11 +70,11 @@ class Judge:
         return None
 
     def explanation(self) -> str | None:
-        """The derivation of the reference answer, from :mod:`tutor.explanation` when it is there."""
+        """The derivation of the reference answer, from :mod:`tutor.feedback.explanation` when it is there."""
         if self.function is None:
             return None
         try:
-            from tutor.explanation import explain, format_derivation
+            from tutor.feedback.explanation import explain, format_derivation
 
             return format_derivation(explain(self.function, self.wrt), "text")
         except (ImportError, ValueError, TypeError, TutorError):  # no explainer, or a form it cannot take

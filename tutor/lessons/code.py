@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tutor.check import error_ratio, tolerance
+from tutor.numeric import error_ratio, tolerance
 from tutor.errors import LessonError
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Code, Expectation

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from tutor.check import GradientReport, check_gradient, tolerance
+from tutor.check import GradientReport, check_gradient
 from tutor.errors import LessonError
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Compute, Point
 from tutor.lowering import numeric_function
+from tutor.numeric import tolerance
 from tutor.render import inline
 from tutor.symbolic import derive, gradient, hessian
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from tutor.check import error_ratio, tolerance
+from tutor.numeric import error_ratio, tolerance
 from tutor.lowering import lower, numeric_function
 from tutor.symbolic import gradient
 

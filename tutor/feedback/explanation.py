@@ -9,7 +9,7 @@
 1. **trig rule + chain rule**: $\\frac{d}{d x} \\sin{\\left(3 x \\right)} = 3 \\cos{\\left(3 x \\right)}$
 
 The expression is first cut into a tree of :class:`Node` (sum, constant multiple, product,
-quotient, power, function); :mod:`tutor.mistakes` walks the same tree numerically.
+quotient, power, function); :mod:`tutor.feedback.mistakes` walks the same tree numerically.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ place it applies), plus the general mistakes (a sign, a constant factor, an addi
 the antiderivative, a number for a function). A mistake is named only when the answer matches
 its derivative numerically at seeded points, with the checker's tolerance.
 
-All of it is numeric: the expression tree (:func:`tutor.explanation.decompose`) is evaluated once
+All of it is numeric: the expression tree (:func:`tutor.feedback.explanation.decompose`) is evaluated once
 at the points with forward-mode derivatives and reverse-mode adjoints, so a wrong rule at a node
 changes the derivative by (wrong - right local derivative) x adjoint, one vector operation.
 
@@ -25,16 +25,17 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
 import sympy
 
-from tutor.check import answer_ratio, evaluate, format_point, sample_points, tolerance
+from tutor.check import Verdict
 from tutor.errors import LoweringError, TutorError
-from tutor.explanation import Node, Unsupported, decompose, outer_derivative
+from tutor.feedback.explanation import Node, Unsupported, decompose, outer_derivative
 from tutor.functions import sigmoid
+from tutor.numeric import answer_ratio, evaluate, format_point, sample_points, tolerance
 from tutor.parsing import symbol
 from tutor.render import inline
 
@@ -644,3 +645,12 @@ def diagnose(function: sympy.Expr, wrt: Sequence[sympy.Symbol], given: sympy.Exp
     except (_OutOfTime, Unsupported, TutorError, ArithmeticError, ValueError, TypeError,
             KeyError, RecursionError):
         return None
+
+
+def name_mistake(function: sympy.Expr, wrt: sympy.Symbol, verdict: Verdict) -> Verdict:
+    """``verdict`` with the mistake behind it named, when one matches: the checker's
+    :data:`tutor.check.Diagnoser`."""
+    found = diagnose(function, (wrt,), verdict.given)
+    if found is None:
+        return verdict
+    return replace(verdict, message=f"{verdict.message} {found.message}", mistake=found.code)

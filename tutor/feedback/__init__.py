@@ -1,0 +1,27 @@
+"""Feedback: step-by-step derivations and the mistake behind a wrong answer.
+
+It stands on the core (:mod:`tutor.check`, :mod:`tutor.numeric`) and wraps its verdicts;
+the core never imports it.
+
+>>> check_derivative("cos(3x^2 + 1)", "sin(3x^2 + 1)", "x").mistake
+'chain-rule-inner-dropped'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sympy
+
+from tutor import check
+from tutor.check import Verdict
+from tutor.feedback.mistakes import name_mistake
+from tutor.symbolic import Wrt
+
+
+def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.Expr, wrt: Wrt, *,
+                     variables: Sequence[str] | None = None, at: Mapping[str, float] | None = None,
+                     seed: int = 0) -> Verdict:
+    """:func:`tutor.check.check_derivative`, naming the common mistake behind a wrong answer."""
+    return check.check_derivative(answer, function, wrt, variables=variables, at=at, seed=seed,
+                                  diagnose=name_mistake)
