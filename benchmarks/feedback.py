@@ -21,9 +21,11 @@ from sympy.core.cache import clear_cache
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from tutor.feedback import mistakes  # noqa: E402
 from tutor._limits import within_time  # noqa: E402
-from tutor.feedback import check_derivative  # noqa: E402
+from tutor.feedback import (
+    check_derivative,  # noqa: E402
+    mistakes,  # noqa: E402
+)
 from tutor.parsing import parse, symbol  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "mistakes.yaml"

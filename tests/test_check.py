@@ -7,9 +7,9 @@ import pytest
 import sympy
 
 from tutor.check import check_answer, check_gradient
+from tutor.errors import ParseError, TutorError
 from tutor.feedback import check_derivative
 from tutor.numeric import tolerance
-from tutor.errors import ParseError, TutorError
 
 x, y = sympy.symbols("x y", real=True)
 

@@ -6,8 +6,8 @@ import pytest
 import sympy
 from expressions import CORPUS, HAND_PICKED
 
-from tutor.numeric import error_ratio, evaluate, sample_points, tolerance
 from tutor.feedback.explanation import FORMATS, Derivation, decompose, explain, format_derivation
+from tutor.numeric import error_ratio, evaluate, sample_points, tolerance
 from tutor.parsing import parse, symbol
 from tutor.render import inline
 from tutor.symbolic import derive

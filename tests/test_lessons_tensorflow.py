@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.numeric import tolerance
 from tutor.lessons.catalog import find_lesson
 from tutor.lessons.code import CodeWorker, numbers_after, run_code
 from tutor.lessons.mathctx import LessonMath
@@ -20,6 +19,7 @@ from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.ui import AutoPrompter
+from tutor.numeric import tolerance
 from tutor.render import make_console
 
 TOL32 = tolerance("float32")

@@ -21,7 +21,6 @@ from expressions import NODES, RTOL64, SMOOTH, exact, x, y
 
 from tutor import check
 from tutor.check import check_gradient
-from tutor.numeric import error_ratio, tolerance
 from tutor.errors import BackendError, LoweringError, TutorError
 from tutor.functions import relu
 from tutor.lowering import (
@@ -31,6 +30,7 @@ from tutor.lowering import (
     tensorflow_installed,
     value_and_gradient,
 )
+from tutor.numeric import error_ratio, tolerance
 
 REPO = Path(__file__).resolve().parents[1]
 HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,7 @@ import sympy
 
 from tutor._limits import within_time
 from tutor.errors import BackendError, ParseError, TutorError
-from tutor.lowering import import_tensorflow, lower, numeric_function, value_and_gradient
+from tutor.lowering import import_tensorflow, lower, value_and_gradient
 from tutor.numeric import (
     Point,
     answer_ratio,

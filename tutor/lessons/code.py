@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tutor.numeric import error_ratio, tolerance
 from tutor.errors import LessonError
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Code, Expectation
 from tutor.lowering import TENSORFLOW_QUIET, numeric_function
+from tutor.numeric import error_ratio, tolerance
 from tutor.parsing import symbol
 from tutor.symbolic import gradient
 

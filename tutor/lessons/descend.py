@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from tutor.numeric import error_ratio, tolerance
 from tutor.lowering import lower, numeric_function
+from tutor.numeric import error_ratio, tolerance
 from tutor.symbolic import gradient
 
 _CHUNK = 1000
