@@ -2,13 +2,16 @@
 
 Rows are keyed by assignment, student, attempt and question. An attempt is one distinct
 submitted content: regrading the same files replaces that attempt's rows (idempotent),
-new files make a new attempt. Each submission is recorded in one transaction, so a crash
-mid-batch leaves every submission either fully recorded or not at all. The schema version
-lives in ``PRAGMA user_version`` and older files are migrated when opened.
+new files make a new attempt. Each attempt records the assignment version (its content
+hash) that graded it, and when it was last graded: history lists attempts in grading order,
+so the last one is the grade that counts (a student who reverts to earlier files makes that
+earlier attempt the newest again). Each submission is recorded in one transaction, so a
+crash mid-batch leaves every submission either fully recorded or not at all. The schema
+version lives in ``PRAGMA user_version`` and older files are migrated when opened.
 
 >>> book = Gradebook(":memory:")
 >>> book.schema_version()
-1
+2
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import IO
 
 from tutor.errors import TutorError
 from tutor.grading.model import SubmissionResult
+from tutor.grading.untrusted import clean_result, spreadsheet_cell
 
 #: MIGRATIONS[n] brings a version-n file to version n + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -43,6 +47,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (assignment, student, attempt, question),
         FOREIGN KEY (assignment, student, attempt) REFERENCES attempts ON DELETE CASCADE);
     CREATE INDEX attempts_by_student ON attempts (student, assignment);
+    """,
+    # 2: which version of the assignment graded each attempt, and when it was last graded
+    # (graded_order: a counter over the whole file, so order is exact within one second).
+    """
+    ALTER TABLE attempts ADD COLUMN assignment_fingerprint TEXT NOT NULL DEFAULT '';
+    ALTER TABLE attempts ADD COLUMN graded_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE attempts ADD COLUMN graded_order INTEGER NOT NULL DEFAULT 0;
+    UPDATE attempts SET graded_at = recorded_at, graded_order = rowid;
     """,
 )
 
@@ -102,6 +114,7 @@ class Gradebook:
 
     def record(self, assignment: dict, result: SubmissionResult) -> int:
         """Store one graded submission in one transaction; returns its attempt number."""
+        result = clean_result(result)
         self.db.execute("BEGIN IMMEDIATE")
         try:
             attempt = self._record(assignment, result)
@@ -121,18 +134,22 @@ class Gradebook:
         key = (result.assignment, result.student)
         row = db.execute("SELECT attempt, recorded_at FROM attempts WHERE assignment = ? AND "
                          "student = ? AND fingerprint = ?", (*key, result.fingerprint)).fetchone()
+        now = _now()
         if row is None:
             latest = db.execute("SELECT MAX(attempt) FROM attempts WHERE assignment = ? AND student = ?",
                                 key).fetchone()[0]
-            attempt, recorded_at = (latest or 0) + 1, _now()
+            attempt, recorded_at = (latest or 0) + 1, now
         else:
             attempt, recorded_at = row
             db.execute("DELETE FROM attempts WHERE assignment = ? AND student = ? AND attempt = ?",
                        (*key, attempt))
+        order = db.execute("SELECT COALESCE(MAX(graded_order), 0) + 1 FROM attempts").fetchone()[0]
         db.execute("INSERT INTO attempts (assignment, student, attempt, fingerprint, score, max_score, "
-                   "problems, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "problems, recorded_at, assignment_fingerprint, graded_at, graded_order) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (*key, attempt, result.fingerprint, result.score, result.max_score,
-                    json.dumps(list(result.problems)), recorded_at))
+                    json.dumps(list(result.problems)), recorded_at, assignment["fingerprint"], now,
+                    order))
         db.executemany("INSERT INTO scores (assignment, student, attempt, question, score, max_score, "
                        "status, mistakes, feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (*key, attempt, q.id, q.score, q.max_score, q.status, "; ".join(q.mistakes), q.feedback)
@@ -140,13 +157,16 @@ class Gradebook:
         return attempt
 
     def history(self, student: str | None = None, assignment: str | None = None) -> list[dict]:
-        """Attempts, newest last per student and assignment, optionally filtered."""
+        """Attempts per student and assignment in the order they were last graded (the last
+        one counts), optionally filtered; ``version`` is the assignment's content hash that
+        graded the attempt ("" for attempts recorded before versions were)."""
         query = ("SELECT a.student, a.assignment, s.title, a.attempt, a.score, a.max_score, "
-                 "a.recorded_at, a.problems FROM attempts a JOIN assignments s ON s.id = a.assignment "
+                 "a.recorded_at, a.graded_at, a.assignment_fingerprint, a.problems "
+                 "FROM attempts a JOIN assignments s ON s.id = a.assignment "
                  "WHERE (? IS NULL OR a.student = ?) AND (? IS NULL OR a.assignment = ?) "
-                 "ORDER BY a.student, a.assignment, a.attempt")
+                 "ORDER BY a.student, a.assignment, a.graded_order")
         columns = ("student", "assignment", "title", "attempt", "score", "max_score", "recorded_at",
-                   "problems")
+                   "graded_at", "version", "problems")
         rows = self.db.execute(query, (student, student, assignment, assignment)).fetchall()
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
@@ -163,9 +183,10 @@ class Gradebook:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(["assignment", "student", "attempt", "question", "score", "max_score",
                          "status", "mistakes"])
-        writer.writerows(self.db.execute(
-            "SELECT assignment, student, attempt, question, score, max_score, status, mistakes "
-            "FROM scores ORDER BY assignment, student, attempt, rowid"))
+        for row in self.db.execute(
+                "SELECT assignment, student, attempt, question, score, max_score, status, mistakes "
+                "FROM scores ORDER BY assignment, student, attempt, rowid"):
+            writer.writerow([spreadsheet_cell(c) if isinstance(c, str) else c for c in row])
 
 
 def _now() -> str:

@@ -16,9 +16,17 @@ from pathlib import Path
 
 from tutor.errors import AssignmentError, ParseError
 from tutor.grading.documents import Lines, read_document
-from tutor.grading.model import FRAMEWORKS, QUESTION_TYPES, Assignment, Question, SandboxSettings
+from tutor.grading.model import (
+    FRAMEWORKS,
+    QUESTION_TYPES,
+    VISIBILITIES,
+    Assignment,
+    LatePenalty,
+    Question,
+    SandboxSettings,
+)
 
-_COMMON = {"id", "type", "points", "prompt", "solution"}
+_COMMON = {"id", "type", "points", "prompt", "solution", "visibility"}
 _CODE = {"entry", "function", "variables", "timeout"}
 _FIELDS = {
     "derivative": {"function", "wrt", "variables"},
@@ -34,7 +42,7 @@ _REQUIRED = {
     "manual-gradient": ("entry", "function", "variables"),
     "descent": ("entry", "function", "variables", "start", "lr", "steps"),
 }
-_TOP = {"title", "id", "seed", "sandbox", "questions"}
+_TOP = {"title", "id", "seed", "sandbox", "questions", "late_penalty"}
 _SANDBOX = {"timeout": float, "memory_mb": int, "cpu_seconds": int, "output_bytes": int}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DESCENT_TOLERANCE = 1e-4
@@ -66,6 +74,7 @@ def load_assignment(path: str | Path) -> Assignment:
         seed=reader.integer(top.get("seed", 0), ("seed",), low=0),
         fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16],
         sandbox=sandbox,
+        late_penalty=reader.late_penalty(top["late_penalty"]) if "late_penalty" in top else None,
     )
 
 
@@ -164,6 +173,26 @@ class _Reader:
                                  else self.integer(data[key], key_path, high=10**12))
         return SandboxSettings(**settings)
 
+    # ---------------------------------------------- Gradescope: late penalty, visibility
+
+    def late_penalty(self, value) -> LatePenalty:
+        """``late_penalty: {per_day: 10%, max: 50%, after_late_due_date: 100%, grace_minutes: 5}``."""
+        data = self.mapping(value, ("late_penalty",))
+        keys = ("per_day", "max", "after_late_due_date", "grace_minutes")
+        self.known_keys(data, ("late_penalty",), set(keys), "late_penalty")
+        self.require(data, ("late_penalty",), "per_day")
+        settings = {}
+        for key in keys:
+            if key in data:
+                text = data[key]
+                percent = isinstance(text, str) and text.strip().endswith("%")
+                number = self.number(text.strip()[:-1] if percent else text, ("late_penalty", key))
+                settings[key] = number / 100 if percent else number
+                if key != "grace_minutes" and settings[key] > 1:
+                    self.fail(f"{key} is a share of the score: at most 1 (or 100%)",
+                              ("late_penalty", key))
+        return LatePenalty(**settings)
+
     # ------------------------------------------------------------ questions
 
     def question(self, value, key_path: tuple) -> Question:
@@ -188,6 +217,8 @@ class _Reader:
         for key in ("prompt", "solution"):
             if key in data:
                 fields[key] = self.text(data[key], at(key), prefix)
+        if "visibility" in data:
+            fields["visibility"] = self.choice(data["visibility"], VISIBILITIES, at("visibility"), prefix)
         if "variables" in data:
             fields["variables"] = self.names(data["variables"], at("variables"), prefix)
         if "function" in data:

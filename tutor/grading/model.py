@@ -17,6 +17,8 @@ QUESTION_TYPES = TEXT_TYPES + CODE_TYPES
 #: What gradient-code and descent questions accept: "auto" takes torch or TensorFlow, whichever
 #: the student's function uses.
 FRAMEWORKS = ("auto", "torch", "tensorflow")
+#: When Gradescope shows a question's result to the student (its test ``visibility``).
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Question:
     lr: float = 0.0
     steps: int = 0
     solution: str | None = None  # the reference answer or code, checked by `tutor lint`
+    visibility: str = "visible"  # Gradescope: one of VISIBILITIES
 
     @property
     def is_code(self) -> bool:
@@ -61,6 +64,16 @@ class SandboxSettings:
 
 
 @dataclass(frozen=True)
+class LatePenalty:
+    """What a late Gradescope submission loses, as fractions of its score."""
+
+    per_day: float  # per started day after the due date (after the grace minutes)
+    max: float = 1.0  # never more than this
+    after_late_due_date: float = 1.0  # past Gradescope's late due date (instructor uploads)
+    grace_minutes: float = 0.0
+
+
+@dataclass(frozen=True)
 class Assignment:
     id: str
     title: str
@@ -69,6 +82,7 @@ class Assignment:
     seed: int = 0
     fingerprint: str = ""
     sandbox: SandboxSettings = SandboxSettings()
+    late_penalty: LatePenalty | None = None  # Gradescope runs given submission_metadata.json
 
     @property
     def max_score(self) -> float:

@@ -11,18 +11,23 @@ written: it holds everything, and ``merge`` combines the ones written by shards.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
 import json
 import os
 import re
 import tempfile
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.errors import TutorError
+from tutor.grading.gradescope import Context, results_json
 from tutor.grading.model import Assignment, SubmissionResult
+from tutor.grading.untrusted import clean_result, spreadsheet_cell
 
 FORMATS = ("gradescope", "json", "csv", "junit")
 GRADES_FILE = "grades.json"
@@ -30,9 +35,10 @@ GRADES_FILE = "grades.json"
 
 @dataclass(frozen=True)
 class Graded:
-    """A graded class: what the assignment was (enough to report without its file) and results."""
+    """A graded class: what the assignment was (enough to report without its file) and results
+    (their student-provided text cleaned: see ``tutor.grading.untrusted``)."""
 
-    assignment: dict  # id, title, fingerprint, max_score, questions: [{id, type, points}]
+    assignment: dict  # id, title, fingerprint, max_score, questions: [{id, type, points, ...}]
     results: tuple[SubmissionResult, ...]
 
     @classmethod
@@ -40,22 +46,31 @@ class Graded:
         summary = {
             "id": assignment.id, "title": assignment.title, "fingerprint": assignment.fingerprint,
             "max_score": assignment.max_score,
-            "questions": [{"id": q.id, "type": q.type, "points": q.points} for q in assignment.questions],
+            "questions": [{"id": q.id, "type": q.type, "points": q.points,
+                           "visibility": q.visibility} for q in assignment.questions],
         }
-        return cls(summary, tuple(sorted(results, key=lambda r: r.student)))
+        if assignment.late_penalty is not None:
+            summary["late_penalty"] = dataclasses.asdict(assignment.late_penalty)
+        return cls.sorted(summary, results)
+
+    @classmethod
+    def sorted(cls, assignment: dict, results: Iterable[SubmissionResult]) -> Graded:
+        """``results`` cleaned and sorted by student."""
+        return cls(assignment, tuple(sorted(map(clean_result, results), key=lambda r: r.student)))
 
     def to_json(self) -> str:
         data = {"assignment": self.assignment, "results": [r.to_dict() for r in self.results]}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Replace ``path`` with ``content`` (text is written as UTF-8) in one step: readers see
+    the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+        with os.fdopen(fd, "wb") as file:
+            file.write(content.encode() if isinstance(content, str) else content)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -64,8 +79,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_reports(graded: Graded, out: Path, formats: Sequence[str]) -> list[Path]:
-    """Write ``grades.json`` and the requested formats into ``out``; the paths written."""
+def write_reports(graded: Graded, out: Path, formats: Sequence[str],
+                  gradescope: Context | None = None) -> list[Path]:
+    """Write ``grades.json`` and the requested formats into ``out``; the paths written.
+    ``gradescope`` adds what only a Gradescope run knows (lateness, execution time)."""
+    gradescope = gradescope or Context()
     files = {out / GRADES_FILE: graded.to_json()}
     if "csv" in formats:
         files[out / "grades.csv"] = class_sheet(graded)
@@ -73,30 +91,28 @@ def write_reports(graded: Graded, out: Path, formats: Sequence[str]) -> list[Pat
         files[out / "junit.xml"] = junit(graded)
     if "gradescope" in formats:
         if len(graded.results) == 1:
-            files[out / "results.json"] = gradescope(graded.results[0])
+            files[out / "results.json"] = results_json(graded.results[0], graded.assignment,
+                                                       gradescope)
         else:
             for result in graded.results:
-                files[out / "gradescope" / _slug(result.student) / "results.json"] = gradescope(result)
+                files[out / "gradescope" / folder_name(result.student) / "results.json"] = \
+                    results_json(result, graded.assignment, gradescope)
     for path, text in files.items():
         write_atomic(path, text)
     return list(files)
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip(".") or "_"
+def folder_name(student: str) -> str:
+    """A folder name for ``student``'s files: readable, and unique per name (a short hash of
+    the exact name follows the readable part).
 
-
-def gradescope(result: SubmissionResult) -> str:
-    """Gradescope's autograder ``results.json`` for one submission."""
-    tests = [{
-        "name": question.id, "number": str(number),
-        "score": question.score, "max_score": question.max_score,
-        "status": "passed" if question.status == "correct" else "failed",
-        "output": question.feedback, "visibility": "visible",
-    } for number, question in enumerate(result.questions, start=1)]
-    data = {"score": result.score, "output": "\n".join(result.problems), "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    >>> folder_name("Doe, Jane"), folder_name("Doe Jane"), folder_name("张伟"), folder_name("..")
+    ('Doe_Jane-17a6fb0c', 'Doe_Jane-e075274e', '张伟-a3a0bafd', 'student-5ec1f7e7')
+    """
+    readable = re.sub(r"[^\w.@-]+", "_", unicodedata.normalize("NFKC", student))
+    readable = readable.strip("._-")[:40] or "student"
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{readable}-{digest}"
 
 
 def class_sheet(graded: Graded) -> str:
@@ -104,11 +120,12 @@ def class_sheet(graded: Graded) -> str:
     ids = [q["id"] for q in graded.assignment["questions"]]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *ids, "total", "max_score", "problems"])
+    writer.writerow(map(spreadsheet_cell, ["student", *ids, "total", "max_score", "problems"]))
     for result in graded.results:
         scores = {q.id: q.score for q in result.questions}
-        writer.writerow([result.student, *(_number(scores.get(i, 0.0)) for i in ids),
-                         _number(result.score), _number(result.max_score), " | ".join(result.problems)])
+        writer.writerow([spreadsheet_cell(result.student), *(_number(scores.get(i, 0.0)) for i in ids),
+                         _number(result.score), _number(result.max_score),
+                         spreadsheet_cell(" | ".join(result.problems))])
     return buffer.getvalue()
 
 
@@ -146,8 +163,8 @@ def read_graded(path: Path) -> Graded:
     file = path / GRADES_FILE if path.is_dir() else path
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-        results = tuple(SubmissionResult.from_dict(r) for r in data["results"])
-        return Graded(data["assignment"], results)
+        return Graded.sorted(data["assignment"],
+                             [SubmissionResult.from_dict(r) for r in data["results"]])
     except FileNotFoundError:
         raise TutorError(f"{file}: not found; give the --out folders of the shards") from None
     except (OSError, ValueError, KeyError, TypeError) as error:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tutor.grading.model import SubmissionResult
+from tutor.grading.untrusted import clean
 
 MAX_STUDENT_ROWS = 40
 
@@ -47,31 +48,35 @@ def question_stats(assignment: dict, results: Sequence[SubmissionResult]) -> lis
 
 
 def render(console, assignment: dict, results: Sequence[SubmissionResult]) -> None:
-    """The summary tables on a rich console."""
-    from rich.markup import escape
+    """The summary tables on a rich console. Every text is shown as it is: never read as rich
+    markup, with escape sequences and control characters made visible (``untrusted.clean``)."""
     from rich.table import Table
+    from rich.text import Text
+
+    def text(value: object, style: str = "") -> Text:
+        return Text(clean(str(value)), style=style)
 
     count = len(results)
     mean = sum(r.score for r in results) / count if count else 0.0
-    table = Table(title=f"{escape(assignment['title'])}: {count} student(s), mean {mean:.4g} / "
-                        f"{assignment['max_score']:g}")
+    table = Table(title=text(f"{assignment['title']}: {count} student(s), mean {mean:.4g} / "
+                             f"{assignment['max_score']:g}"))
     for column, justify in (("question", "left"), ("type", "left"), ("points", "right"),
                             ("mean", "right"), ("full marks", "right"),
                             ("most common mistakes", "left")):
         table.add_column(column, justify=justify)
     for stat in question_stats(assignment, results):
         common = ", ".join(f"{name} ×{n}" for name, n in stat.mistakes[:3]) or "-"
-        table.add_row(stat.id, stat.type, f"{stat.points:g}", f"{stat.mean:.3g}",
-                      f"{stat.full_marks}/{stat.students}", common)
+        table.add_row(text(stat.id), text(stat.type), f"{stat.points:g}", f"{stat.mean:.3g}",
+                      f"{stat.full_marks}/{stat.students}", text(common))
     console.print(table)
     if count <= MAX_STUDENT_ROWS:
         students = Table(title="students")
         for column, justify in (("student", "left"), ("score", "right"), ("problems", "left")):
             students.add_column(column, justify=justify)
         for result in results:
-            students.add_row(escape(result.student), f"{result.score:g} / {result.max_score:g}",
+            students.add_row(text(result.student), f"{result.score:g} / {result.max_score:g}",
                              str(len(result.problems)) if result.problems else "")
         console.print(students)
-    problems = [(r.student, p) for r in results for p in r.problems]
-    for student, problem in problems:
-        console.print(f"[yellow]{escape(student)}[/]: {escape(problem)}")
+    for result in results:
+        for problem in result.problems:
+            console.print(Text.assemble(text(result.student, "yellow"), ": ", text(problem)))
