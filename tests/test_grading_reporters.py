@@ -9,10 +9,11 @@ import pytest
 
 from tutor.errors import TutorError
 from tutor.grading.model import Assignment, Component, Question, QuestionResult, SubmissionResult
+from tutor.grading.gradescope import results_json
 from tutor.grading.reporters import (
     Graded,
     class_sheet,
-    gradescope,
+    folder_name,
     junit,
     merge,
     read_graded,
@@ -41,7 +42,7 @@ def test_results_are_sorted_by_student():
 
 
 def test_gradescope_results_json():
-    data = json.loads(gradescope(CLASS.results[1]))
+    data = json.loads(results_json(CLASS.results[1], CLASS.assignment))
     assert data["score"] == 1.0
     assert data["output"] == "answers.yaml:3: unknown question 'q9'"
     first = data["tests"][0]
@@ -71,8 +72,8 @@ def test_junit_is_valid_xml_with_escaped_feedback():
 def test_reports_are_written_atomically_and_identically(tmp_path):
     written = write_reports(CLASS, tmp_path, ["csv", "junit", "gradescope"])
     names = sorted(str(p.relative_to(tmp_path)) for p in written)
-    assert names == ["grades.csv", "grades.json", "gradescope/amy/results.json",
-                     "gradescope/zed/results.json", "junit.xml"]
+    assert names == ["grades.csv", "grades.json", f"gradescope/{folder_name('amy')}/results.json",
+                     f"gradescope/{folder_name('zed')}/results.json", "junit.xml"]
     before = {p: p.read_bytes() for p in written}
     write_reports(CLASS, tmp_path, ["csv", "junit", "gradescope"])
     assert {p: p.read_bytes() for p in written} == before

@@ -90,7 +90,7 @@ def results_json(result: SubmissionResult, assignment: Mapping,
 # ------------------------------------------------------------------ submission_metadata.json
 
 
-def read_context(path: Path, policy: Mapping | None, execution_time: float | None) -> Context:
+def read_context(path: Path, policy: Mapping | None) -> Context:
     """The context of one Gradescope submission from its ``submission_metadata.json``."""
     try:
         metadata = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -107,7 +107,7 @@ def read_context(path: Path, policy: Mapping | None, execution_time: float | Non
         late = lateness(policy, metadata) if policy else None
     except TutorError as error:
         raise TutorError(f"{path}: {error}") from None
-    return Context(late, names, execution_time)
+    return Context(late, names)
 
 
 def lateness(policy: Mapping, metadata: Mapping) -> Late | None:

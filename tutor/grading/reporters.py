@@ -171,6 +171,30 @@ def read_graded(path: Path) -> Graded:
         raise TutorError(f"{file}: not a grades file written by `tutor grade` ({error})") from None
 
 
+def update(existing: Graded, new: Graded, where: Path) -> Graded:
+    """``new`` merged into the report ``existing`` found in ``where``: the students graded now
+    replace their earlier results, the others are kept. A report of another assignment, or of
+    another version of it that the new grades do not cover completely, is refused."""
+    check_same_assignment(existing, new.assignment["id"], where)
+    old, now = existing.assignment, new.assignment
+    graded_now = {r.student for r in new.results}
+    if old["fingerprint"] != now["fingerprint"]:
+        if {r.student for r in existing.results} <= graded_now:
+            return new
+        raise TutorError(f"{where} holds grades of another version of {now['id']!r} "
+                         f"({old['fingerprint']}, now {now['fingerprint']}): regrade the whole "
+                         "class into it, or give --replace (or another --out)")
+    kept = [r for r in existing.results if r.student not in graded_now]
+    return Graded.sorted(now, [*kept, *new.results])
+
+
+def check_same_assignment(existing: Graded, assignment_id: str, where: Path) -> None:
+    """Refuse to merge grades of ``assignment_id`` into a report of another assignment."""
+    if existing.assignment["id"] != assignment_id:
+        raise TutorError(f"{where} holds grades of assignment {existing.assignment['id']!r}, not "
+                         f"{assignment_id!r}: give another --out, or --replace to overwrite them")
+
+
 def merge(parts: Sequence[Graded]) -> Graded:
     """One graded class from shards of the same assignment; a student graded twice must
     have the same result in both."""
