@@ -129,3 +129,52 @@ def test_merge_refuses_different_assignments(text_class, tmp_path, capsys):
     main(["grade", str(changed), folders[1], "--out", str(tmp_path / "b"), "--quiet"])
     assert main(["grade", "--merge", str(tmp_path / "a"), str(tmp_path / "b")]) == 2
     assert "different assignments or versions" in capsys.readouterr().err
+
+
+def test_regrading_one_student_merges_into_the_class_report(text_class, tmp_path):
+    assignment, folders = text_class
+    out = tmp_path / "out"
+    main(["grade", str(assignment), *folders, "--out", str(out), "--format", "csv", "--quiet"])
+    Path(folders[1], "answers.yaml").write_text("d1: 3x^2\n")  # ben resubmits
+    main(["grade", str(assignment), folders[1], "--out", str(out), "--format", "csv", "--quiet"])
+    rows = (out / "grades.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["ann", "ben", "cat", "dan", "eli"]
+    assert rows[2].startswith("ben,1,0,0,1,")
+    main(["grade", str(assignment), folders[1], "--out", str(out), "--format", "csv", "--quiet",
+          "--replace"])
+    assert len((out / "grades.csv").read_text().splitlines()) == 2
+
+
+def test_regrading_into_a_report_of_another_assignment_is_refused_before_grading(
+        text_class, tmp_path, capsys):
+    assignment, folders = text_class
+    main(["grade", str(assignment), folders[0], "--out", str(tmp_path / "out"), "--quiet"])
+    other = tmp_path / "other.yaml"
+    other.write_text(TEXT_ASSIGNMENT.replace("id: warmup", "id: week2"))
+    assert main(["grade", str(other), folders[0], "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "holds grades of assignment 'warmup', not 'week2'" in capsys.readouterr().err
+    assert main(["gradebook", "show", "--assignment", "week2"]) == 0
+    assert "no grades recorded" in capsys.readouterr().out
+
+
+def test_students_with_hostile_or_similar_names_each_get_their_reports(tmp_path, capsys):
+    import csv
+    import xml.etree.ElementTree as ET
+
+    (tmp_path / "warmup.yaml").write_text(TEXT_ASSIGNMENT)
+    names = ["张伟", "李娜", "Doe Jane", "Doe, Jane", "=HYPERLINK(1)", "[bold red]x[", "bell\x07"]
+    for name in names:
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "answers.yaml").write_text("d1: 3x^2\nd9: 1\n")
+    out = tmp_path / "out"
+    assert main(["grade", str(tmp_path / "warmup.yaml"),
+                 *(str(tmp_path / "class" / n) for n in names),
+                 "--out", str(out), "--format", "csv,junit,gradescope"]) == 0
+    shown = capsys.readouterr().out
+    assert "[bold red]x[" in shown and "\x07" not in shown
+    students = {json.loads(p.read_text())["extra_data"]["student"]
+                for p in (out / "gradescope").glob("*/results.json")}
+    assert students == {*names[:-1], "bell\\x07"}
+    rows = list(csv.reader((out / "grades.csv").open()))
+    assert "'=HYPERLINK(1)" in [row[0] for row in rows]
+    assert len(ET.parse(out / "junit.xml").getroot()) == len(names)

@@ -4,12 +4,13 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from tutor.errors import TutorError
-from tutor.grading.model import Assignment, Component, Question, QuestionResult, SubmissionResult
 from tutor.grading.gradescope import results_json
+from tutor.grading.model import Assignment, Component, Question, QuestionResult, SubmissionResult
 from tutor.grading.reporters import (
     Graded,
     class_sheet,
@@ -17,6 +18,7 @@ from tutor.grading.reporters import (
     junit,
     merge,
     read_graded,
+    update,
     write_atomic,
     write_reports,
 )
@@ -118,3 +120,94 @@ def test_read_graded_explains_bad_input(tmp_path):
     (tmp_path / "grades.json").write_text("{}")
     with pytest.raises(TutorError, match="not a grades file"):
         read_graded(tmp_path)
+
+
+# ------------------------------------------------------------------ hostile student text
+
+FORGED = "[bold red]x[/"
+HOSTILE_FEEDBACK = ("Your code raised: \x00\x07\x1b[2J\x1b]0;owned\x07 \u202egnp.exe\r\n"
+                    "at /tmp/tutor-sandbox-k3j9x0a1/solution.py (pid 31337) \udcff\ufffe")
+
+
+def hostile(student: str, feedback: str = HOSTILE_FEEDBACK) -> SubmissionResult:
+    return SubmissionResult(student, "hw1", (
+        QuestionResult("q1", 0.0, 2.0, "error", feedback,
+                       (Component("answer", 0.0, feedback, FORGED),)),
+        QuestionResult("q2", 1.0, 1.0, "correct", "Correct.", (Component("answer", 1.0, "ok"),)),
+    ), (f"answers.yaml: {FORGED} \x1b[31m",), "f00", ("answers.yaml",))
+
+
+HOSTILE_NAMES = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rReturn",
+                 "bell\x07", "bad\udcffbyte", "\u202eevil", "张伟", "李娜", "Doe Jane", "Doe, Jane"]
+
+
+def test_every_report_stays_valid_for_hostile_student_text(tmp_path):
+    graded = Graded.of(ASSIGNMENT, [hostile(name) for name in HOSTILE_NAMES])
+    write_reports(graded, tmp_path, ["csv", "junit", "gradescope"])
+    root = ET.parse(tmp_path / "junit.xml").getroot()  # parses: no raw control characters
+    assert len(root) == len(HOSTILE_NAMES)
+    failure = root.find("testsuite/testcase[@name='q1']/failure")
+    assert "\\x07" in failure.text and "\x1b" not in failure.text and "\\u202e" in failure.text
+    data = json.loads((tmp_path / "grades.json").read_bytes().decode("utf-8"))  # strict UTF-8
+    assert len(data["results"]) == len(HOSTILE_NAMES)
+    rows = list(csv.reader(io.StringIO((tmp_path / "grades.csv").read_text(encoding="utf-8"))))
+    for row in rows[1:]:
+        assert not row[0].startswith(("=", "+", "-", "@", "\t", "\r")), row[0]
+        assert row[-1].startswith("answers.yaml")
+    assert {row[0] for row in rows} >= {"'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)",
+                                        "bell\\x07", "bad\\xffbyte", "\\u202eevil"}
+    results = sorted((tmp_path / "gradescope").glob("*/results.json"))
+    assert len(results) == len(HOSTILE_NAMES)  # one folder per student: no two collide
+    students = {json.loads(p.read_bytes().decode("utf-8"))["extra_data"]["student"] for p in results}
+    assert {"张伟", "李娜", "Doe Jane", "Doe, Jane"} <= students  # the original names are kept
+
+
+def test_folder_names_are_readable_and_unique():
+    names = ["张伟", "李娜", "Doe Jane", "Doe, Jane", "doe jane", "..", "", "a/b", "a_b"]
+    folders = [folder_name(n) for n in names]
+    assert len(set(folders)) == len(names)
+    assert folders[0].startswith("张伟-") and folders[2].startswith("Doe_Jane-")
+    assert all("/" not in f and not f.startswith(".") for f in folders)
+
+
+def test_the_terminal_summary_shows_forged_markup_as_text():
+    from rich.console import Console
+
+    from tutor.grading.summary import render
+
+    console = Console(record=True, width=200, force_terminal=True, color_system=None)
+    graded = Graded.of(ASSIGNMENT, [hostile(f"{FORGED}ann\x1b[31m")])
+    render(console, graded.assignment, graded.results)  # a MarkupError before
+    shown = console.export_text()
+    assert f"{FORGED} ×1" in shown and f"{FORGED}ann" in shown
+    assert "\x1b" not in shown and "owned" not in shown
+
+
+def test_reruns_are_identical_whatever_the_sandbox_folder_and_pid():
+    first = hostile("ann", "printed /tmp/tutor-sandbox-aaaaaaaa/x.txt pid 100 at 0x7f00aa uid 1500012345")
+    again = hostile("ann", "printed /tmp/tutor-sandbox-b1c2d3e4/x.txt pid 999 at 0x7f99bb uid 1500054321")
+    reports = [Graded.of(ASSIGNMENT, [r]) for r in (first, again)]
+    assert reports[0].to_json() == reports[1].to_json()
+    assert junit(reports[0]) == junit(reports[1])
+    feedback = reports[0].results[0].questions[0].feedback
+    assert feedback == "printed <sandbox>/x.txt pid <pid> at <address> uid <uid>"
+
+
+# ------------------------------------------------------------------ regrading into --out
+
+
+def test_regrading_some_students_keeps_the_others():
+    regraded = Graded.of(ASSIGNMENT, [result("amy", 1.0)])
+    merged = update(CLASS, regraded, Path("grades"))
+    assert [(r.student, r.score) for r in merged.results] == [("amy", 1.0), ("zed", 1.0)]
+
+
+def test_regrading_refuses_another_assignment_or_a_partial_new_version():
+    other = Graded({**CLASS.assignment, "id": "hw2"}, (result("amy", 1.0),))
+    with pytest.raises(TutorError, match="holds grades of assignment 'hw1', not 'hw2'"):
+        update(CLASS, other, Path("grades"))
+    newer = {**CLASS.assignment, "fingerprint": "new"}
+    with pytest.raises(TutorError, match="another version of 'hw1'"):
+        update(CLASS, Graded(newer, (result("amy", 1.0),)), Path("grades"))
+    everyone = Graded(newer, (result("amy", 1.0), result("zed", 2.0)))
+    assert update(CLASS, everyone, Path("grades")) == everyone  # the whole class regraded
