@@ -261,3 +261,59 @@ def test_submission_metadata_is_for_one_submission(tmp_path, assignment_file, ca
                  "--out", str(tmp_path / "out")]) == 2
     assert "describes one Gradescope submission; got 2 students" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ the Dockerfile (not built here)
+
+ROOT = Path(__file__).parent.parent
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [tuple(line.split(None, 1)) for line in lines if line and not line.startswith("#")]
+
+
+def test_dockerfile_installs_cpu_torch_like_the_autograder_then_tutor():
+    from tutor.grading.gradescope import TORCH_INDEX, _python_minimum, _torch_version
+
+    instructions = dockerfile_instructions()
+    base = next(argument for name, argument in instructions if name == "FROM")
+    version = tuple(int(p) for p in base.removeprefix("python:").split("-")[0].split("."))
+    assert base.startswith("python:") and version >= _python_minimum()
+    assert ("ARG", f"TORCH_VERSION={_torch_version()}") in instructions
+    runs = [argument for name, argument in instructions if name == "RUN"]
+    torch = next(i for i, r in enumerate(runs) if "torch==${TORCH_VERSION}" in r)
+    assert f"--index-url {TORCH_INDEX}" in runs[torch]
+    tutor = next(i for i, r in enumerate(runs) if 'pip install --no-cache-dir ".' in r)
+    assert torch < tutor
+
+
+def test_dockerfile_copies_what_the_package_needs():
+    copied = [part.rstrip("/") for name, argument in dockerfile_instructions() if name == "COPY"
+              for part in argument.split()[:-1]]
+    assert {"setup.cfg", "pyproject.toml", "README.md", "lessons", "tutor"} <= set(copied)
+    assert all((ROOT / path).exists() for path in copied)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".git"} <= set(ignored) and not set(copied) & set(ignored)
+
+
+def test_the_docs_docker_commands_use_the_image_the_docs_build():
+    import re
+    import shlex
+
+    from tutor.cli import build_parser
+
+    docs = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+    docs = docs.replace("\\\n", " ")
+    [image] = set(re.findall(r"docker build -t (\S+) \.", docs))
+    runs = [shlex.split(line[line.index("docker run"):])
+            for line in docs.splitlines() if "docker run" in line and "--runtime" not in line]
+    assert runs
+    for tokens in runs:
+        assert image in tokens
+        command = tokens[tokens.index(image) + 1:]
+        if command[:2] == ["sh", "-c"]:
+            command = shlex.split(command[2])
+        assert command[0] == "tutor"
+        build_parser().parse_args(command[1:])  # a usage error would exit
