@@ -246,10 +246,13 @@ def _run_show(args: argparse.Namespace) -> int:
 def _run_gradescope(args: argparse.Namespace) -> int:
     from rich.text import Text
 
+    from tutor.errors import TutorError
     from tutor.grading.gradescope import build_autograder
     from tutor.grading.loader import load_assignment
     from tutor.render import make_console
 
+    if args.out.is_dir():
+        raise TutorError(f"--out {args.out} is a folder; give the zip file to write")
     names = build_autograder(load_assignment(args.assignment), args.out, package=args.package,
                              tensorflow=args.tensorflow)
     shown = [n for n in names if "/" not in n]

@@ -8,7 +8,7 @@ raised, the files stay valid and a rerun gives the same bytes.
   overrides that reorder text on screen, and lone surrogates, which file names that are not
   UTF-8 decode to) become visible escapes such as ``\\x07``. Newlines and tabs stay.
 - What changes from run to run is masked: the sandbox's random folder (``<sandbox>``),
-  process ids printed after "pid" or "process", ``/proc/N``, the sandbox's user ids and
+  process ids (3 digits or more) printed after "pid" or "process", ``/proc/N``, the sandbox's user ids and
   object addresses (``at 0x7f...``).
 - Each text is cut at ``MAX_CHARS``.
 
@@ -31,7 +31,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\uff
                      "\ud800-\udfff]")
 _VARYING = (
     (re.compile(r"(?:[^\s'\"<>:]*/)?tutor-sandbox-[a-z0-9_]{8}"), "<sandbox>"),
-    (re.compile(r"\b((?:pid|PID|Pid|process|Process)(?: id)?[\s:=#]*)\d+\b"), r"\1<pid>"),
+    (re.compile(r"\b((?:pid|PID|Pid|process|Process)(?: id)?[\s:=#]*)\d{3,}\b"), r"\1<pid>"),
     (re.compile(r"/proc/\d+\b"), "/proc/<pid>"),
     (re.compile(r"\b1500\d{6}\b"), "<uid>"),  # the sandbox's user ids (SANDBOX_UID_BASE + n)
     (re.compile(r"\bat 0x[0-9a-fA-F]+\b"), "at <address>"),
