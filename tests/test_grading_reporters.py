@@ -211,3 +211,14 @@ def test_regrading_refuses_another_assignment_or_a_partial_new_version():
         update(CLASS, Graded(newer, (result("amy", 1.0),)), Path("grades"))
     everyone = Graded(newer, (result("amy", 1.0), result("zed", 2.0)))
     assert update(CLASS, everyone, Path("grades")) == everyone  # the whole class regraded
+
+
+def test_execution_time_only_for_one_submission(tmp_path):
+    from tutor.grading.gradescope import Context
+
+    timed = Context(execution_time=12.34)
+    write_reports(Graded.of(ASSIGNMENT, [result("amy", 2.0)]), tmp_path / "one", ["gradescope"], timed)
+    assert json.loads((tmp_path / "one" / "results.json").read_text())["execution_time"] == 12.3
+    write_reports(CLASS, tmp_path / "class", ["gradescope"], timed)
+    for path in (tmp_path / "class" / "gradescope").glob("*/results.json"):
+        assert "execution_time" not in json.loads(path.read_text())

@@ -93,10 +93,11 @@ def write_reports(graded: Graded, out: Path, formats: Sequence[str],
         if len(graded.results) == 1:
             files[out / "results.json"] = results_json(graded.results[0], graded.assignment,
                                                        gradescope)
-        else:
+        else:  # the run's time is no one student's execution_time
+            each = dataclasses.replace(gradescope, execution_time=None)
             for result in graded.results:
                 files[out / "gradescope" / folder_name(result.student) / "results.json"] = \
-                    results_json(result, graded.assignment, gradescope)
+                    results_json(result, graded.assignment, each)
     for path, text in files.items():
         write_atomic(path, text)
     return list(files)
