@@ -124,7 +124,7 @@ def test_read_graded_explains_bad_input(tmp_path):
 
 # ------------------------------------------------------------------ hostile student text
 
-FORGED = "[bold red]x[/"
+FORGED = "[/red][bold red]x[/"  # an unmatched closing tag: MarkupError before
 HOSTILE_FEEDBACK = ("Your code raised: \x00\x07\x1b[2J\x1b]0;owned\x07 \u202egnp.exe\r\n"
                     "at /tmp/tutor-sandbox-k3j9x0a1/solution.py (pid 31337) \udcff\ufffe")
 
