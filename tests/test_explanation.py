@@ -6,7 +6,9 @@ import pytest
 import sympy
 from expressions import CORPUS, HAND_PICKED
 
-from tutor.feedback.explanation import FORMATS, Derivation, decompose, explain, format_derivation
+from tutor.errors import ExplainError, TutorError
+from tutor.feedback.explanation import FORMATS, Derivation, explain, format_derivation
+from tutor.feedback.tree import decompose
 from tutor.numeric import error_ratio, evaluate, sample_points, tolerance
 from tutor.parsing import parse, symbol
 from tutor.render import inline
