@@ -1,3 +1,5 @@
+import doctest
+import importlib
 import json
 import time
 
@@ -248,3 +250,10 @@ def test_cli_steps_stop_at_the_default_bound(monkeypatch, capsys):
     tower = "^".join(["x"] * 20)
     assert cli.main(["derive", tower, "--wrt", "x", "--steps"]) == 2
     assert "time bound of 0.2 s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["tree", "rules", "evaluation"])
+def test_docstring_examples_of_the_tree_modules_run(name):
+    module = importlib.import_module(f"tutor.feedback.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
