@@ -121,8 +121,8 @@ class Step:
         formula, result = show(self.formula), show(self.result)
         return [formula] if key(formula) == key(result) else [formula, result]
 
-    def to_dict(self, printers: _Printers | None = None) -> dict:
-        printers = printers or _Printers(EXPLAIN_SECONDS)
+    def to_dict(self, budget: Budget = EXPLAIN_SECONDS) -> dict:
+        printers = _Printers(budget)
         text, latex = printers.str, printers.latex
         return {
             "rule": self.rule, "rules": list(self.rules), "label": self.label,
@@ -160,7 +160,7 @@ class Derivation:
         printers = _Printers(budget)
         return {"expr": printers.str(self.expr), "wrt": self.wrt.name,
                 "result": printers.str(self.result), "latex": printers.latex(self.result),
-                "steps": [s.to_dict(printers) for s in self.steps]}
+                "steps": [s.to_dict(printers.deadline) for s in self.steps]}
 
 
 # ---------------------------------------------------------------- the derivation itself

@@ -10,8 +10,7 @@ For each node kind (:data:`tutor.feedback.tree.KINDS`) one :class:`Rule` holds
   (the candidates of :func:`tutor.feedback.mistakes.diagnose`).
 
 ``value``, ``partials`` and ``wrong`` take the numeric tree (:class:`tutor.feedback.evaluation.Tree`),
-``derive`` takes the deriver (:class:`tutor.feedback.explanation.Deriver`): any object with
-``x``, ``root``, ``steps`` and ``derive(node)``.
+``derive`` takes the deriver (:class:`tutor.feedback.explanation.Deriver`, a :class:`Deriving`).
 
 >>> from tutor.parsing import parse, symbol
 >>> from tutor.feedback.tree import decompose
@@ -25,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import sympy
@@ -45,6 +44,19 @@ Array = np.ndarray | float
 Formula = tuple[tuple[str, ...], sympy.Expr]
 #: What ``Rule.wrong`` yields: a mistake code, a detail for its message, the wrong derivative.
 WrongRule = tuple[str, object, Array]
+
+
+
+
+class Deriving(Protocol):
+    """What a rule's ``derive`` may use: the variable, the root, the steps recorded so far
+    (objects with ``expr``, ``rules`` and ``formula``) and the derivative of another node."""
+
+    x: sympy.Symbol
+    root: Node
+    steps: list
+
+    def derive(self, node: Node) -> sympy.Expr: ...
 
 
 # ---------------------------------------------------------------- shapes of formulas
@@ -94,7 +106,7 @@ class Rule:
     def partials(self, node: Node, tree: Tree) -> list[Array | None]:
         return []
 
-    def derive(self, node: Node, deriver: Any) -> Formula:
+    def derive(self, node: Node, deriver: Deriving) -> Formula:
         raise NotImplementedError  # numbers and symbols: the deriver knows 0 and 1
 
     def wrong(self, node: Node, tree: Tree, t: dict[Node, Array], x: sympy.Symbol
@@ -237,14 +249,14 @@ def _softmax_parts(numerator: sympy.Expr, denominator: sympy.Expr):
     return numerator.args[0], exponents
 
 
-def _shares(deriver: Any, exponents: list[sympy.Expr]) -> sympy.Expr:
+def _shares(deriver: Deriving, exponents: list[sympy.Expr]) -> sympy.Expr:
     """Σ_j s_j u_j' for the softmax shares s_j = e^(u_j) / Σ e^(u_k)."""
     total = sympy.Add(*(sympy.exp(u) for u in exponents))
     return add(*(mul(sympy.exp(u) / total, deriver.derive(decompose(u, deriver.x)))
                  for u in exponents))
 
 
-def _softmax(deriver: Any, s: sympy.Expr, exponent: sympy.Expr, exponents: list[sympy.Expr]):
+def _softmax(deriver: Deriving, s: sympy.Expr, exponent: sympy.Expr, exponents: list[sympy.Expr]):
     """d/dx e^u / Σ_j e^(u_j) = s (u' - Σ_j s_j u_j')."""
     shares = _shares(deriver, exponents)
     return mul(s, add(deriver.derive(decompose(exponent, deriver.x)), -shares))
