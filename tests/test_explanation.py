@@ -1,3 +1,5 @@
+import doctest
+import importlib
 import json
 import time
 
@@ -6,7 +8,11 @@ import pytest
 import sympy
 from expressions import CORPUS, HAND_PICKED
 
-from tutor.feedback.explanation import FORMATS, Derivation, decompose, explain, format_derivation
+from tutor.errors import ExplainError, TutorError
+from tutor.feedback.evaluation import Tree
+from tutor.feedback.explanation import FORMATS, Derivation, explain, format_derivation
+from tutor.feedback.rules import RULES
+from tutor.feedback.tree import KINDS, MAX_DEPTH, Deadline, decompose
 from tutor.numeric import error_ratio, evaluate, sample_points, tolerance
 from tutor.parsing import parse, symbol
 from tutor.render import inline
@@ -146,13 +152,13 @@ def test_json_format_round_trips():
 
 
 def test_unknown_format_is_a_clear_error():
-    with pytest.raises(ValueError, match="unknown format 'html'; choose one of"):
+    with pytest.raises(ExplainError, match="unknown format 'html'; choose one of"):
         format_derivation(explain("x", "x"), "html")
     assert set(FORMATS) == {"text", "markdown", "latex", "json"}
 
 
 def test_one_variable_only():
-    with pytest.raises(ValueError, match="one variable"):
+    with pytest.raises(ExplainError, match="one variable"):
         explain("x y", "x,y")
 
 
@@ -169,3 +175,85 @@ def test_decompose_shapes():
     assert decompose(parse("relu(x)"), x).kind == "function"
     assert [n.kind for n in decompose(parse("y^2 + 1"), x).walk()] == [
         "sum", "number", "power", "symbol", "number"]
+
+
+def test_explain_errors_are_tutor_errors():
+    assert issubclass(ExplainError, TutorError) and issubclass(ExplainError, ValueError)
+
+
+def test_every_kind_has_one_rule_whose_numbers_agree_with_its_derivation():
+    assert set(RULES) == set(KINDS) and all(RULES[kind].name == kind for kind in KINDS)
+    for expr in CORPUS[:len(HAND_PICKED)]:
+        wrt = _wrt(expr)
+        names = sorted({s.name for s in expr.free_symbols} | {wrt.name})
+        points = sample_points(names, 32, seed=3)
+        tree = Tree(decompose(expr, wrt), points)
+        numeric = tree.full(tree.tangent({wrt: 1.0})[tree.root])  # from each kind's partials
+        symbolic = evaluate(explain(expr, wrt).steps[-1].result, points)  # each kind's derive
+        defined = np.isfinite(numeric) & np.isfinite(symbolic)
+        assert defined.sum() >= 8, expr
+        assert np.all(error_ratio(symbolic[defined], numeric[defined], 1e-6) <= 1.0), expr
+
+
+def _tower(levels: int) -> sympy.Expr:
+    expr = x
+    for _ in range(levels - 1):
+        expr = sympy.Pow(x, expr, evaluate=False)
+    return expr
+
+
+def _nested_sin(levels: int) -> sympy.Expr:
+    expr = x
+    for _ in range(levels):
+        expr = sympy.sin(expr, evaluate=False)  # SymPy's own checks recurse past ~1000 levels
+    return expr
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "json"])
+def test_a_power_tower_is_refused_at_the_time_bound(fmt):
+    # Printing the 20 steps of a 20-level tower takes 6 to 15 s; one deadline bounds deriving
+    # and printing together (as `tutor derive --steps` uses it).
+    deadline = Deadline(0.3)
+    with pytest.raises(ExplainError, match="took longer than its time bound of 0.3 s"):
+        format_derivation(explain(_tower(20), "x", budget=deadline), fmt, budget=deadline)
+
+
+def test_deriving_itself_stops_at_the_time_bound():
+    with pytest.raises(ExplainError, match="took longer than its time bound of 0.01 s"):
+        explain(_nested_sin(99), "x", budget=0.01)  # about 0.1 s to derive without a bound
+
+
+def test_a_derivation_within_the_bound_is_unchanged():
+    derivation = explain("sin(3x^2 + 1)", "x", budget=None)
+    assert format_derivation(derivation, budget=None) == format_derivation(derivation)
+    assert derivation.to_dict(None) == derivation.to_dict()
+
+
+@pytest.mark.parametrize("build, levels", [(_nested_sin, MAX_DEPTH + 1), (_nested_sin, 1500),
+                                           (_tower, 300)])
+def test_deep_nesting_is_refused_without_recursion_error(build, levels):
+    with pytest.raises(ExplainError, match=f"nested more than {MAX_DEPTH} levels deep"):
+        explain(build(levels), "x")
+
+
+def test_nesting_up_to_the_bound_is_explained():
+    derivation = explain(_nested_sin(MAX_DEPTH - 1), "x", budget=None)
+    assert len(derivation.steps) == MAX_DEPTH - 1
+    assert derivation.steps[-1].rules == ("trig", "chain")
+
+
+def test_cli_steps_stop_at_the_default_bound(monkeypatch, capsys):
+    from tutor import cli
+    from tutor.feedback import tree
+
+    monkeypatch.setattr(tree, "EXPLAIN_SECONDS", 0.2)
+    tower = "^".join(["x"] * 20)
+    assert cli.main(["derive", tower, "--wrt", "x", "--steps"]) == 2
+    assert "time bound of 0.2 s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["tree", "rules", "evaluation"])
+def test_docstring_examples_of_the_tree_modules_run(name):
+    module = importlib.import_module(f"tutor.feedback.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -164,3 +164,11 @@ def test_right_derivatives_of_random_functions_are_never_tagged():
             if diagnose(function, [wrt], form) is not None:
                 tagged.append((str(function), str(form)))
     assert tagged == []
+
+
+def test_deeply_nested_functions_and_answers_get_none_not_recursion_error():
+    deep = x
+    for _ in range(1500):
+        deep = sympy.sin(deep, evaluate=False)
+    assert diagnose(deep, [x], parse("cos(x)")) is None
+    assert diagnose(parse("sin(x)"), [x], deep) is None

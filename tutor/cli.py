@@ -38,13 +38,16 @@ def _run_derive(args: argparse.Namespace) -> int:
     symbols = wrt_symbols(expr, args.wrt)
     if args.steps:
         from tutor.feedback.explanation import explain, format_derivation
+        from tutor.feedback.tree import EXPLAIN_SECONDS, Deadline
 
-        derivations = [explain(expr, s) for s in symbols]
+        deadline = Deadline(EXPLAIN_SECONDS)  # one time bound for all the steps, printed
+        derivations = [explain(expr, s, budget=deadline) for s in symbols]
         if args.json or args.format == "json":
-            dicts = [d.to_dict() for d in derivations]
+            dicts = [d.to_dict(deadline) for d in derivations]
             _print_json(dicts[0] if len(dicts) == 1 else {"derivations": dicts})
         else:
-            print("\n\n".join(format_derivation(d, args.format) for d in derivations))
+            print("\n\n".join(format_derivation(d, args.format, budget=deadline)
+                               for d in derivations))
         return 0
     results = derive(expr, list(symbols), order=args.order)
     point = parse_point(args.at) if args.at else None

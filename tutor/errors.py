@@ -41,3 +41,8 @@ class LessonError(TutorError, ValueError):
 
 class AssignmentError(LessonError):
     """An assignment or submission file that is not valid."""
+
+
+class ExplainError(TutorError, ValueError):
+    """A step-by-step derivation that cannot be given: more than one variable, an unknown
+    output format, or an expression past a bound (nesting depth, time)."""

@@ -1,7 +1,10 @@
 """Feedback: step-by-step derivations and the mistake behind a wrong answer.
 
 It stands on the core (:mod:`tutor.check`, :mod:`tutor.numeric`) and wraps its verdicts;
-the core never imports it.
+the core never imports it. Derivations (:mod:`.explanation`) and the mistake search
+(:mod:`.mistakes`) share one expression tree (:mod:`.tree`), whose node kinds each have one
+rule (:mod:`.rules`: value, local derivatives, derivation step, wrong variants), evaluated at
+many points by :mod:`.evaluation`.
 
 >>> check_derivative("cos(3x^2 + 1)", "sin(3x^2 + 1)", "x").mistake
 'chain-rule-inner-dropped'

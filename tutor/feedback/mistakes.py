@@ -6,9 +6,11 @@ place it applies), plus the general mistakes (a sign, a constant factor, an addi
 the antiderivative, a number for a function). A mistake is named only when the answer matches
 its derivative numerically at seeded points, with the checker's tolerance.
 
-All of it is numeric: the expression tree (:func:`tutor.feedback.explanation.decompose`) is evaluated once
-at the points with forward-mode derivatives and reverse-mode adjoints, so a wrong rule at a node
-changes the derivative by (wrong - right local derivative) x adjoint, one vector operation.
+All of it is numeric: the expression tree that derivations use (:mod:`tutor.feedback.tree`) is
+evaluated once at the points with forward-mode derivatives and reverse-mode adjoints
+(:mod:`tutor.feedback.evaluation`), so a wrong rule at a node (its kind's ``wrong`` variants in
+:mod:`tutor.feedback.rules`) changes the derivative by (wrong - right local derivative) x
+adjoint, one vector operation.
 
 >>> from tutor.parsing import parse, symbol
 >>> found = diagnose(parse("sin(3x^2 + 1)"), [symbol("x")], parse("cos(3x^2 + 1)"))
@@ -20,11 +22,8 @@ Chain rule: the derivative of the inner function 3x² + 1 is missing in d/dx sin
 
 from __future__ import annotations
 
-import functools
 import itertools
-import math
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -32,11 +31,11 @@ import numpy as np
 import sympy
 
 from tutor.check import Verdict
-from tutor.errors import LoweringError, TutorError
-from tutor.feedback.explanation import Node, Unsupported, decompose, outer_derivative
-from tutor.functions import sigmoid
-from tutor.numeric import answer_ratio, evaluate, format_point, sample_points, tolerance
-from tutor.parsing import symbol
+from tutor.errors import TutorError
+from tutor.feedback.evaluation import Tree
+from tutor.feedback.rules import Array, as_float, wrong_rules
+from tutor.feedback.tree import Deadline, Node, decompose
+from tutor.numeric import answer_ratio, format_point, sample_points, tolerance
 from tutor.render import inline
 
 #: Every mistake code, in the order they are tried (one place before several; the first match
@@ -78,8 +77,6 @@ _MAX_REPEAT_NODES = 150  # "the same mistake in several places" is searched up t
 _MAX_REPEATED_PLACES = 5
 _GRID = {1: range(-5, 6), 2: range(-3, 4), 3: range(-2, 3)}  # points for value-at-a-point
 
-Array = np.ndarray | float
-
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -90,237 +87,20 @@ class Diagnosis:
     message: str
 
 
-class _OutOfTime(Exception):
-    pass
-
-
-def _check_time(deadline: float) -> None:
-    if time.perf_counter() > deadline:
-        raise _OutOfTime
-
-
 def _bigger_than(expr: sympy.Basic, limit: int) -> bool:
     """More than ``limit`` nodes? Stops counting there, so it is cheap for huge trees."""
     return any(count >= limit for count, _ in enumerate(sympy.preorder_traversal(expr)))
 
 
-# ---------------------------------------------------------------- numbers for a tree
-
-
-@functools.lru_cache(maxsize=512)
-def _application(func: type, numbers: tuple) -> tuple[sympy.Expr, tuple[str, ...], tuple]:
-    """f(u0, c, u2, ...) with a symbol for every non-number argument, its names, and its
-    derivative in each argument (None for the numbers)."""
-    args = [n if n is not None else symbol(f"u{i}") for i, n in enumerate(numbers)]
-    pattern = func(*args)
-    names = tuple(f"u{i}" for i, n in enumerate(numbers) if n is None)
-    if not isinstance(pattern, func):  # it evaluated to something else: no pattern
-        raise Unsupported(f"cannot evaluate {func.__name__} numerically here")
-    outer = tuple(None if n is not None else outer_derivative(pattern, i)
-                  for i, n in enumerate(numbers))
-    return pattern, names, outer
-
-
-def _number(expr: sympy.Expr) -> float:
-    try:
-        return float(expr)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-class _Tree:
-    """Values and partial derivatives of every node of a tree at the sample points."""
-
-    def __init__(self, root: Node, points: Mapping[str, np.ndarray], deadline: float = math.inf):
-        self.root = root
-        self.deadline = deadline
-        self.nodes = list(root.walk())  # parents first
-        self.parent = {child: node for node in self.nodes for child in node.children}
-        self.size = len(next(iter(points.values())))
-        self.value: dict[Node, np.ndarray] = {}
-        with np.errstate(all="ignore"):
-            for node in reversed(self.nodes):
-                _check_time(deadline)
-                self.value[node] = self._value(node, points)
-
-    @functools.cached_property
-    def partials(self) -> dict[Node, list[Array | None]]:
-        """d node / d child for every child (None for number arguments of a function)."""
-        partials = {}
-        with np.errstate(all="ignore"):
-            for node in self.nodes:
-                _check_time(self.deadline)
-                partials[node] = self._partials(node)
-        return partials
-
-    def _value(self, node: Node, points: Mapping[str, np.ndarray]) -> np.ndarray:
-        values = [self.value[child] for child in node.children]
-        if node.kind == "number":
-            return np.full(self.size, _number(node.expr))
-        if node.kind == "symbol":
-            return points[node.expr.name]
-        if node.kind == "sum":
-            return np.sum(values, axis=0)
-        if node.kind in ("scale", "product"):
-            return np.prod(values, axis=0)
-        if node.kind == "quotient":
-            return values[0] / values[1]
-        if node.kind == "power":
-            return np.power(values[0], values[1])
-        pattern, names, _ = self._pattern(node)
-        return evaluate(pattern, dict(zip(names, self._varying(node), strict=True)))
-
-    @staticmethod
-    def _pattern(node: Node):
-        numbers = tuple(a if a.is_number else None for a in node.expr.args)
-        return _application(node.expr.func, numbers)
-
-    def _varying(self, node: Node) -> list[np.ndarray]:
-        return [self.value[c] for c in node.children if not c.expr.is_number]
-
-    def _partials(self, node: Node) -> list[Array | None]:
-        values = [self.value[child] for child in node.children]
-        if node.kind == "sum":
-            result = [1.0] * len(values)
-        elif node.kind in ("scale", "product"):
-            result = [np.prod(values[:i] + values[i + 1:], axis=0) for i in range(len(values))]
-        elif node.kind == "quotient":
-            f, g = values
-            result = [1.0 / g, -f / g**2]
-        elif node.kind == "power":
-            b, e = values
-            result = [e * np.power(b, e - 1), self.value[node] * np.log(b)]
-        elif node.kind == "function":
-            pattern, names, outer = self._pattern(node)
-            points = dict(zip(names, self._varying(node), strict=True))
-            result = [None if d is None else self._outer(d, points) for d in outer]
-        else:
-            result = []
-        return result
-
-    def _outer(self, derivative: sympy.Expr, points: dict[str, np.ndarray]) -> np.ndarray:
-        try:
-            return evaluate(derivative, points)
-        except LoweringError:  # DiracDelta and the like: no numeric derivative
-            return np.full(self.size, np.nan)
-
-    def tangent(self, seed: Mapping[sympy.Symbol, float],
-                wrong: Callable[[Node, dict], Array | None] | None = None) -> dict[Node, Array]:
-        """Forward-mode derivatives of every node for the seed (1 for the variable), with
-        ``wrong(node, tangents)`` replacing a node's derivative where it returns one."""
-        t: dict[Node, Array] = {}
-        with np.errstate(all="ignore"):
-            for node in reversed(self.nodes):
-                _check_time(self.deadline)
-                total: Array = seed.get(node.expr, 0.0) if node.kind == "symbol" else 0.0
-                for child, partial in zip(node.children, self.partials[node], strict=True):
-                    if partial is not None and not _is_zero(t[child]):
-                        total = total + partial * t[child]
-                t[node] = total
-                if wrong is not None:
-                    replaced = wrong(node, t)
-                    if replaced is not None:
-                        t[node] = replaced
-        return t
-
-    def adjoint(self) -> dict[Node, Array]:
-        """d root / d node for every node (each occurrence separately)."""
-        w: dict[Node, Array] = {self.root: 1.0}
-        with np.errstate(all="ignore"):
-            for node in self.nodes:
-                for child, partial in zip(node.children, self.partials[node], strict=True):
-                    w[child] = 0.0 if partial is None else w[node] * partial
-        return w
-
-    def full(self, value: Array) -> np.ndarray:
-        return np.broadcast_to(np.asarray(value, dtype=np.float64), (self.size,))
-
-
-def _is_zero(value: Array) -> bool:
-    return isinstance(value, float) and value == 0.0
-
-
-# ---------------------------------------------------------------- the wrong rules
-
-
 @dataclass(frozen=True)
 class _Candidate:
+    """A derivative some mistake gives, with the place (node) and detail its message names."""
+
     code: str
     values: np.ndarray
     node: Node | None = None
     detail: object = None
     places: tuple[Node, ...] = ()
-
-
-def _wrong_rules(tree: _Tree, node: Node, t: Mapping[Node, Array],
-                 x: sympy.Symbol) -> Iterator[tuple[str, object, Array]]:
-    """(code, detail, wrong derivative of ``node``) for every wrong rule that applies to it."""
-    expr, children = node.expr, node.children
-    if not expr.has(x):
-        if expr != 0 and (node is tree.root or tree.parent[node].kind == "sum"):
-            yield "constant-derivative-kept", None, tree.value[node]
-        return
-    v = [tree.value[c] for c in children]
-    dt = [t[c] for c in children]
-    if node.kind == "power":
-        (base, exponent), (b, e), (db, de) = children, v, dt
-        if not exponent.expr.has(x):
-            n = exponent.expr
-            if n not in (0, 1):
-                yield "power-rule-exponent-not-lowered", None, e * np.power(b, e) * db
-            if n == 2:  # named on its own, and part of "the factor n everywhere"
-                yield "square-factor-2-missing", None, b * db
-            if n not in (-1, 0, 1):
-                yield "power-rule-coefficient-dropped", None, np.power(b, e - 1) * db
-            if n.is_number and n < -1:
-                yield "power-rule-coefficient-dropped", "sign kept", -np.power(b, e - 1) * db
-        elif not base.expr.has(x):
-            u_to_power = e * np.power(b, e - 1)
-            yield "exponential-as-power", "with inner", u_to_power * de
-            if exponent.expr != x:
-                yield "exponential-as-power", "without inner", u_to_power
-            yield "exponential-log-factor-missing", None, tree.value[node] * de
-        if not exponent.expr.has(x) and base.expr != x:
-            yield "chain-rule-inner-dropped", base.expr, tree.partials[node][0]
-        elif not base.expr.has(x) and exponent.expr != x:
-            yield "chain-rule-inner-dropped", exponent.expr, tree.partials[node][1]
-    elif node.kind == "product":
-        yield "product-rule-derivatives-multiplied", None, np.prod([tree.full(d) for d in dt], 0)
-        for child, partial, d in zip(children, tree.partials[node], dt, strict=True):
-            yield "product-rule-term-missing", child.expr, t[node] - partial * d
-    elif node.kind == "quotient":
-        (f, g), (df, dg) = v, dt
-        yield "quotient-rule-numerator-swapped", None, -t[node]
-        yield "quotient-rule-plus-sign", None, (df * g + f * dg) / g**2
-        yield "quotient-rule-no-square", "over g", t[node] * g
-        yield "quotient-rule-no-square", "no denominator", t[node] * g**2
-        yield "quotient-rule-derivatives-divided", None, df / dg
-    elif node.kind == "scale" and children[0].expr not in (1, -1):
-        yield "constant-factor-dropped", children[0].expr, dt[1]
-    elif node.kind == "function":
-        yield from _wrong_function_rules(tree, node, t, x)
-
-
-def _wrong_function_rules(tree: _Tree, node: Node, t: Mapping[Node, Array],
-                          x: sympy.Symbol) -> Iterator[tuple[str, object, Array]]:
-    expr, value = node.expr, tree.value[node]
-    varying = [(c, p) for c, p in zip(node.children, tree.partials[node], strict=True)
-               if c.expr.has(x)]
-    if len(varying) == 1:
-        inner, outer = varying[0]
-        u, du = tree.value[inner], t[inner]
-        if isinstance(expr, sympy.exp):
-            yield "exponential-as-power", "with inner", u * value / np.e * du
-            if inner.expr != x:
-                yield "exponential-as-power", "without inner", u * value / np.e
-        elif isinstance(expr, (sympy.sin, sympy.cos)):
-            yield "trig-sign-error", None, -t[node]
-        elif isinstance(expr, sigmoid):
-            yield "sigmoid-derivative-plus", None, value * (1 + value) * du
-        if inner.expr != x:
-            yield "chain-rule-inner-dropped", inner.expr, outer
-    elif varying and any(c.expr != x for c, _ in varying):
-        yield "chain-rule-inner-dropped", None, sum(tree.full(p) for _, p in varying)
 
 
 # ---------------------------------------------------------------- messages
@@ -432,11 +212,11 @@ def _message(found: _Candidate, x: sympy.Symbol) -> str:
 class _Search:
     """The candidates for one function and variable; reused for every answer to it."""
 
-    def __init__(self, function: sympy.Expr, x: sympy.Symbol, deadline: float):
+    def __init__(self, function: sympy.Expr, x: sympy.Symbol, deadline: Deadline):
         self.function, self.x, self.deadline = function, x, deadline
         self.symbols = sorted(function.free_symbols | {x}, key=lambda s: s.name)
         self.points = sample_points([s.name for s in self.symbols], _SAMPLES)
-        self.tree = _Tree(decompose(function, x), self.points, deadline)
+        self.tree = Tree(decompose(function, x), self.points, deadline)
         self.t = self.tree.tangent({x: 1.0})
         self.derivative = self.tree.full(self.t[self.tree.root])
         self.valid = np.isfinite(self.derivative) & np.isfinite(self.tree.value[self.tree.root])
@@ -455,8 +235,8 @@ class _Search:
         w = tree.adjoint()
         local: list[_Candidate] = []
         for node in tree.nodes if small else ():
-            _check_time(self.deadline)
-            for code, detail, wrong in _wrong_rules(tree, node, t, x):
+            self.deadline.check()
+            for code, detail, wrong in wrong_rules(node, tree, t, x):
                 values = self.derivative + (wrong - t[node]) * w[node]
                 local.append(_Candidate(code, tree.full(values), node, detail))
         local.sort(key=lambda c: _PRIORITY[c.code])  # stable: parents first within a code
@@ -492,7 +272,7 @@ class _Search:
         for (code, variant), group in groups.items():
             if len(group) < 2:
                 continue
-            _check_time(self.deadline)
+            self.deadline.check()
             nodes = [c.node for c in group]
             if any(self._nested(a, b) for a, b in itertools.combinations(nodes, 2)):
                 self._everywhere(code, variant, nodes)
@@ -522,7 +302,7 @@ class _Search:
         def wrong(node: Node, t: dict) -> Array | None:
             if not any(node is n for n in nodes):
                 return None
-            for found, detail, values in _wrong_rules(self.tree, node, t, self.x):
+            for found, detail, values in wrong_rules(node, self.tree, t, self.x):
                 if found == code and (detail if isinstance(detail, str) else None) == variant:
                     places.append(node)
                     return values
@@ -539,10 +319,10 @@ class _Search:
         valid = self.valid
         return bool(np.all(answer_ratio(reference[valid], given[valid]) <= 1.0))
 
-    def diagnose(self, given: sympy.Expr, deadline: float) -> Diagnosis | None:
+    def diagnose(self, given: sympy.Expr, deadline: Deadline) -> Diagnosis | None:
         if self.valid.sum() < _MIN_POINTS:
             return None
-        given_tree = _Tree(decompose(given, self.x), self.points, deadline)
+        given_tree = Tree(decompose(given, self.x), self.points, deadline)
         values = given_tree.full(given_tree.value[given_tree.root])
         if self._matches(self.derivative, values):
             return None  # right after all: never tag a correct answer
@@ -564,7 +344,7 @@ class _Search:
                 return self.candidates[index]
         return None
 
-    def _general(self, given: sympy.Expr, given_tree: _Tree, values: np.ndarray
+    def _general(self, given: sympy.Expr, given_tree: Tree, values: np.ndarray
                  ) -> _Candidate | None:
         derivative, valid = self.derivative, self.valid
         function = self.tree.full(self.tree.value[self.tree.root])
@@ -582,7 +362,7 @@ class _Search:
         if self._matches(derivative + shift, values):
             return _Candidate("additive-constant-off", values, detail=shift)
         if not given.free_symbols:
-            return self._value_at_point(_number(given))
+            return self._value_at_point(as_float(given))
         return None
 
     def _value_at_point(self, number: float) -> _Candidate | None:
@@ -599,7 +379,7 @@ class _Search:
                       key=lambda p: (sum(map(abs, p)), p))
         columns = np.array(rows, dtype=np.float64).T
         points = {s.name: columns[i] for i, s in enumerate(self.symbols)}
-        tree = _Tree(self.tree.root, points)
+        tree = Tree(self.tree.root, points)
         at = tree.full(tree.tangent({self.x: 1.0})[tree.root])
         close = np.abs(at - number) <= tolerance("float64") * (np.abs(number) + 1.0)
         hits = np.flatnonzero(close)
@@ -614,7 +394,7 @@ _SEARCHES: dict[tuple[sympy.Expr, sympy.Symbol], _Search] = {}
 _MAX_SEARCHES = 64
 
 
-def _search(function: sympy.Expr, x: sympy.Symbol, deadline: float) -> _Search:
+def _search(function: sympy.Expr, x: sympy.Symbol, deadline: Deadline) -> _Search:
     key = (function, x)
     if key not in _SEARCHES:
         search = _Search(function, x, deadline)
@@ -632,7 +412,7 @@ def diagnose(function: sympy.Expr, wrt: Sequence[sympy.Symbol], given: sympy.Exp
     repeated derivative; the mistake is searched in the last one). None when no known mistake
     matches, when ``given`` uses other variables, or when ``budget`` seconds run out.
     """
-    deadline = time.perf_counter() + budget
+    deadline = Deadline(budget, "the mistake search")
     if not wrt or not isinstance(given, sympy.Expr) or not isinstance(function, sympy.Expr):
         return None
     x = wrt[-1]
@@ -642,9 +422,8 @@ def diagnose(function: sympy.Expr, wrt: Sequence[sympy.Symbol], given: sympy.Exp
                 _bigger_than(e, MAX_TREE) for e in (base, given)):
             return None
         return _search(base, x, deadline).diagnose(given, deadline)
-    except (_OutOfTime, Unsupported, TutorError, ArithmeticError, ValueError, TypeError,
-            KeyError, RecursionError):
-        return None
+    except (TutorError, ArithmeticError, ValueError, TypeError, KeyError, RecursionError):
+        return None  # past the deadline or the depth bound (ExplainError), or not numeric
 
 
 def name_mistake(function: sympy.Expr, wrt: sympy.Symbol, verdict: Verdict) -> Verdict:
