@@ -379,6 +379,8 @@ class Reader:
     def __init__(self, path: str, error: type[FileError] = FileError, collect: bool = True):
         self.path, self.error, self.collect = path, error, collect
         self.problems: list[Problem] = []
+        #: checks of fields that go together, per dataclass: check(reader, node, where, values)
+        self.checks: dict[type, Callable[[Reader, Node, str, dict], None]] = {}
 
     def problem(self, line: int | None, message: str) -> None:
         if not self.collect:
@@ -388,21 +390,21 @@ class Reader:
     def fields(self, node: Node, where: str, allowed: Mapping[str, bool]) -> bool:
         """Check ``node`` is a mapping with every required key and no unknown key."""
         if node.kind != "map":
-            self.problem(node.line, f"{where}: expected a mapping of fields, got {node.type_name}")
+            self.problem(node.line, f"{_at(where)}expected a mapping of fields, got {node.type_name}")
             return False
         for key in node.entries:
             if key not in allowed:
                 self.problem(node.key_lines[key],
-                             f"{where}: unknown field {key!r}{did_you_mean(key, allowed)}")
+                             f"{_at(where)}unknown field {key!r}{did_you_mean(key, allowed)}")
         for key, required in allowed.items():
             if required and key not in node.entries:
-                self.problem(node.line, f"{where}: missing field {key!r}")
+                self.problem(node.line, f"{_at(where)}missing field {key!r}")
         return True
 
     def string(self, node: Node, where: str) -> str | None:
         if node.kind == "scalar" and node.value is not None and node.raw.strip():
             return node.raw if not isinstance(node.value, str) else node.value
-        self.problem(node.line, f"{where}: expected a string, got {node.type_name}")
+        self.problem(node.line, f"{_at(where)}expected a string, got {node.type_name}")
         return None
 
     def integer(self, node: Node, where: str, minimum: int = 0,
@@ -411,7 +413,7 @@ class Reader:
         if type(value) is int and value >= minimum and (maximum is None or value <= maximum):
             return value
         wanted = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
-        self.problem(node.line, f"{where}: expected a whole number {wanted}, got {node.type_name}")
+        self.problem(node.line, f"{_at(where)}expected a whole number {wanted}, got {node.type_name}")
         return None
 
     def number(self, node: Node, where: str, positive: bool = False,
@@ -422,19 +424,19 @@ class Reader:
             return float(value)
         wanted = ("a positive number" if positive else "a non-negative number" if minimum == 0
                   else "a number")
-        self.problem(node.line, f"{where}: expected {wanted}, got {node.type_name}")
+        self.problem(node.line, f"{_at(where)}expected {wanted}, got {node.type_name}")
         return None
 
     def flag(self, node: Node, where: str) -> bool | None:
         if node.kind == "scalar" and isinstance(node.value, bool):
             return node.value
-        self.problem(node.line, f"{where}: expected true or false, got {node.type_name}")
+        self.problem(node.line, f"{_at(where)}expected true or false, got {node.type_name}")
         return None
 
     def choice(self, node: Node, where: str, options: tuple[str, ...]) -> str | None:
         value = self.string(node, where)
         if value is not None and value not in options:
-            self.problem(node.line, f"{where}: {value!r} is not one of: {', '.join(options)}")
+            self.problem(node.line, f"{_at(where)}{value!r} is not one of: {', '.join(options)}")
             return None
         return value
 
@@ -450,8 +452,10 @@ class Reader:
              check: Callable[[Reader, Node, str, dict], None] | None = None) -> Any:
         """An instance of the dataclass ``cls`` from the mapping ``node`` (None if not valid).
 
-        Fields come from the file by name, except those in ``given``; ``check`` may add
-        problems that involve several fields (it gets the values read so far)."""
+        Fields come from the file by name, except those in ``given``; ``check`` (by default
+        the one in ``self.checks``) may add problems that involve several fields: it gets the
+        values read so far, and may add values the file gives in its own way."""
+        check = check or self.checks.get(cls)
         given = dict(given or {})
         count = len(self.problems)
         rules = _rules(cls)
@@ -475,10 +479,10 @@ class Reader:
             present = [key for key in (rule.key, *rule.aliases) if key in node.entries]
             if len(present) > 1 or (rule.aliases and rule.required and not present):
                 names = " or ".join(repr(k) for k in (rule.key, *rule.aliases))
-                self.problem(node.line, f"{where}: give exactly one of {names}")
+                self.problem(node.line, f"{_at(where)}give exactly one of {names}")
                 continue
             if present:
-                value = self.value(rule, node.entries[present[0]], f"{where}: {present[0]}")
+                value = self.value(rule, node.entries[present[0]], f"{_at(where)}{present[0]}")
                 if value is not None:
                     values[rule.name] = value
         if check is not None:
@@ -521,6 +525,11 @@ class Reader:
     def type_readers(self) -> dict[type, Callable[[Node, str], Any]]:
         """Readers for the types of one kind of file (subclasses add theirs)."""
         return {}
+
+
+def _at(where: str) -> str:
+    """The prefix of a message about ``where`` ("" at the top of a file)."""
+    return f"{where}: " if where else ""
 
 
 @dataclasses.dataclass(frozen=True)
