@@ -82,7 +82,7 @@ class Node:
 
 def read_file(path: str | Path, error: type[FileError] = FileError) -> Node:
     """The node tree of a file; ``error`` (with path and line) when it cannot be read."""
-    shown = display_path(path)
+    shown = str(path)
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_BYTES + 1)
@@ -145,10 +145,10 @@ def _read_yaml(text: str, path: str, error: type[FileError]) -> Node:
         message = problem.problem or problem.context or "not valid YAML"
         if problem.context and problem.context_mark and problem.problem_mark:
             message = f"{message} ({problem.context} from line {problem.context_mark.line + 1})"
-        raise error(f"YAML syntax error: {message}", path=path,
+        raise error(f"not valid YAML: {message}", path=path,
                     line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as problem:
-        raise error(f"YAML error: {problem}", path=path) from None
+        raise error(f"not valid YAML: {problem}", path=path) from None
 
 
 def _check_yaml_events(text: str, path: str, error: type[FileError]) -> None:
@@ -449,18 +449,24 @@ class Reader:
     # ------------------------------------------------------------ dataclasses
 
     def read(self, cls: type, node: Node, where: str, *, given: Mapping[str, Any] | None = None,
-             check: Callable[[Reader, Node, str, dict], None] | None = None) -> Any:
+             check: Callable[[Reader, Node, str, dict], None] | None = None,
+             keys: Mapping[str, bool] | None = None) -> Any:
         """An instance of the dataclass ``cls`` from the mapping ``node`` (None if not valid).
 
-        Fields come from the file by name, except those in ``given``; ``check`` (by default
+        Fields come from the file by name, except those in ``given``; ``keys`` (key: required)
+        narrows the fields the file may give, for a class whose fields depend on a kind;
+        ``check`` (by default
         the one in ``self.checks``) may add problems that involve several fields: it gets the
         values read so far, and may add values the file gives in its own way."""
         check = check or self.checks.get(cls)
         given = dict(given or {})
         count = len(self.problems)
-        rules = _rules(cls)
+        rules = [rule for rule in _rules(cls) if keys is None or rule.key in keys
+                 or not rule.from_file]
         allowed = {key: rule.required and not rule.aliases and rule.name not in given
                    for rule in rules if rule.from_file for key in (rule.key, *rule.aliases)}
+        if keys is not None:
+            allowed = {key: required and key not in given for key, required in keys.items()}
         if not self.fields(node, where, allowed):
             return None
         values = dict(given)
