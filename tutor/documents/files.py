@@ -122,14 +122,9 @@ def _too_deep(path: str, line: int | None, error: type[FileError]) -> FileError:
 
 
 def _read_yaml(text: str, path: str, error: type[FileError]) -> Node:
+    loader = _LOADER(text)
     try:
-        _check_yaml_events(text, path, error)
-        loader = _LOADER(text)
-        try:
-            root = loader.get_single_node()
-            return Node("scalar", 1) if root is None else _yaml_node(root, loader, path, error)
-        finally:
-            loader.dispose()
+        return _compose(loader, path, error)
     except yaml.MarkedYAMLError as problem:
         mark = problem.problem_mark or problem.context_mark
         message = problem.problem or problem.context or "not valid YAML"
@@ -139,21 +134,71 @@ def _read_yaml(text: str, path: str, error: type[FileError]) -> Node:
                     line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as problem:
         raise error(f"not valid YAML: {problem}", path=path) from None
+    finally:
+        loader.dispose()
 
 
-def _check_yaml_events(text: str, path: str, error: type[FileError]) -> None:
-    """Refuse aliases and deep nesting from the event stream, before any node is built."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+def _compose(loader, path: str, error: type[FileError]) -> Node:
+    """Build the node tree from the parser's events, in one pass and without recursion:
+    an alias or a collection nested too deep is refused before anything grows."""
+    root: Node | None = None
+    stack: list[list] = []  # open collections: [node, key waiting for its value, its line]
+    while not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.DocumentStartEvent) and root is not None:
+            raise error("a file holds one YAML document; this is a second one", path=path,
+                        line=line)
         if isinstance(event, yaml.AliasEvent):
             raise error(f"YAML aliases (*{event.anchor}) are not allowed; write the value out",
-                        path=path, line=event.start_mark.line + 1)
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _too_deep(path, event.start_mark.line + 1, error)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+                        path=path, line=line)
+        if isinstance(event, yaml.CollectionEndEvent):
+            node = stack.pop()[0]
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _too_deep(path, line, error)
+            is_map = isinstance(event, yaml.MappingStartEvent)
+            opened = Node("map" if is_map else "list", line)
+            if stack and stack[-1][0].kind == "map" and stack[-1][1] is None:
+                raise error("keys must be plain names, not lists or mappings", path=path,
+                            line=line)
+            stack.append([opened, None, 0])
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            node = _scalar(event, loader, line, path, error)
+        else:
+            continue
+        if not stack:
+            root = node
+            continue
+        parent = stack[-1]
+        if parent[0].kind == "list":
+            parent[0].items.append(node)
+        elif parent[1] is None:
+            key = str(node.raw)
+            if key in parent[0].entries:
+                raise error(f"key {key!r} appears twice in this mapping (first on line "
+                            f"{parent[0].key_lines[key]})", path=path, line=line)
+            parent[1], parent[2] = key, line
+        else:
+            parent[0].entries[parent[1]], parent[0].key_lines[parent[1]] = node, parent[2]
+            parent[1] = None
+    return root if root is not None else Node("scalar", 1)
+
+
+def _scalar(event: yaml.ScalarEvent, loader, line: int, path: str,
+            error: type[FileError]) -> Node:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    try:
+        value = loader.construct_object(yaml.ScalarNode(
+            tag, event.value, event.start_mark, event.end_mark, style=event.style))
+    except yaml.constructor.ConstructorError as problem:
+        raise error(f"cannot read this value: {problem.problem}", path=path, line=line) from None
+    if not event.style:  # plain, not quoted
+        value = _yaml12(event.value, value)
+    return Node("scalar", line, value=value, raw=event.value)
 
 
 _YAML12_FLOAT = re.compile(r"[-+]?(\.\d+|\d+\.?\d*)([eE][-+]?\d+)?\Z")
@@ -171,34 +216,6 @@ def _yaml12(raw: str, value: Any) -> Any:
     if isinstance(value, int) and _YAML12_DECIMAL.match(raw):
         return int(raw, 10)  # 010: octal in YAML 1.1
     return value
-
-
-def _yaml_node(node: yaml.Node, loader, path: str, error: type[FileError]) -> Node:
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result = Node("map", line)
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise error("keys must be plain names, not lists or mappings", path=path,
-                            line=key_line)
-            key = str(key_node.value)
-            if key in result.entries:
-                raise error(f"key {key!r} appears twice in this mapping (first on line "
-                            f"{result.key_lines[key]})", path=path, line=key_line)
-            result.entries[key] = _yaml_node(value_node, loader, path, error)
-            result.key_lines[key] = key_line
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return Node("list", line, items=[_yaml_node(item, loader, path, error)
-                                         for item in node.value])
-    try:
-        value = loader.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as problem:
-        raise error(f"cannot read this value: {problem.problem}", path=path, line=line) from None
-    if not node.style:  # plain, not quoted
-        value = _yaml12(node.value, value)
-    return Node("scalar", line, value=value, raw=str(node.value))
 
 
 Lines = dict[tuple, int]
