@@ -27,7 +27,7 @@ def tf():
 def code_worker():
     """One process for the lessons' code snippets, shared by the test session: torch (and
     TensorFlow, once a test asks for it) are imported once."""
-    from tutor.lessons.code import CodeWorker
+    from tutor.lessons.snippets import CodeWorker
 
     shared = CodeWorker()
     shared.start()

@@ -27,8 +27,8 @@ def test_every_public_name_is_the_documented_object_not_a_module():
 def test_all_lists_exactly_what_is_importable():
     for name in tutor.__all__:
         assert getattr(tutor, name) is not None
-    errors = {"TutorError", "ParseError", "LoweringError", "BackendError", "LessonError",
-              "AssignmentError"}
+    errors = {"TutorError", "ParseError", "LoweringError", "BackendError", "FileError",
+              "LessonError", "AssignmentError"}
     assert set(tutor.__all__) == {*PUBLIC_FUNCTIONS, "Verdict", "GradientReport", *errors}
     assert sorted(dir(tutor)) == sorted(tutor.__all__)
 

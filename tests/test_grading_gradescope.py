@@ -55,9 +55,9 @@ def test_visibility_and_late_penalty_are_read_from_the_assignment(assignment_fil
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (("visibility: hidden", "visibility: secret"), "visibility must be 'visible' or 'hidden'"),
-    (("per_day: 10%", "per_day: 150%"), "per_day is a share of the score"),
-    (("grace_minutes: 15", "grace: 15"), "unknown key 'grace' for late_penalty"),
+    (("visibility: hidden", "visibility: secret"), "visibility: 'secret' is not one of: visible, hidden"),
+    (("per_day: 10%", "per_day: 150%"), "per_day: a share of the score is at most 1"),
+    (("grace_minutes: 15", "grace: 15"), "unknown field 'grace'"),
 ])
 def test_bad_gradescope_settings_are_refused_with_their_line(assignment_file, change, message):
     assignment_file.write_text(ASSIGNMENT_YAML.replace(*change))

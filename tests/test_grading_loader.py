@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tutor.documents import read_text
 from tutor.errors import AssignmentError
-from tutor.grading.documents import read_text
 from tutor.grading.loader import load_assignment
 from tutor.grading.model import QUESTION_TYPES
 from tutor.grading.questions import expected_values
@@ -54,8 +54,8 @@ HEAD = "title: T\nquestions:\n"
 @pytest.mark.parametrize(("body", "line", "words"), [
     ("  - {id: q1, type: derivatve, function: x, wrt: x}\n", 3, "did you mean 'derivative'?"),
     ("  - id: q1\n    type: derivative\n    function: x^2\n    wrt: x\n    point: 3\n", 7,
-     "unknown key 'point'"),
-    ("  - id: q1\n    type: derivative\n    wrt: x\n", 3, "'function' is missing"),
+     "unknown field 'point'"),
+    ("  - id: q1\n    type: derivative\n    wrt: x\n", 3, "missing field 'function'"),
     ("  - id: q1\n    type: derivative\n    function: 2*x +\n    wrt: x\n", 5,
      "cannot read the function '2*x +'"),
     ("  - id: q1\n    type: derivative\n    function: x^2\n    wrt: z\n", 6,
@@ -67,11 +67,11 @@ HEAD = "title: T\nquestions:\n"
     ("  - {id: c, type: gradient-code, entry: 2fast, function: x, variables: [x]}\n", 3,
      "not a Python function name"),
     ("  - id: c\n    type: gradient-code\n    entry: f\n    function: x\n    variables: [x]\n"
-     "    framework: jax\n", 8, "framework must be 'auto' or 'torch' or 'tensorflow', got 'jax'"),
+     "    framework: jax\n", 8, "framework: 'jax' is not one of: auto, torch, tensorflow"),
     ("  - {id: m, type: manual-gradient, entry: g, function: x, variables: [x], framework: torch}\n", 3,
-     "unknown key 'framework' for a manual-gradient question"),
+     "question 'm': unknown field 'framework'"),
     ("  - {id: d, type: descent, entry: s, function: x^2, variables: [x], start: [0], lr: 0.1,"
-     " steps: 3, mode: walk}\n", 3, "mode must be 'step' or 'loop', got 'walk'"),
+     " steps: 3, mode: walk}\n", 3, "mode: 'walk' is not one of: step, loop"),
     ("  - {id: v, type: value, function: x^2, at: {y: 1}}\n", 3, "no value for x"),
     ("  - {id: v, type: value, answer: 1, points: -2}\n", 3, "positive number"),
     ("  - {id: v, type: value}\n", 3, "needs 'answer'"),
@@ -85,12 +85,12 @@ def test_errors_name_the_line(tmp_path, body, line, words):
 
 
 def test_file_level_errors(tmp_path):
-    assert "'questions' is missing" in str(error_of(tmp_path, "title: T\n"))
+    assert "missing field 'questions'" in str(error_of(tmp_path, "title: T\n"))
     assert "non-empty list" in str(error_of(tmp_path, "title: T\nquestions: []\n"))
     assert error_of(tmp_path, "title: T\ntitle: U\nquestions: []\n").line == 2  # duplicate key
     syntax = error_of(tmp_path, "title: T\nquestions:\n  - {id: q1\n")
     assert "not valid YAML" in str(syntax) and syntax.line is not None
-    assert "unknown key 'sandbx'" in str(error_of(tmp_path, HEAD + "  - {id: v, type: value, answer: 1}\nsandbx: {}\n"))
+    assert "unknown field 'sandbx'" in str(error_of(tmp_path, HEAD + "  - {id: v, type: value, answer: 1}\nsandbx: {}\n"))
     with pytest.raises(AssignmentError, match="file not found"):
         load_assignment(tmp_path / "missing.yaml")
     with pytest.raises(AssignmentError, match="unknown file type"):
@@ -128,7 +128,7 @@ def test_toml_assignments_and_their_lines(tmp_path):
 
 
 def test_documents_keep_lines_for_every_key():
-    data, lines = read_text('{\n  "a": 1,\n  "b": [1, 2]\n}\n', "x.json")
-    assert data == {"a": 1, "b": [1, 2]} and lines[("b",)] == 3
-    _, lines = read_text("top:\n  - k: 1\n    j: 2\n", "x.yaml")
-    assert lines[("top", 0, "j")] == 3
+    node = read_text('{\n  "a": 1,\n  "b": [1, 2]\n}\n', "x.json")
+    assert node.plain() == {"a": 1, "b": [1, 2]} and node.key_lines["b"] == 3
+    node = read_text("top:\n  - k: 1\n    j: 2\n", "x.yaml")
+    assert node.get("top").items[0].key_lines["j"] == 3

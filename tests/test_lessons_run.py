@@ -12,10 +12,10 @@ import pytest
 from tutor.errors import LessonError
 from tutor.lessons.catalog import catalog, find_lesson
 from tutor.lessons.commands import register
-from tutor.lessons.model import Code
 from tutor.lessons.progress import ProgressStore, state_dir
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
+from tutor.lessons.steps.code import Code
 from tutor.lessons.ui import AutoPrompter
 from tutor.lowering import tensorflow_installed
 from tutor.render import make_console

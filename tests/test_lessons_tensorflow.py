@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 from tutor.lessons.catalog import find_lesson
-from tutor.lessons.code import CodeWorker, numbers_after, run_code
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
+from tutor.lessons.snippets import CodeWorker
+from tutor.lessons.steps.code import numbers_after, run_code
 from tutor.lessons.ui import AutoPrompter
 from tutor.numeric import tolerance
 from tutor.render import make_console

@@ -15,6 +15,7 @@ from tutor._lazy import lazy_exports
 from tutor.errors import (
     AssignmentError,
     BackendError,
+    FileError,
     LessonError,
     LoweringError,
     ParseError,
@@ -37,7 +38,8 @@ _LAZY = {
 
 __all__ = [
     *_LAZY,
-    "TutorError", "ParseError", "LoweringError", "BackendError", "LessonError", "AssignmentError",
+    "TutorError", "ParseError", "LoweringError", "BackendError", "FileError", "LessonError",
+    "AssignmentError",
 ]
 __version__ = "0.1.0"
 

@@ -29,18 +29,27 @@ class BackendError(TutorError, RuntimeError):
     """A numeric backend that is not installed or cannot run."""
 
 
-class LessonError(TutorError, ValueError):
-    """A lesson file that is not valid. ``path`` and ``line`` say where."""
+class FileError(TutorError, ValueError):
+    """A lesson, assignment or answers file that is not valid. ``path`` and ``line`` say where.
+
+    >>> str(FileError("unknown field 'hint'", path="a.yaml", line=3))
+    "a.yaml:3: unknown field 'hint'"
+    """
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
         self.path = path
         self.line = line
+        self.message = message
         where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
         super().__init__(f"{where}{message}")
 
 
-class AssignmentError(LessonError):
-    """An assignment or submission file that is not valid."""
+class LessonError(FileError):
+    """A lesson file that is not valid."""
+
+
+class AssignmentError(FileError):
+    """An assignment or answers file that is not valid."""
 
 
 class ExplainError(TutorError, ValueError):

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
-from tutor.grading.answers import read_answers
+from tutor.grading.answers_file import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
 from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
 from tutor.grading.sandbox import Limits, Sandbox, SandboxError

@@ -16,15 +16,14 @@ from tutor.grading.model import Assignment, Question
 
 def looks_like_assignment(path: str | Path) -> bool:
     """True for a YAML/TOML/JSON file whose top level has ``questions`` (lessons do not)."""
-    from tutor.grading.documents import SUFFIXES, read_document
+    from tutor.documents import SUFFIXES, read_file
 
     if Path(path).suffix.lower() not in SUFFIXES:
         return False
     try:
-        data, _ = read_document(path)
+        return read_file(path, AssignmentError).get("questions") is not None
     except AssignmentError:
         return False
-    return isinstance(data, dict) and "questions" in data
 
 
 def assignment_linter(path: str | Path) -> list[AssignmentError] | None:

@@ -9,6 +9,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
+
+from tutor.documents import spec
 
 #: Question types answered by text in an answers file, and by a Python file.
 TEXT_TYPES = ("derivative", "value")
@@ -16,37 +19,55 @@ CODE_TYPES = ("gradient-code", "manual-gradient", "descent")
 QUESTION_TYPES = TEXT_TYPES + CODE_TYPES
 #: What gradient-code and descent questions accept: "auto" takes torch or TensorFlow, whichever
 #: the student's function uses.
-FRAMEWORKS = ("auto", "torch", "tensorflow")
+Framework = Literal["auto", "torch", "tensorflow"]
+FRAMEWORKS = get_args(Framework)
 #: When Gradescope shows a question's result to the student (its test ``visibility``).
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+VISIBILITIES = get_args(Visibility)
+
+
+#: The tolerance of a question that gives none, by type.
+TOLERANCES = {"value": 1e-6, "descent": 1e-4}
+_CODE = {"types": CODE_TYPES, "required_for": CODE_TYPES}
 
 
 @dataclass(frozen=True)
 class Question:
-    """One question. Which fields matter depends on ``type`` (see docs/grading.md)."""
+    """One question; it is also the schema of a question in an assignment file: ``types``
+    says which question types take a field (all when absent), ``required_for`` which need it.
+    Which fields matter depends on ``type`` (see docs/grading.md)."""
 
-    id: str
-    type: str
-    points: float = 1.0
+    id: str = spec(read="identifier")
+    type: str = spec(read="question_type")
+    points: float = spec(1.0, positive=True)
     prompt: str = ""
     line: int | None = None
-    function: str = ""  # the math: what to differentiate, or the reference loss
-    variables: tuple[str, ...] = ()  # argument order for code; allowed names for text
-    wrt: tuple[str, ...] = ()
-    at: tuple[tuple[str, float], ...] = ()  # value questions: the point
-    answer: tuple[float, ...] = ()  # value questions: the expected numbers, if given
-    tolerance: float | None = None
-    rel_tolerance: float = 1e-9
-    entry: str = ""  # the student's Python function
-    samples: int = 200
-    timeout: float | None = None
-    framework: str = "auto"  # gradient-code, descent: torch, tensorflow or auto (either)
-    mode: str = "step"  # descent: "step" (step(x, lr)) or "loop" (descend(start, lr, steps))
-    start: tuple[float, ...] = ()
-    lr: float = 0.0
-    steps: int = 0
+    # the math: what to differentiate, or the reference loss
+    function: str = spec("", required_for=("derivative", *CODE_TYPES))
+    # argument order for code; allowed names for text
+    variables: tuple[str, ...] = spec((), read="names", required_for=CODE_TYPES)
+    wrt: tuple[str, ...] = spec((), read="names", types=("derivative", "value", "gradient-code",
+                                                         "manual-gradient"),
+                                required_for=("derivative",))
+    at: tuple[tuple[str, float], ...] = spec((), read="point", types=("value",))
+    answer: tuple[float, ...] = spec((), read="numbers", types=("value",))  # if given
+    tolerance: float | None = spec(None, minimum=0, types=("value", "descent"))  # else TOLERANCES
+    rel_tolerance: float = spec(1e-9, minimum=0, types=("value",))
+    entry: str = spec("", read="entry", **_CODE)  # the student's Python function
+    samples: int = spec(200, minimum=1, maximum=100_000,
+                        types=("gradient-code", "manual-gradient"))
+    timeout: float | None = spec(None, positive=True, types=CODE_TYPES)
+    # gradient-code, descent: torch, tensorflow or auto (either)
+    framework: Framework = spec("auto", types=("gradient-code", "descent"))
+    # descent: "step" (step(x, lr)) or "loop" (descend(start, lr, steps))
+    mode: Literal["step", "loop"] = spec("step", types=("descent",))
+    start: tuple[float, ...] = spec((), read="numbers", types=("descent",),
+                                    required_for=("descent",))
+    lr: float = spec(0.0, positive=True, types=("descent",), required_for=("descent",))
+    steps: int = spec(0, minimum=1, maximum=1_000_000, types=("descent",),
+                      required_for=("descent",))
     solution: str | None = None  # the reference answer or code, checked by `tutor lint`
-    visibility: str = "visible"  # Gradescope: one of VISIBILITIES
+    visibility: Visibility = "visible"  # Gradescope
 
     @property
     def is_code(self) -> bool:
@@ -67,20 +88,23 @@ class SandboxSettings:
 class LatePenalty:
     """What a late Gradescope submission loses, as fractions of its score."""
 
-    per_day: float  # per started day after the due date (after the grace minutes)
-    max: float = 1.0  # never more than this
-    after_late_due_date: float = 1.0  # past Gradescope's late due date (instructor uploads)
-    grace_minutes: float = 0.0
+    # shares of the score: a number up to 1, or a percentage such as "10%"
+    per_day: float = spec(read="share")  # per started day after the due date (and grace)
+    max: float = spec(1.0, read="share")  # never more than this
+    after_late_due_date: float = spec(1.0, read="share")  # past Gradescope's late due date
+    grace_minutes: float = spec(0.0, minimum=0)
 
 
 @dataclass(frozen=True)
 class Assignment:
-    id: str
+    """An assignment file: its fields are the top of the file (``id`` defaults to its name)."""
+
+    id: str = spec(read="identifier")
     title: str
-    questions: tuple[Question, ...]
-    path: str = ""
+    questions: tuple[Question, ...] = spec(read="questions")
+    path: str = spec("", from_file=False)
     seed: int = 0
-    fingerprint: str = ""
+    fingerprint: str = spec("", from_file=False)  # of the file's bytes
     sandbox: SandboxSettings = SandboxSettings()
     late_penalty: LatePenalty | None = None  # Gradescope runs given submission_metadata.json
 

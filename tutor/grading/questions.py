@@ -154,7 +154,7 @@ def expected_values(question: Question) -> tuple[float, ...]:
 
 
 def _grade_value(question: Question, answer) -> QuestionResult:
-    from tutor.grading.answers import read_number
+    from tutor.grading.answers_file import read_number
 
     expected = expected_values(question)
     names = tuple(f"d/d{w}" for w in question.wrt) if len(expected) > 1 and question.wrt else \

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.documents import SUFFIXES
 from tutor.errors import TutorError
-from tutor.grading.documents import SUFFIXES
 
 MAX_CODE_BYTES = 1_000_000
 DEFAULT_MODULE = "solution"

@@ -1,10 +1,13 @@
 """Guided terminal lessons: lesson files are data, this package is the small engine that plays them.
 
-- :mod:`.schema` reads and validates a lesson file (``load_lesson``, ``read_lesson``) into
-  :mod:`.model` objects; :mod:`.yamlnodes` keeps the line of every YAML value.
-- :mod:`.mathctx` turns the lesson's formulas (variables, tensors, ``let``) into SymPy.
-- :mod:`.answers`, :mod:`.compute`, :mod:`.code`, :mod:`.descend`, :mod:`.plot` do the work of
-  each step kind, through the public checker API; :mod:`.display` prints their results.
+- :mod:`.model` is what a lesson is (dataclasses that are also the file's schema);
+  :mod:`.schema` reads a file into them (``load_lesson``, ``read_lesson``) through
+  :mod:`tutor.documents`.
+- :mod:`.steps` holds the step kinds, one module each (model, checks, player, lint, display).
+- :mod:`.mathctx` turns the lesson's formulas (variables, tensors, ``let``) into SymPy;
+  :mod:`.descend` runs gradient descent; :mod:`.plot` draws it.
+- :mod:`.snippets` runs teachers' code snippets in :mod:`.snippet_process`, a separate
+  process with a time limit.
 - :mod:`.runner` walks a learner through the steps; :mod:`.progress` remembers where they are.
 - :mod:`.lint` checks lesson files (``lint_paths``).
 - :mod:`.commands` adds ``tutor list / learn / reset / lint`` to the CLI.

@@ -16,12 +16,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from tutor.documents import read_file
 from tutor.errors import LessonError
 from tutor.lessons.model import ANY_LANGUAGE, Text
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The lessons beside the package in a checkout, else where `pip install` put them.
 _CHECKOUT = Path(__file__).resolve().parents[2] / "lessons"
 BUNDLED = _CHECKOUT if _CHECKOUT.is_dir() else Path(sys.prefix) / "share" / "tutor" / "lessons"
@@ -59,12 +57,12 @@ def _text(value) -> Text:
 
 def _info(path: Path) -> LessonInfo:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = read_file(path, LessonError).plain()
         steps = data.get("steps") or []
         ids = tuple(str(s.get("id")) for s in steps if isinstance(s, dict))
         return LessonInfo(str(data.get("id") or path.stem), int(data.get("order") or 0),
                           _text(data.get("title")), path, ids)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+    except (LessonError, AttributeError, TypeError, ValueError) as error:
         return LessonInfo(path.stem, 0, Text({ANY_LANGUAGE: path.stem}), path,
                           problem=f"cannot be read ({type(error).__name__}); run `tutor lint {path}`")
 

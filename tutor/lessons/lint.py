@@ -2,7 +2,8 @@
 
 Three layers: the schema (:mod:`.schema`), the formulas (each one parsed, every name known,
 translations complete), and the numbers (solutions pass their own check, wrong examples fail
-and trigger their feedback, compute steps agree, code expectations can be computed).
+and trigger their feedback, compute steps agree, code expectations can be computed); each
+step kind (:mod:`tutor.lessons.steps`) says how its formulas and numbers are checked.
 
 Other file kinds (assignments) are linted by the functions passed as ``other_kinds``: each
 returns a list of problems for a file it owns, or None for a file that is not its kind.
@@ -14,7 +15,7 @@ returns a list of problems for a file it owns, or None for a file that is not it
 
 from __future__ import annotations
 
-import ast
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tutor.errors import LessonError, TutorError
 from tutor.lessons import model
 from tutor.lessons.catalog import lesson_dirs, lesson_files
 from tutor.lessons.schema import Problem, display_path, read_lesson
+from tutor.lessons.steps import KINDS
 
 FileLinter = Callable[[Path], "list[Problem] | None"]
 
@@ -83,7 +85,7 @@ def formula_problems(lesson: model.Lesson) -> list[Problem]:
     try:
         math = LessonMath(lesson)
         for step in lesson.steps:
-            _read_formulas(lesson, math, step)
+            KINDS[step.kind].formulas(math, step)
     except TutorError as error:
         return [_as_problem(error, shown, None)]
     return []
@@ -91,44 +93,39 @@ def formula_problems(lesson: model.Lesson) -> list[Problem]:
 
 def _as_problem(error: TutorError, path: str, line: int | None) -> Problem:
     """A Problem from an error raised while checking (a LessonError knows its own line)."""
-    if not isinstance(error, LessonError):
-        return Problem(path, line, str(error))
-    prefix = (f"{error.path}:{error.line}: " if error.path and error.line else
-              f"{error.path}: " if error.path else "")
-    return Problem(path, error.line or line, str(error).removeprefix(prefix))
+    if isinstance(error, LessonError):
+        return Problem(path, error.line or line, error.message)
+    return Problem(path, line, str(error))
 
 
 # ---------------------------------------------------------------- translations
 
 
-def _texts(lesson: model.Lesson) -> Iterator[tuple[model.Text, str]]:
-    yield lesson.title, "title"
-    yield lesson.summary, "summary"
+def _texts(value: object, where: str) -> Iterator[tuple[model.Text, str]]:
+    """Every text in a lesson, step or part of one (found through the dataclass fields)."""
+    if isinstance(value, model.Text):
+        yield value, where
+    elif isinstance(value, tuple):
+        for number, item in enumerate(value, 1):
+            yield from _texts(item, f"{where} #{number}" if len(value) > 1 else where)
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            inner = f"{where}: {field.name}" if where else field.name
+            yield from _texts(getattr(value, field.name), inner)
+
+
+def _lesson_texts(lesson: model.Lesson) -> Iterator[tuple[model.Text, str]]:
+    yield from _texts(lesson.title, "title")
+    yield from _texts(lesson.summary, "summary")
     for step in lesson.steps:
-        where = f"step {step.id!r}"
-        if step.text:
-            yield step.text, f"{where}: text"
-        for hint in getattr(step, "hints", ()):
-            yield hint, f"{where}: hint"
-        for example in getattr(step, "wrong_examples", ()):
-            if example.feedback:
-                yield example.feedback, f"{where}: wrong example {example.answer.text!r}: feedback"
-        for number, option in enumerate(getattr(step, "options", ()), 1):
-            yield option.text, f"{where}: option {number}"
-            if option.feedback:
-                yield option.feedback, f"{where}: option {number}: feedback"
-        at = getattr(step, "at", None)
-        points = (at,) if isinstance(at, model.Point) else tuple(at or ())
-        for point in (*points, *getattr(step, "starts", ())):
-            if point.note:
-                yield point.note, f"{where}: note"
+        yield from _texts(step, f"step {step.id!r}")
 
 
 def _translation_problems(lesson: model.Lesson, path: str) -> list[Problem]:
     if len(lesson.languages) < 2:
         return []
     problems = []
-    for text, where in _texts(lesson):
+    for text, where in _lesson_texts(lesson):
         missing = text.missing(list(lesson.languages))
         if missing:
             problems.append(Problem(path, text.line, f"{where}: missing translation "
@@ -140,94 +137,7 @@ def _translation_problems(lesson: model.Lesson, path: str) -> list[Problem]:
 # ---------------------------------------------------------------- formulas and numbers
 
 
-def _read_formulas(lesson: model.Lesson, math, step: model.Step) -> None:
-    """Parse every formula of ``step``; raises LessonError at the first bad one."""
-    from tutor.lessons.answers import Judge
-    from tutor.lessons.code import expected_values
-
-    where = f"step {step.id!r}"
-    if isinstance(step, model.Say):
-        for source in step.math:
-            math.formula(source, where)
-    elif isinstance(step, model.Ask):
-        Judge(math, step)
-    elif isinstance(step, model.Compute):
-        math.expr(step.expr, f"{where}: expr")
-        math.expand_names(step.wrt, where, step.line)
-    elif isinstance(step, model.Code):
-        for expectation in (*step.expect, *(step.tensorflow_expect or ())):
-            if expectation.value is not None or expectation.derivative is not None:
-                expected_values(math, step, expectation)
-    elif isinstance(step, model.Descend):
-        math.descend_variables(step)
-
-
 def _step_problems(lesson: model.Lesson, math, step: model.Step, path: str) -> list[Problem]:
-    _read_formulas(lesson, math, step)
-    if isinstance(step, model.Ask):
-        return _ask_problems(math, step, path)
-    if isinstance(step, model.Compute):
-        return _compute_problems(math, step, path)
-    if isinstance(step, model.Code):
-        return _code_problems(step, path)
-    return []
-
-
-def _ask_problems(math, step: model.Ask, path: str) -> list[Problem]:
-    from tutor.lessons.answers import Judge
-
-    judge = Judge(math, step)
-    where = f"step {step.id!r}"
-    problems = []
-    verdict = judge.verdict(judge.solution)
-    if not verdict.correct:
-        problems.append(Problem(path, step.solution.line, f"{where}: the solution "
-                                f"{step.solution.text!r} fails its own check: {verdict.message}"))
-    for number, (example, expr) in enumerate(judge.examples, 1):
-        here = f"{where}: wrong example #{number} {example.answer.text!r}"
-        verdict = judge.verdict(expr)
-        if verdict.correct:
-            problems.append(Problem(path, example.line, f"{here} is judged correct; a wrong "
-                                    "example must be wrong"))
-            continue
-        if example.mistake and verdict.mistake != example.mistake:
-            found = f"reports {verdict.mistake!r}" if verdict.mistake else "recognises no mistake"
-            problems.append(Problem(path, example.line, f"{here}: the checker {found}, not "
-                                    f"{example.mistake!r}"))
-        if example.feedback and judge.known_wrong(expr) is not example:
-            problems.append(Problem(path, example.line, f"{here}: an earlier wrong example "
-                                    "catches this answer first, so its feedback never shows"))
-    return problems
-
-
-def _compute_problems(math, step: model.Compute, path: str) -> list[Problem]:
-    from tutor.lessons.compute import compute
-
-    result = compute(math, step)
-    problems = []
-    where = f"step {step.id!r}"
-    for ok, point in zip(result.point_ok, result.points, strict=True):
-        if ok == point.expect_fail:
-            shown = ", ".join(f"{k} = {v:g}" for k, v in point.values.items()) or "the tensor values"
-            what = ("passes, but 'expect: fail' says it must not" if ok else
-                    "fails: the symbolic and autograd numbers disagree" if not result.stationary
-                    else "fails: not a minimum, or the numbers disagree")
-            problems.append(Problem(path, point.line, f"{where}: at {shown} the check {what}"))
-    if result.random is not None and not result.random.ok:
-        problems.append(Problem(path, step.line, f"{where}: {result.random.message}"))
-    return problems
-
-
-def _code_problems(step: model.Code, path: str) -> list[Problem]:
-    problems = []
-    for framework in model.FRAMEWORKS:
-        source = step.source(framework)
-        if source is None:
-            continue
-        try:
-            ast.parse(source)
-        except SyntaxError as error:
-            problems.append(Problem(path, step.line_of(framework) + (error.lineno or 0),
-                                    f"step {step.id!r}: the {framework} snippet is not valid "
-                                    f"Python: {error.msg} (snippet line {error.lineno})"))
-    return problems
+    kind = KINDS[step.kind]
+    kind.formulas(math, step)
+    return kind.problems(math, step, path)

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 import sympy
 
 from tutor.errors import LessonError, ParseError
-from tutor.lessons.model import Descend, Lesson, Let, Point, Source, Tensor
+from tutor.lessons.model import Lesson, Let, Point, Source, Tensor
 from tutor.parsing import parse, symbol
 
 _SUM = re.compile(r"\bsum\s*\(\s*([A-Za-z_]\w*)\s*,")
@@ -209,32 +209,6 @@ class LessonMath:
             raise LessonError(f"{where}: math: cannot read {source.text!r}: {error}",
                               path=self.label, line=source.line) from None
         return sympy.Eq(*parsed, evaluate=False) if len(parsed) == 2 else parsed[0]
-
-    def descend_variables(self, step: Descend) -> list[str]:
-        """The variables a ``descend`` step moves, checked against its points and ``same_as``."""
-        where = f"step {step.id!r}"
-        function = self.expr(step.function, f"{where}: function")
-        names = self.expand_names(step.variables, where, step.line) if step.variables else sorted(
-            s.name for s in function.free_symbols)
-        problem = None
-        extra = sorted({s.name for s in function.free_symbols} - set(names))
-        if extra:
-            problem = (f"the function also depends on {', '.join(extra)}; list every variable it "
-                       "descends on in 'variables'")
-        for point in (*step.starts, *step.ends_near):
-            missing = [n for n in names if n not in point.values]
-            if missing and problem is None:
-                problem = f"the point on line {point.line} gives no value for {', '.join(missing)}"
-        if step.same_as is not None:
-            index = self.lesson.step_index(step.same_as)
-            other = self.lesson.steps[index] if index is not None else None
-            if not isinstance(other, Descend) or index >= self.lesson.step_index(step.id):
-                problem = f"same_as {step.same_as!r} must name an earlier descend step"
-        if step.plot and len(names) != 2:
-            problem = f"a plot needs exactly two variables, not {len(names)}"
-        if problem:
-            raise LessonError(f"{where}: {problem}", path=self.label, line=step.line)
-        return names
 
     def let_names(self) -> set[str]:
         return {name for name, _ in self.definitions}

@@ -1,5 +1,10 @@
 """What a lesson is, once its file has been read and validated: plain dataclasses, no SymPy.
 
+These dataclasses are also the lesson file's schema: :class:`tutor.documents.Reader` reads
+each field by its name, type and default (``spec`` adds bounds and custom readers), so a
+default is written once, here. The step kinds (``say``, ``ask``, ...) are dataclasses
+deriving from :class:`Step`, each in its own module of :mod:`tutor.lessons.steps`.
+
 Expressions stay text (:class:`Source`, with their line) until :mod:`tutor.lessons.mathctx`
 parses them, so that listing lessons never pays for SymPy.
 
@@ -11,10 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
-KINDS = ("say", "ask", "choose", "compute", "code", "descend")
-METHODS = ("manual", "sgd", "adam")
-DTYPES = ("float64", "float32")
+from tutor.documents import spec
+
+SCHEMA_VERSION = 1
+DType = Literal["float64", "float32"]
+DTYPES = get_args(DType)
 ANY_LANGUAGE = ""
 
 
@@ -62,130 +70,18 @@ class Derivative:
     """d ``of`` / d ``wrt`` (names of variables, tensors or ``let`` bindings), maybe at a point."""
 
     of: Source
-    wrt: tuple[str, ...]
+    wrt: tuple[str, ...] = spec(read="names", required=True)
     at: Point | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Step:
-    id: str
+    """What every step has; ``kind`` names its module in :mod:`tutor.lessons.steps`."""
+
+    id: str  # read first by the schema, which then picks the kind's dataclass
     kind: str
     line: int
     text: Text | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Say(Step):
-    math: tuple[Source, ...] = ()
-
-
-@dataclass(frozen=True)
-class WrongExample:
-    answer: Source
-    feedback: Text | None
-    mistake: str | None
-    line: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Ask(Step):
-    derivative: Derivative | None = None
-    expect: Source | None = None
-    solution: Source
-    hints: tuple[Text, ...] = ()
-    tries: int = 3
-    wrong_examples: tuple[WrongExample, ...] = ()
-
-
-@dataclass(frozen=True)
-class Option:
-    text: Text
-    correct: bool
-    feedback: Text | None
-    line: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Choose(Step):
-    options: tuple[Option, ...]
-    tries: int = 2
-
-    @property
-    def answer(self) -> int:
-        """The 1-based number of the correct option."""
-        return next(i for i, option in enumerate(self.options, 1) if option.correct)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Compute(Step):
-    expr: Source
-    wrt: tuple[str, ...]
-    at: tuple[Point, ...] = ()
-    dtype: str = "float64"
-    minimum: bool = False
-    random: int = 1000
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """One check on a code step's output: a value, a derivative, a text, or an error it raises."""
-
-    line: int
-    after: str | None = None
-    value: Source | None = None
-    derivative: Derivative | None = None
-    text: str | None = None
-    error: str | None = None
-
-
-FRAMEWORKS = ("torch", "tensorflow")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Code(Step):
-    """A PyTorch snippet and, optionally, its TensorFlow counterpart; each is run and its
-    output checked (``tensorflow_expect`` defaults to ``expect``)."""
-
-    torch: str
-    tensorflow: str | None = None
-    timeout: float = 60.0
-    at: Point | None = None
-    dtype: str = "float32"
-    expect: tuple[Expectation, ...] = ()
-    tensorflow_expect: tuple[Expectation, ...] | None = None
-    torch_line: int = 0
-    tensorflow_line: int = 0
-
-    def source(self, framework: str) -> str | None:
-        """The snippet for ``framework`` (one of FRAMEWORKS)."""
-        return self.torch if framework == "torch" else self.tensorflow
-
-    def checks(self, framework: str) -> tuple[Expectation, ...]:
-        """The expectations the ``framework`` snippet's output must meet."""
-        if framework == "tensorflow" and self.tensorflow_expect is not None:
-            return self.tensorflow_expect
-        return self.expect
-
-    def line_of(self, framework: str) -> int:
-        """The line of the file where the ``framework`` snippet's first line is."""
-        return self.torch_line if framework == "torch" else self.tensorflow_line
-
-
-@dataclass(frozen=True, kw_only=True)
-class Descend(Step):
-    function: Source
-    variables: tuple[str, ...] = ()
-    starts: tuple[Point, ...]
-    method: str = "manual"
-    lr: float
-    steps: int
-    every: int
-    dtype: str = "float32"
-    ends_near: tuple[Point, ...] = ()
-    tol: float = 1e-3
-    value_below: float | None = None
-    same_as: str | None = None
-    plot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,19 +112,22 @@ class Let:
     body: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Lesson:
-    path: Path
-    id: str
-    order: int
+    """A lesson file: its fields, in this order, are the top of the file."""
+
+    path: Path = spec(from_file=False)
+    schema: int = spec(SCHEMA_VERSION, required=True, read="schema_version")
+    id: str = spec(read="identifier")
+    order: int = spec(0, required=True)
     title: Text
     summary: Text
-    steps: tuple[Step, ...]
-    languages: tuple[str, ...] = ("en",)
-    variables: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = spec(read="steps")
+    languages: tuple[str, ...] = spec(("en",), read="languages")
+    variables: tuple[str, ...] = spec((), read="names")
     seed: int = 0
-    tensors: tuple[Tensor, ...] = ()
-    lets: tuple[Let, ...] = ()
+    tensors: tuple[Tensor, ...] = spec((), read="tensors")
+    lets: tuple[Let, ...] = spec((), key="let", read="lets")
 
     def step_index(self, step_id: str) -> int | None:
         return next((i for i, step in enumerate(self.steps) if step.id == step_id), None)

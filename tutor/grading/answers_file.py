@@ -1,7 +1,8 @@
 """A student's answers file (YAML, JSON or TOML): question id -> answer, with clear problems.
 
 Problems never stop grading: an unreadable file leaves the text questions unanswered, an
-unknown id is reported and skipped.
+unknown id is reported and skipped. The file is read by :mod:`tutor.documents`, bounded in
+size and nesting, with no YAML aliases, so that no answers file can stop the class.
 
 >>> read_number("pi/2")
 1.5707963267948966
@@ -9,15 +10,12 @@ unknown id is reported and skipped.
 
 from __future__ import annotations
 
-import difflib
 import numbers
 from pathlib import Path
 
+from tutor.documents import did_you_mean, read_file
 from tutor.errors import AssignmentError
-from tutor.grading.documents import read_document
 from tutor.grading.model import Assignment
-
-MAX_ANSWERS_BYTES = 1_000_000
 
 
 def read_number(value: object) -> float:
@@ -42,29 +40,25 @@ def read_answers(path: Path | None, assignment: Assignment) -> tuple[dict[str, o
     """The answers by question id, and the problems found (as ``file:line: message``)."""
     if path is None:
         return {}, []
-    if path.stat().st_size > MAX_ANSWERS_BYTES:
-        return {}, [f"{path}: the answers file is larger than {MAX_ANSWERS_BYTES} bytes; not read"]
     try:
-        data, lines = read_document(path)
+        root = read_file(path, AssignmentError)
     except AssignmentError as error:
         return {}, [f"{error} (the answers in this file were not graded)"]
-    if data is None:
+    if root.is_empty:
         return {}, [f"{path}: the answers file is empty"]
-    if not isinstance(data, dict):
+    if root.kind != "map":
         return {}, [f"{path}: expected question ids with answers (like 'q1: 2x'), "
-                    f"got {type(data).__name__}"]
+                    f"got {root.type_name}"]
     answers, problems = {}, []
     ids = [q.id for q in assignment.questions]
-    for key, value in data.items():
-        where = f"{path}:{lines.get((key,), 1)}"
-        question = assignment.question(str(key))
+    for key, node in root.entries.items():
+        where = f"{path}:{root.key_lines[key]}"
+        question = assignment.question(key)
         if question is None:
-            close = difflib.get_close_matches(str(key), ids, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"the questions are {', '.join(ids)}"
-            problems.append(f"{where}: unknown question '{key}'; {hint}")
+            problems.append(f"{where}: unknown question '{key}'{did_you_mean(key, ids)}")
         elif question.is_code:
             problems.append(f"{where}: question '{key}' is graded from your Python file "
                             f"(function {question.entry}); this answer is ignored")
         else:
-            answers[question.id] = value
+            answers[question.id] = node.plain()
     return answers, problems

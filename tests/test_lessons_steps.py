@@ -1,0 +1,105 @@
+"""Step kinds: a new kind is one module (its dataclass, checks, player and lint hooks),
+found by the schema, the runner and the linter through the registry."""
+
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from tutor.documents import spec
+from tutor.lessons import steps
+from tutor.lessons.lint import lint_paths
+from tutor.lessons.model import Source, Step, Text
+from tutor.lessons.progress import ProgressStore
+from tutor.lessons.runner import Options, Runner
+from tutor.lessons.schema import load_lesson, read_lesson
+from tutor.lessons.steps.kind import PASSED, StepKind
+from tutor.lessons.ui import AutoPrompter
+from tutor.render import make_console
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recall(Step):
+    text: Text
+    answer: Source
+    tries: int = spec(2, minimum=1)
+
+
+def play(runner, step: Recall) -> str:
+    runner.text(step.text)
+    typed = runner.prompt("> ", step.answer.text)
+    return runner.conclude(step, PASSED if typed.strip() == step.answer.text else "failed")
+
+
+def formulas(math, step: Recall) -> None:
+    math.expr(step.answer, f"step {step.id!r}: answer")
+
+
+RECALL = StepKind("recall", Recall, play, formulas=formulas)
+
+LESSON = """\
+schema: 1
+id: demo
+order: 99
+languages: [en, zh]
+title: {en: Demo, zh: 演示}
+summary: {en: A demo, zh: 一个演示}
+variables: [x]
+steps:
+  - id: r
+    kind: recall
+    text: {en: "d/dx x^2?", zh: "d/dx x^2？"}
+    answer: "2*x"
+"""
+
+
+@pytest.fixture
+def recall(monkeypatch, tmp_path):
+    monkeypatch.setitem(steps.KINDS, "recall", RECALL)
+    monkeypatch.chdir(tmp_path)
+
+
+def lesson_file(tmp_path, text=LESSON):
+    path = tmp_path / "demo.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_builtin_kind_is_registered_with_its_dataclass():
+    assert list(steps.KINDS) == ["say", "ask", "choose", "compute", "code", "descend"]
+    for name, kind in steps.KINDS.items():
+        assert kind.name == name and issubclass(kind.model, Step)
+
+
+def test_a_new_kind_is_read_with_the_defaults_of_its_dataclass(recall, tmp_path):
+    step = load_lesson(lesson_file(tmp_path)).steps[0]
+    assert isinstance(step, Recall) and step.tries == 2 and step.answer == Source("2*x", 12)
+    assert lint_paths([lesson_file(tmp_path)]) == []
+
+
+@pytest.mark.parametrize(("old", "new", "line", "message"), [
+    ('    answer: "2*x"\n', '    answer: "2*x"\n    trys: 3\n', 13,
+     "step 'r': unknown field 'trys' (did you mean 'tries'?)"),
+    ('    answer: "2*x"\n', '    answer: "2*x"\n    tries: 0\n', 13,
+     "step 'r': tries: expected a whole number of at least 1, got int '0'"),
+    ('    answer: "2*x"\n', "", 9, "step 'r': missing field 'answer'"),
+])
+def test_its_fields_are_checked_by_their_type(recall, tmp_path, old, new, line, message):
+    _, problems = read_lesson(lesson_file(tmp_path, LESSON.replace(old, new)))
+    assert [str(p) for p in problems] == [f"demo.yaml:{line}: {message}"]
+
+
+def test_lint_checks_its_formulas_and_translations(recall, tmp_path):
+    text = LESSON.replace('"2*x"', '"2*x +"').replace(', zh: "d/dx x^2？"', "")
+    found = [str(p) for p in lint_paths([lesson_file(tmp_path, text)])]
+    assert any(p.startswith("demo.yaml:11: step 'r': text: missing translation (zh)") for p in found)
+    assert any(p.startswith("demo.yaml:12: step 'r': answer: cannot read '2*x +'") for p in found)
+
+
+def test_the_runner_plays_it(recall, tmp_path):
+    out = io.StringIO()
+    console = make_console(file=out)
+    options = Options(lang="en", prompter=AutoPrompter(console.print), out_dir=tmp_path)
+    lesson = load_lesson(lesson_file(tmp_path))
+    assert Runner(lesson, ProgressStore(), console, options).run() == 0
+    assert "Lesson finished: 1 of 1 steps passed." in out.getvalue()

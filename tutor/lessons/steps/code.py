@@ -1,0 +1,301 @@
+"""``code``: run the PyTorch snippet (and the TensorFlow one, when TensorFlow is installed)
+in the snippet process (:mod:`tutor.lessons.snippets`), then check what each printed.
+
+Numbers are read from the output after a label and compared with the symbolic values,
+allowing for the digits printed and the dtype.
+
+>>> numbers_after("grad: tensor([16.0000, -0.5])", 0)[:2]
+[(16.0, 4, 14, 21), (-0.5, 1, 23, 27)]
+>>> [n[0] for n in numbers_after("tf.Tensor([16.], shape=(1,), dtype=float32)", 0)]
+[16.0]
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text as RichText
+
+from tutor.documents import Node, Problem, Reader, spec
+from tutor.errors import LessonError
+from tutor.lessons.display import code_block, mark, show
+from tutor.lessons.mathctx import LessonMath
+from tutor.lessons.model import Derivative, DType, Point, Source, Step
+from tutor.lessons.snippets import CodeWorker, RunResult
+from tutor.lessons.steps.kind import PASSED, StepKind
+from tutor.lessons.ui import say
+from tutor.lowering import numeric_function, tensorflow_installed
+from tutor.numeric import error_ratio, tolerance
+from tutor.parsing import symbol
+from tutor.symbolic import gradient
+
+FRAMEWORKS = ("torch", "tensorflow")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+# Parts of TensorFlow's reprs whose digits are not values: shape=(1,), 'Variable:0'.
+_NOT_VALUES = re.compile(r"shape=\([^)]*\)|<tf\.Variable '[^']*'")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expectation:
+    """One check on a code step's output: a value, a derivative, a text, or an error it raises."""
+
+    line: int
+    after: str | None = None  # the label in the output the numbers follow
+    value: Source | None = None
+    derivative: Derivative | None = None
+    text: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Code(Step):
+    """A PyTorch snippet and, optionally, its TensorFlow counterpart; each is run and its
+    output checked (``tensorflow_expect`` defaults to ``expect``)."""
+
+    torch: str
+    tensorflow: str | None = None
+    timeout: float = spec(60.0, positive=True)
+    at: Point | None = None
+    dtype: DType = "float32"
+    expect: tuple[Expectation, ...] = ()
+    tensorflow_expect: tuple[Expectation, ...] | None = None
+    torch_line: int = spec(0, line_of="torch")
+    tensorflow_line: int = spec(0, line_of="tensorflow")
+
+    def source(self, framework: str) -> str | None:
+        """The snippet for ``framework`` (one of FRAMEWORKS)."""
+        return self.torch if framework == "torch" else self.tensorflow
+
+    def checks(self, framework: str) -> tuple[Expectation, ...]:
+        """The expectations the ``framework`` snippet's output must meet."""
+        if framework == "tensorflow" and self.tensorflow_expect is not None:
+            return self.tensorflow_expect
+        return self.expect
+
+    def line_of(self, framework: str) -> int:
+        """The line of the file where the ``framework`` snippet's first line is."""
+        return self.torch_line if framework == "torch" else self.tensorflow_line
+
+
+_EXPECTATION_KINDS = ("value", "derivative", "text", "error")
+
+
+def check_code(reader: Reader, node: Node, where: str, values: dict) -> None:
+    if "tensorflow_expect" in node.entries and "tensorflow" not in node.entries:
+        reader.problem(node.key_lines["tensorflow_expect"], f"{where}: 'tensorflow_expect' "
+                       "without a 'tensorflow' snippet to check")
+
+
+def check_expectation(reader: Reader, node: Node, where: str, values: dict) -> None:
+    if sum(kind in node.entries for kind in _EXPECTATION_KINDS) != 1:
+        reader.problem(node.line, f"{where}: give exactly one of {', '.join(_EXPECTATION_KINDS)}")
+
+
+# ---------------------------------------------------------------- checking the output
+
+
+def numbers_after(text: str, start: int) -> list[tuple[float, int, int, int]]:
+    """Numbers in ``text`` from ``start``: (value, decimals written, start, end)."""
+    found = []
+    text = _NOT_VALUES.sub(lambda m: " " * len(m.group()), text)  # same length: same positions
+    for match in _NUMBER.finditer(text, start):
+        written = match.group()
+        mantissa = written.lower().split("e")[0]
+        decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        found.append((float(written), decimals, match.start(), match.end()))
+    return found
+
+
+@dataclass
+class Check:
+    """One expectation and how the output met it."""
+
+    label: str
+    expected: str
+    found: str
+    ok: bool
+
+
+@dataclass
+class CodeResult:
+    run: RunResult
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        unexpected = self.run.error is not None and not any(c.label == "error" for c in self.checks)
+        return (not self.run.timed_out and not self.run.crashed and not unexpected
+                and all(c.ok for c in self.checks))
+
+
+def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> list[float]:
+    """The symbolic values a ``value`` or ``derivative`` expectation stands for, as numbers."""
+    where = f"step {step.id!r}: expect"
+    if expectation.derivative is not None:
+        d = expectation.derivative
+        function = math.expr(d.of, where)
+        exprs = list(gradient(function, math.expand_names(d.wrt, where, expectation.line),
+                              simplify=False))
+        point = {**math.point(step.at), **(d.at.values if d.at else {})}
+    else:
+        name = expectation.value.text.strip()
+        if name in math.elements and math.shapes[name]:
+            exprs = [math.substitute(symbol(e)) for e in math.elements[name]]
+        else:
+            exprs = [math.expr(expectation.value, where)]
+        point = math.point(step.at)
+    values = []
+    for expr in exprs:
+        names = sorted(s.name for s in expr.free_symbols)
+        missing = [n for n in names if n not in point]
+        if missing:
+            raise LessonError(f"{where}: no value for {', '.join(missing)}; give them in the "
+                              "step's 'at'", path=math.label, line=expectation.line)
+        values.append(float(numeric_function(expr, names)(*[point[n] for n in names])))
+    return values
+
+
+def check_output(math: LessonMath, step: Code, run: RunResult,
+                 framework: str = "torch") -> list[Check]:
+    """Compare the ``framework`` snippet's output with each of its expectations, in order."""
+    text, cursor, checks = run.stdout, 0, []
+    rtol = tolerance(step.dtype)
+    for expectation in step.checks(framework):
+        label = expectation.after or ""
+        if expectation.error is not None:
+            raised = (run.error or {}).get("bases", [])
+            found = f"{run.error['type']}" if run.error else "no error"
+            checks.append(Check("error", expectation.error, found, expectation.error in raised))
+            continue
+        start = cursor
+        if label:
+            at = text.find(label, cursor)
+            at = text.find(label) if at < 0 else at
+            if at < 0:
+                checks.append(Check(label, "the label in the output", "not printed", False))
+                continue
+            start = at + len(label)
+        if expectation.text is not None:
+            rest = text[start:].lstrip()
+            ok = rest.startswith(expectation.text)
+            checks.append(Check(label, expectation.text, rest.split("\n", 1)[0][:40], ok))
+            cursor = start + (len(text[start:]) - len(rest)) + len(expectation.text) if ok else start
+            continue
+        wanted = expected_values(math, step, expectation)
+        printed = numbers_after(text, start)[:len(wanted)]
+        if len(printed) < len(wanted):
+            checks.append(Check(label, _numbers(wanted), f"{len(printed)} of {len(wanted)} numbers", False))
+            continue
+        got = np.array([p[0] for p in printed])
+        ref = np.array(wanted)
+        digits = np.array([_digits_allowance(text[p[2]:p[3]], p[1]) for p in printed])
+        ok = bool(np.all((error_ratio(ref, got, rtol) <= 1.0) | (np.abs(got - ref) <= digits)))
+        checks.append(Check(label, _numbers(wanted), _numbers(got), ok))
+        cursor = printed[-1][3]
+    return checks
+
+
+def _digits_allowance(written: str, decimals: int) -> float:
+    """Half a unit in the last digit written: '0.1234' may stand for 0.12344 or 0.12335."""
+    exponent = int(written.lower().split("e")[1]) if "e" in written.lower() else 0
+    return 0.5 * 10.0 ** (exponent - decimals)
+
+
+def _numbers(values) -> str:
+    shown = ", ".join(f"{v:.6g}" for v in list(values)[:3])
+    return shown + (f", ... ({len(values)} numbers)" if len(values) > 3 else "")
+
+
+def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str,
+             framework: str = "torch") -> CodeResult:
+    """Run the step's ``framework`` snippet ("torch" or "tensorflow") and check its output."""
+    needs = "tensorflow" if framework == "tensorflow" else None
+    run = worker.run(step.source(framework), name, step.timeout, needs=needs)
+    if run.timed_out or run.crashed:
+        return CodeResult(run)
+    return CodeResult(run, check_output(math, step, run, framework))
+
+
+def show_code_result(console: Console, result: CodeResult, timeout: float, lang: str) -> None:
+    run = result.run
+    if run.stdout.strip():
+        console.print(RichText(say("output", lang), style="bold"))
+        console.print(RichText("\n".join("  " + line for line in run.stdout.rstrip("\n").splitlines())))
+    if run.timed_out:
+        console.print(RichText(say("timed_out", lang, seconds=timeout), style="bold red"))
+        return
+    if run.crashed:
+        console.print(RichText(say("crashed", lang, why=run.crashed), style="bold red"))
+        return
+    if run.error is not None:
+        expected = any(check.label == "error" for check in result.checks)
+        console.print(RichText(say("raised", lang), style="bold yellow" if expected else "bold red"))
+        shown = f"{run.error['type']}: {run.error['message']}" if expected else run.error["traceback"]
+        console.print(RichText("\n".join("  " + line for line in shown.rstrip().splitlines())))
+    if result.checks:
+        table = Table(title=say("checks", lang), title_justify="left", show_edge=False,
+                      pad_edge=False, header_style="bold")
+        for column in ("after", "expected", "printed", ""):
+            table.add_column(column)
+        for check in result.checks:
+            table.add_row(check.label, check.expected, check.found, mark(check.ok, lang))
+        show(console, table)
+
+
+# ---------------------------------------------------------------- playing and linting
+
+
+def play(runner, step: Code) -> str:
+    """Run the PyTorch snippet, then the TensorFlow one (or show it, when TensorFlow is
+    not installed); the step passes when every snippet that ran passed its checks."""
+    runner.text(step.text)
+    passed = _snippet(runner, step, "torch")
+    if step.tensorflow and tensorflow_installed():
+        passed = _snippet(runner, step, "tensorflow") and passed
+    elif step.tensorflow:
+        code_block(runner.console, say("tf_missing", runner.lang), step.tensorflow)
+    return runner.conclude(step, PASSED if passed else "failed")
+
+
+def _snippet(runner, step: Code, framework: str) -> bool:
+    code_block(runner.console, say(f"{framework}_code", runner.lang), step.source(framework))
+    lesson_id = runner.lesson.id
+    name = f"<{lesson_id}:{step.id}>" if framework == "torch" else (
+        f"<{lesson_id}:{step.id}:{framework}>")
+    console = runner.console
+    with console.status("running ...") if console.is_terminal else nullcontext():
+        result = run_code(runner.math, step, runner.worker, name, framework)
+    show_code_result(console, result, step.timeout, runner.lang)
+    return result.passed
+
+
+def formulas(math: LessonMath, step: Code) -> None:
+    for expectation in (*step.expect, *(step.tensorflow_expect or ())):
+        if expectation.value is not None or expectation.derivative is not None:
+            expected_values(math, step, expectation)
+
+
+def problems(math: LessonMath, step: Code, path: str) -> list[Problem]:
+    """Each snippet must be valid Python (it is run only when the lesson is played)."""
+    found = []
+    for framework in FRAMEWORKS:
+        source = step.source(framework)
+        if source is None:
+            continue
+        try:
+            ast.parse(source)
+        except SyntaxError as error:
+            found.append(Problem(path, step.line_of(framework) + (error.lineno or 0),
+                                 f"step {step.id!r}: the {framework} snippet is not valid "
+                                 f"Python: {error.msg} (snippet line {error.lineno})"))
+    return found
+
+
+KIND = StepKind("code", Code, play, checks={Code: check_code, Expectation: check_expectation},
+                formulas=formulas, problems=problems)
