@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import sympy
 
-from tutor.check import check_answer, check_gradient
+from tutor.check import check_answer
 from tutor.errors import ParseError, TutorError
 from tutor.feedback import check_derivative
+from tutor.gradcheck import check_gradient
 from tutor.numeric import tolerance
 
 x, y = sympy.symbols("x y", real=True)

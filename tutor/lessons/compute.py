@@ -1,6 +1,6 @@
 """``compute`` steps: the closed-form derivative and autograd, side by side, at given points.
 
-Each point is one :func:`tutor.check.check_gradient` call on the formula the checker lowers
+Each point is one :func:`tutor.gradcheck.check_gradient` call on the formula the checker lowers
 to PyTorch, so the numbers, the tolerance and the pass/fail mark are the checker's own. With
 ``minimum: true`` the point must also be a minimum: a gradient no larger than the rounding of
 the digits written allows, and a positive definite Hessian.
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from tutor.check import GradientReport, check_gradient
 from tutor.errors import LessonError
+from tutor.gradcheck import GradientReport, check_gradient
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Compute, Point
 from tutor.lowering import numeric_function

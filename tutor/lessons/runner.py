@@ -24,7 +24,7 @@ from tutor.lessons.descend import Descent, descend
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.ui import Prompter, say
-from tutor.lowering import tensorflow_installed
+from tutor.lowering import TENSORFLOW
 from tutor.render import pretty
 
 PASSED = "passed"
@@ -72,7 +72,7 @@ class Runner:
         code_steps = [step for step in steps[start:] if isinstance(step, model.Code)]
         if code_steps:
             self.worker.start()  # torch imports in the background while the learner reads
-        if any(step.tensorflow for step in code_steps) and tensorflow_installed():
+        if any(step.tensorflow for step in code_steps) and TENSORFLOW.installed():
             self.worker.preload("tensorflow")  # and then TensorFlow, which takes seconds
         index = start
         try:
@@ -288,7 +288,7 @@ class Runner:
         not installed); the step passes when every snippet that ran passed its checks."""
         self.text(step.text)
         passed = self._snippet(step, "torch")
-        if step.tensorflow and tensorflow_installed():
+        if step.tensorflow and TENSORFLOW.installed():
             passed = self._snippet(step, "tensorflow") and passed
         elif step.tensorflow:
             display.code_block(self.console, say("tf_missing", self.lang), step.tensorflow)
