@@ -37,6 +37,7 @@ class Backend:
 
     name: ClassVar[str]  # the ``backend=`` value that selects it
     title: ClassVar[str]  # the library's name, for messages
+    spelled: ClassVar[str]  # as people writing code for it spell it ("torch")
     package: ClassVar[str]  # the module to import
     printer: ClassVar[type[ArrayPrinter]]
     #: Its automatic differentiation as a sentence names it ("autograd"), and in short;
@@ -114,8 +115,8 @@ class Backend:
             other = BACKENDS.get(library)
             switch = (f" (a {library} tensor: check it with backend={library!r})"
                       if api and other is not None and other is not self else "")
-            raise TutorError(f"{who} returned {kind}; it must return a {self.title} tensor "
-                             f"(use {self.title} functions such as {self.printer.module}.exp, "
+            raise TutorError(f"{who} returned {kind}; it must return a {self.spelled} tensor "
+                             f"(use {self.spelled} functions such as {self.printer.module}.exp, "
                              f"not math.exp){switch}")
         if tuple(out.shape) != (n,):
             hint = (f" It must work elementwise: one value per point (no {self.reducers})."
@@ -131,6 +132,7 @@ class Backend:
 class _Torch(Backend):
     name = "torch"
     title = "PyTorch"
+    spelled = "torch"
     package = "torch"
     printer = TorchPrinter
     autodiff = "autograd"
@@ -178,6 +180,7 @@ class _Torch(Backend):
 class _TensorFlow(Backend):
     name = "tensorflow"
     title = "TensorFlow"
+    spelled = "TensorFlow"
     package = "tensorflow"
     printer = TensorFlowPrinter
     autodiff = "TensorFlow's GradientTape"
@@ -254,6 +257,7 @@ class _NumPy(Backend):
 
     name = "numpy"
     title = "NumPy"
+    spelled = "numpy"
     package = "numpy"
     printer = NumPyPrinter
     missing = "NumPy is not installed"
