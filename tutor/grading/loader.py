@@ -108,11 +108,11 @@ class _Reader:
 
     def number(self, value, key_path: tuple, prefix: str = "", *, positive: bool = False) -> float:
         """A number; text such as "1e-4" (which YAML 1.1 leaves as text) or "pi/4" is read too."""
-        from tutor.grading.answers import read_number
+        from tutor.parsing import parse_number
 
         try:
-            value = read_number(value)
-        except ValueError:
+            value = parse_number(value)
+        except ParseError:
             self.fail(f"expected a number, got {_kind(value)}", key_path, prefix)
         if value < 0 or (positive and value == 0):
             self.fail(f"expected a {'positive' if positive else 'non-negative'} number, got {value}",
@@ -256,12 +256,12 @@ class _Reader:
         fields.setdefault("tolerance", VALUE_TOLERANCE)
 
     def numbers(self, value, key_path: tuple, prefix: str) -> tuple[float, ...]:
-        from tutor.grading.answers import read_number
+        from tutor.parsing import parse_number
 
         items = value if isinstance(value, list) else [value]
         try:
-            return tuple(read_number(item) for item in items)
-        except ValueError as error:
+            return tuple(parse_number(item) for item in items)
+        except ParseError as error:
             self.fail(str(error), key_path, prefix)
 
     def descent_fields(self, data: dict, fields: dict, key_path: tuple, prefix: str) -> None:

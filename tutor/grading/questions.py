@@ -153,7 +153,8 @@ def expected_values(question: Question) -> tuple[float, ...]:
 
 
 def _grade_value(question: Question, answer) -> QuestionResult:
-    from tutor.grading.answers import read_number
+    from tutor.errors import ParseError
+    from tutor.parsing import parse_number
 
     expected = expected_values(question)
     names = tuple(f"d/d{w}" for w in question.wrt) if len(expected) > 1 and question.wrt else \
@@ -167,8 +168,8 @@ def _grade_value(question: Question, answer) -> QuestionResult:
     components = []
     for name, part, target in zip(names, parts, expected, strict=True):
         try:
-            given = read_number(part)
-        except ValueError as error:
+            given = parse_number(part)
+        except ParseError as error:
             components.append(Component(name, 0.0, f"Could not read {part!r} as a number: {error}.",
                                         "unreadable"))
             continue
