@@ -104,11 +104,11 @@ def _generate(expr: Any, variables: Sequence[str | Symbol], target: Backend) -> 
         return result
     if not started:  # no timer here (another thread, or one already set): an outer bound holds
         return _compile(expr, names, target, printer, namespace)
+    limit = f"{MAX_SECONDS:g} s (the time limit for lowering)"
     if printer.evaluating is not None:
-        raise LoweringError(f"evaluating the constant {_shown(printer.evaluating)} takes longer "
-                            f"than {MAX_SECONDS:g} s; the limit for lowering is {MAX_SECONDS:g} s")
-    raise LoweringError(f"generating {target.title} code for {_shown(expr)} takes longer than "
-                        f"{MAX_SECONDS:g} s (or nests too deeply)")
+        raise LoweringError(f"cannot evaluate the constant {_shown(printer.evaluating)} within {limit}")
+    raise LoweringError(f"cannot generate {target.title} code for {_shown(expr)} within {limit}, "
+                        "or it is nested too deeply")
 
 
 def _compile(expr: sympy.Expr, names: tuple[str, ...], target: Backend, printer: ArrayPrinter,
