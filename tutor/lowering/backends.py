@@ -114,7 +114,7 @@ class Backend:
             kind = f"{library}.{type(out).__name__}".removeprefix("builtins.")
             other = BACKENDS.get(library)
             switch = (f" (a {library} tensor: check it with backend={library!r})"
-                      if api and other is not None and other is not self else "")
+                      if api and other not in (None, self) and other.autodiff else "")
             raise TutorError(f"{who} returned {kind}; it must return a {self.spelled} tensor "
                              f"(use {self.spelled} functions such as {self.printer.module}.exp, "
                              f"not math.exp){switch}")
@@ -126,7 +126,7 @@ class Backend:
 
     def dtype_name(self, tensor: Any) -> str:
         """The float type of a tensor of this library, as "float32"."""
-        return str(tensor.dtype).removeprefix("torch.")
+        return tensor.dtype.name
 
 
 class _Torch(Backend):
@@ -143,6 +143,9 @@ class _Torch(Backend):
 
     def tensor_type(self) -> type:
         return self.library().Tensor
+
+    def dtype_name(self, tensor: Any) -> str:
+        return str(tensor.dtype).removeprefix("torch.")
 
     def run(self, function: Callable[..., Any], unlinked: tuple[int, ...],
             arrays: Sequence[Any]) -> Any:
@@ -202,9 +205,6 @@ class _TensorFlow(Backend):
 
     def tensor_type(self) -> type:
         return self.library().Tensor
-
-    def dtype_name(self, tensor: Any) -> str:
-        return tensor.dtype.name
 
     def run(self, function: Callable[..., Any], unlinked: tuple[int, ...],
             arrays: Sequence[Any]) -> Any:

@@ -20,7 +20,8 @@ from sympy.logic.boolalg import Boolean
 
 from tutor._limits import within_time
 from tutor.errors import LoweringError, ParseError
-from tutor.lowering.backends import NUMPY, Backend, backend
+from tutor.lowering import backends
+from tutor.lowering.backends import NUMPY, Backend
 from tutor.lowering.printers import INERT, ArrayPrinter, Unsupported
 from tutor.parsing import symbol
 
@@ -68,7 +69,7 @@ def lower(expr: sympy.Expr | float, variables: Sequence[str | Symbol], *,
     >>> lower(sympy.Integer(5), ["x"])(torch.zeros(3, dtype=torch.float32))
     tensor([5., 5., 5.])
     """
-    return _generate(expr, variables, _backend(backend))
+    return _generate(expr, variables, backends.backend(backend))
 
 
 def numeric_function(expr: sympy.Expr | float,
@@ -82,9 +83,6 @@ def numeric_function(expr: sympy.Expr | float,
     array([ 2., nan])
     """
     return _generate(expr, variables, NUMPY)
-
-
-_backend = backend  # ``lower``'s keyword hides the lookup function's name
 
 
 def _generate(expr: Any, variables: Sequence[str | Symbol], target: Backend) -> LoweredFunction:
