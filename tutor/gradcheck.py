@@ -78,7 +78,8 @@ class GradientReport:
 
     ``pairs`` has each comparison made: SymPy against the backend, or for ``backend="all"``
     SymPy against PyTorch, SymPy against TensorFlow and PyTorch against TensorFlow. The other
-    fields describe the worst comparison with SymPy.
+    fields describe the worst comparison with SymPy; ``autograd_at_worst`` is the checked
+    gradient there (``backend`` "given": one computed elsewhere).
     """
 
     ok: bool
