@@ -15,9 +15,9 @@ import numpy as np
 import sympy
 import torch
 
-from tutor import check, numeric
-from tutor.check import check_gradient
-from tutor.lowering import import_tensorflow, numeric_function, tensorflow_installed
+from tutor import gradcheck, numeric
+from tutor.gradcheck import check_gradient
+from tutor.lowering import TENSORFLOW, numeric_function
 from tutor.parsing import parse
 
 HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"
@@ -75,7 +75,7 @@ def per_point_check_costs(n: int = 10_000) -> list[tuple[str, float, str, float,
 
 def tensorflow_costs(n: int = 10_000) -> list[tuple[str, float, str, float, str]]:
     """The TensorFlow path beside the torch path (issue 6); measured last, as it imports TF."""
-    tf = import_tensorflow()
+    tf = TENSORFLOW.library()
     points = np.random.default_rng(0).uniform(-4, 4, (n, 2))
 
     def check(backend):  # himmelblau_torch uses operators only: it runs on TF tensors too
@@ -134,7 +134,7 @@ def tanh_chain(depth: int) -> sympy.Expr:
 def chain_growth():
     def full_check(depth):
         numeric._numeric.cache_clear()  # so that no cache hides the derive + lower work
-        check._lowered.cache_clear()
+        gradcheck._lowered.cache_clear()
         check_gradient(tanh_chain(depth), "x", points=1000)
 
     t20 = best_of(lambda: full_check(20), 3)
@@ -158,7 +158,7 @@ def main() -> None:
     torch.set_num_threads(1)
     print("torch threads: 1 (NumPy's evaluation is single-threaded too)")
     rows = [*per_point_check_costs(), logistic_map_cost(), chain_growth(), help_start_up()]
-    if tensorflow_installed():
+    if TENSORFLOW.installed():
         rows += tensorflow_costs()
     else:
         print('(TensorFlow rows left out: pip install "tutor[tensorflow]")')

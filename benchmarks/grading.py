@@ -319,9 +319,9 @@ def code_benchmark(work: Path, students: int) -> None:
 
 
 def tensorflow_benchmark(work: Path, students: int) -> None:
-    from tutor.lowering import tensorflow_installed
+    from tutor.lowering import TENSORFLOW
 
-    if not tensorflow_installed():
+    if not TENSORFLOW.installed():
         print("TensorFlow: not installed, not measured")
         return
     torch_single, torch_jobs = grade_class(work, "torch-class-again", CODE, students)

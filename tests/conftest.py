@@ -16,11 +16,11 @@ def _private_tutor_home(tmp_path, monkeypatch):
 def tf():
     """The ``tensorflow`` module. Without the ``tensorflow`` extra the test is skipped with
     the reason, unless TUTOR_REQUIRE_TENSORFLOW=1 (``make test``, CI): then it fails."""
-    from tutor.lowering import TENSORFLOW_MISSING, import_tensorflow, tensorflow_installed
+    from tutor.lowering import TENSORFLOW
 
-    if not (tensorflow_installed() or os.environ.get("TUTOR_REQUIRE_TENSORFLOW") == "1"):
-        pytest.skip(TENSORFLOW_MISSING)
-    return import_tensorflow()
+    if not (TENSORFLOW.installed() or os.environ.get("TUTOR_REQUIRE_TENSORFLOW") == "1"):
+        pytest.skip(TENSORFLOW.missing)
+    return TENSORFLOW.library()
 
 
 @pytest.fixture(scope="session")

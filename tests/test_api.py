@@ -42,6 +42,7 @@ def test_import_tutor_is_light():
 @pytest.mark.parametrize("name", [
     "tutor", "tutor.functions", "tutor.parsing", "tutor.symbolic", "tutor.lowering", "tutor.check",
     "tutor.render", "tutor.feedback.explanation", "tutor.feedback.mistakes", "tutor.testing",
+    "tutor.lowering.printers", "tutor.lowering.backends", "tutor.lowering.codegen", "tutor.gradcheck",
 ])
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import sympy
 
-from tutor.check import check_answer, check_gradient
+from tutor.check import check_answer
 from tutor.errors import ParseError, TutorError
 from tutor.feedback import check_derivative
+from tutor.gradcheck import check_computed_gradient, check_gradient
 from tutor.numeric import tolerance
 
 x, y = sympy.symbols("x y", real=True)
@@ -229,3 +230,46 @@ def test_bad_gradient_check_input_is_a_clear_error(kwargs, message):
 def test_report_to_dict_is_json():
     data = json.loads(json.dumps(check_gradient("sin(x)", "x", points=10).to_dict()))
     assert data["ok"] is True and data["n_points"] == 10
+
+
+# ---------------------------------------------------------------- gradients computed elsewhere
+
+
+def test_a_computed_gradient_is_judged_at_the_checks_points():
+    seen = []
+
+    def gradient(points):
+        seen.append(list(points))
+        return [2 * points["x"] * points["y"], points["x"] ** 2]
+
+    report = check_computed_gradient("x^2 y", "x,y", gradient, points=50)
+    assert report.ok and report.n_points == 50 and report.backend == "given"
+    assert seen == [["x", "y"]]  # one call, every variable in order
+    assert report.message.startswith("the given gradient agrees with the symbolic gradient at 50 points")
+    assert report.max_value_error is None
+
+
+def test_a_wrong_computed_gradient_is_located():
+    report = check_computed_gradient("x^2 y + w", "x", lambda p: [2 * p["x"]], variables=["w", "x", "y"],
+                                     points={"w": [0.0, 0.0], "x": [1.0, 3.0], "y": [1.0, 2.0]})
+    assert not report.ok and "DISAGREES" in report.message
+    assert report.worst_point == {"w": 0.0, "x": 3.0, "y": 2.0}
+    assert report.autograd_at_worst == (6.0,) and report.symbolic_at_worst == (12.0,)
+
+
+def test_computed_gradients_leave_kinks_out_and_take_a_tolerance():
+    report = check_computed_gradient("abs(x)", "x", lambda p: [np.sign(p["x"])],
+                                     points={"x": [-1.0, 0.0, 2.0]})
+    assert report.ok and report.nondifferentiable_points == ({"x": 0.0},)
+    nearly = lambda p: [np.cos(p["x"]) * (1 + 1e-5)]  # noqa: E731
+    assert not check_computed_gradient("sin(x)", "x", nearly).ok
+    assert check_computed_gradient("sin(x)", "x", nearly, rtol=1e-4).ok
+
+
+@pytest.mark.parametrize("gradient, message", [
+    (lambda p: [p["x"]], r"returned 1 arrays; expected 2 \(d/dx, d/dy\)"),
+    (lambda p: [p["x"], p["x"][:2]], "must be 1000 numbers, one per point"),
+])
+def test_a_malformed_computed_gradient_is_a_clear_error(gradient, message):
+    with pytest.raises(TutorError, match=message):
+        check_computed_gradient("x y", "x,y", gradient)

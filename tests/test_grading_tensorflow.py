@@ -68,9 +68,9 @@ def test_only_code_that_imports_tensorflow_or_a_tensorflow_question_needs_its_zy
 
 
 def test_without_tensorflow_its_students_get_a_clear_error(monkeypatch):
-    from tutor import lowering
+    from tutor.lowering import TENSORFLOW
 
-    monkeypatch.setattr(lowering, "tensorflow_installed", lambda: False)
+    monkeypatch.setattr(TENSORFLOW, "installed", lambda: False)
     sandboxes = _Sandboxes(EXAMPLE)
     result = grade(sandboxes, TF_LOSS)
     assert result.status == "error" and 'pip install "tutor[tensorflow]"' in result.feedback

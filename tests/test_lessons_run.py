@@ -17,7 +17,7 @@ from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.steps.code import Code
 from tutor.lessons.ui import AutoPrompter
-from tutor.lowering import tensorflow_installed
+from tutor.lowering import TENSORFLOW
 from tutor.render import make_console
 
 DATA = Path(__file__).parent / "data" / "lessons"
@@ -56,7 +56,7 @@ def test_every_bundled_lesson_plays_to_the_end(lesson, code_worker, tmp_path):
     assert "FAIL" not in out
     # Every TensorFlow snippet ran (and passed, above) when TensorFlow is installed.
     tf_steps = sum(isinstance(step, Code) and step.tensorflow is not None for step in loaded.steps)
-    shown = "TensorFlow (runs now):" if tensorflow_installed() else "TensorFlow not installed"
+    shown = "TensorFlow (runs now):" if TENSORFLOW.installed() else "TensorFlow not installed"
     assert out.count(shown) == tf_steps
     progress = json.loads((state_dir() / "progress.json").read_text())
     assert progress["lessons"][lesson]["finished"] is True
@@ -69,7 +69,7 @@ def test_polynomial_demo_shows_the_sources_numbers(capsys):
     assert "dy/dx from backward + x.grad: 16.0" in out
     assert "after backward number 2: x.grad = 32.0" in out
     assert "torch.autograd.grad returns a tuple" in out
-    if tensorflow_installed():
+    if TENSORFLOW.installed():
         assert "tape.gradient returns a list" in out and "tape.gradient gives None" in out
     assert "How it is derived:" in out and "power rule" in out  # the derivation, rule by rule
     assert "Result: d/dx (x³ + x² + 5) = 3x² + 2x" in out

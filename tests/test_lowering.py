@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -15,10 +17,19 @@ import torch
 from expressions import NODES, RTOL64, SMOOTH, exact, x, y
 from sympy import Rational
 
-from tutor.errors import BackendError, LoweringError
+from tutor.errors import BackendError, LoweringError, TutorError
 from tutor.functions import relu
-from tutor.lowering import LoweredFunction, lower, numeric_function
-from tutor.parsing import symbol
+from tutor.lowering import (
+    BACKENDS,
+    NUMPY,
+    TORCH,
+    LoweredFunction,
+    backend,
+    codegen,
+    lower,
+    numeric_function,
+)
+from tutor.parsing import parse, symbol
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -331,3 +342,83 @@ def test_importing_lower_does_not_import_torch():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------- bounds: time and size
+
+HUGE_CONSTANT = "x + sin(exp(exp(exp(5))))"  # sin of a 10^64-digit number: evalf never ends
+
+
+@pytest.fixture
+def short_time_limit(monkeypatch):
+    monkeypatch.setattr(codegen, "MAX_SECONDS", 0.3)
+
+
+@pytest.mark.parametrize("make", [lambda e: lower(e, ["x"]), lambda e: numeric_function(e, ["x"])])
+def test_a_constant_that_cannot_be_evaluated_in_time_is_named(short_time_limit, make):
+    start = time.perf_counter()
+    with pytest.raises(LoweringError, match=r"cannot evaluate the constant sin\(exp\(exp\(exp\(5\)\)\)\) "
+                                            r"within 0\.3 s \(the time limit for lowering\)"):
+        make(parse(HUGE_CONSTANT))
+    assert time.perf_counter() - start < 3
+    assert float(make(parse("x + sin(2)"))(1.0)) == pytest.approx(1 + np.sin(2))  # still lowers
+
+
+def test_the_check_command_with_such_a_constant_ends_with_exit_2(short_time_limit, capsys):
+    from tutor.cli import main
+
+    start = time.perf_counter()
+    assert main(["check", HUGE_CONSTANT, "--of", "x^2/2", "--wrt", "x"]) == 2
+    assert time.perf_counter() - start < 3
+    assert "cannot evaluate the constant sin(exp(exp(exp(5))))" in capsys.readouterr().err
+
+
+def test_an_expression_with_too_many_parts_is_refused(monkeypatch):
+    monkeypatch.setattr(codegen, "MAX_NODES", 50)
+    with pytest.raises(LoweringError, match="more than 50 distinct parts, the limit for lowering"):
+        lower(sum(x**k for k in range(2, 40)), ["x"])
+    assert lower(x**2 + x, ["x"])(torch.tensor([2.0])).tolist() == [6.0]
+
+
+def test_lowering_outside_the_main_thread_runs_without_a_timer():
+    results = []
+    worker = threading.Thread(target=lambda: results.append(numeric_function(parse("x + sin(2)"), ["x"])))
+    worker.start()
+    worker.join(timeout=60)
+    assert float(results[0](0.0)) == pytest.approx(np.sin(2))
+
+
+# ---------------------------------------------------------------- backends as objects
+
+
+def test_backends_are_looked_up_by_name_and_know_their_library():
+    assert list(BACKENDS) == ["torch", "tensorflow", "numpy"]
+    assert backend("torch") is TORCH and TORCH.installed() and NUMPY.installed()
+    assert TORCH.namespace()["torch"] is torch
+    with pytest.raises(BackendError, match="unknown backend 'jax'; choose one of: torch, tensorflow, numpy"):
+        backend("jax")
+    with pytest.raises(BackendError, match="NumPy has no automatic differentiation; choose torch or tensorflow"):
+        NUMPY.value_and_gradient(lambda t: t, {"x": [1.0]}, ["x"])
+
+
+def test_value_and_gradient_on_torch_in_float32_and_with_nothing_to_differentiate():
+    values, grads = TORCH.value_and_gradient(lambda x, y: x * y, {"x": [1.0, 2.0], "y": [3.0, 4.0]},
+                                             ["y"], dtype="float32")
+    assert values.dtype == np.float64 and values.tolist() == [3.0, 8.0]
+    assert grads.tolist() == [[1.0, 2.0]]  # d/dy only
+    _, none = TORCH.value_and_gradient(lambda x: x * 2, {"x": [1.0, 2.0]}, [])
+    assert none.shape == (0, 2)
+    _, constant = TORCH.value_and_gradient(lambda x: torch.ones_like(x), {"x": [1.0]}, ["x"])
+    assert constant.tolist() == [[0.0]]  # no graph: zeros, never None
+
+
+def test_one_value_per_point_names_the_function_and_what_it_returned():
+    with pytest.raises(TutorError, match=r"^loss returned a tensor of shape \(\) for inputs of shape "
+                                         r"\(3,\)\. It must work elementwise: one value per point "
+                                         r"\(no \.sum\(\), \.mean\(\) or \.item\(\)\)\.$"):
+        TORCH.one_value_per_point(torch.zeros(()), 3, "loss")
+    with pytest.raises(TutorError, match=r"returned a tensor of shape \(3, 2\) .* one value per point"):
+        TORCH.one_value_per_point(torch.zeros(3, 2), 3)
+    with pytest.raises(TutorError, match=r"^the function returned float; it must return a torch tensor"):
+        TORCH.one_value_per_point(1.0, 3)
+    TORCH.one_value_per_point(torch.zeros(3), 3)

@@ -3,8 +3,8 @@ import io
 import pytest
 import sympy
 
-from tutor.check import check_gradient
 from tutor.feedback import check_derivative
+from tutor.gradcheck import check_gradient
 from tutor.render import gradient_table, inline, make_console, pretty, verdict_lines
 
 x, y = sympy.symbols("x y", real=True)

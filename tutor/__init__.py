@@ -30,9 +30,9 @@ _LAZY = {
     "lower": "tutor.lowering",
     "check_answer": "tutor.check",
     "check_derivative": "tutor.feedback",
-    "check_gradient": "tutor.check",
+    "check_gradient": "tutor.gradcheck",
     "Verdict": "tutor.check",
-    "GradientReport": "tutor.check",
+    "GradientReport": "tutor.gradcheck",
     "explain": "tutor.feedback.explanation",
 }
 

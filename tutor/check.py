@@ -1,4 +1,4 @@
-"""Is this derivative right? Does autograd agree with the closed form?
+"""Is this derivative right? (Does autograd agree with the closed form: :mod:`tutor.gradcheck`.)
 
 Answers are judged the way good answer checkers do it: evaluate both expressions at many
 seeded random points where the expected one is defined, compare with a tolerance derived from
@@ -9,42 +9,30 @@ it can only add confidence, never overturn the numeric verdict.
 True
 >>> check_answer("cos(2x)", "cos(x)^2 - sin(x)^2").correct
 True
->>> check_gradient("(x^2+y-11)^2 + (x+y^2-7)^2", "x,y").ok
-True
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import numbers
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import sympy
 
 from tutor._limits import within_time
-from tutor.errors import BackendError, ParseError, TutorError
-from tutor.lowering import import_tensorflow, lower, value_and_gradient
+from tutor.errors import ParseError
 from tutor.numeric import (
-    Point,
     answer_ratio,
-    error_ratio,
     evaluate,
     format_point,
     point_at,
     sample_points,
-    tolerance,
 )
 from tutor.parsing import parse, parse_point, split_top_level
 from tutor.symbolic import Wrt, as_expr, wrt_symbols
 
 #: How many points a verdict rests on, and how many candidates are drawn to find them.
 ANSWER_POINTS = 64
-#: The most random points ``check_gradient`` draws (about a second of work).
-MAX_POINTS = 1_000_000
 _CANDIDATES_PER_POINT = 4
 _CONFIRM_MAX_OPS = 40
 _CONFIRM_SECONDS = 0.2
@@ -236,313 +224,3 @@ def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.
         first_wrong.counterexample if first_wrong else None,
         next((p.mistake for p in parts if p.mistake), None), tuple(parts),
     )
-
-
-# ---------------------------------------------------------------- autograd against the closed form
-
-#: ``backend=`` values of ``check_gradient``: one framework, or both against each other.
-BACKENDS = ("torch", "tensorflow", "all")
-_FLOAT_TYPES = ("float16", "float32", "float64")
-_AUTODIFF = {"torch": "autograd", "tensorflow": "TensorFlow's GradientTape"}
-_SHORT = {"sympy": "symbolic", "torch": "autograd", "tensorflow": "GradientTape", "all": "autodiff"}
-_TITLE = {"sympy": "SymPy", "torch": "PyTorch", "tensorflow": "TensorFlow"}
-
-
-@dataclass(frozen=True)
-class GradientPair:
-    """Two gradients of one function ("sympy", "torch" or "tensorflow") compared at the same
-    points, with their values where they differ most for the tolerance."""
-
-    first: str
-    second: str
-    ok: bool
-    max_abs_error: float
-    max_rel_error: float
-    worst_point: Point
-    first_at_worst: tuple[float, ...]
-    second_at_worst: tuple[float, ...]
-
-    def to_dict(self) -> dict:
-        return {"first": self.first, "second": self.second, "ok": self.ok,
-                "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error,
-                "worst_point": self.worst_point, "first_at_worst": list(self.first_at_worst),
-                "second_at_worst": list(self.second_at_worst)}
-
-
-@dataclass(frozen=True)
-class GradientReport:
-    """How autograd's gradient compares with the symbolic one over many points.
-
-    ``pairs`` has each comparison made: SymPy against the backend, or for ``backend="all"``
-    SymPy against PyTorch, SymPy against TensorFlow and PyTorch against TensorFlow. The other
-    fields describe the worst comparison with SymPy.
-    """
-
-    ok: bool
-    max_abs_error: float
-    max_rel_error: float
-    worst_point: Point
-    n_points: int
-    symbolic: tuple[sympy.Expr, ...]
-    wrt: tuple[str, ...]
-    dtype: str
-    rtol: float
-    autograd_at_worst: tuple[float, ...] = ()
-    symbolic_at_worst: tuple[float, ...] = ()
-    max_value_error: float | None = None
-    nondifferentiable_points: tuple[Point, ...] = field(default=())
-    message: str = ""
-    backend: str = "torch"
-    pairs: tuple[GradientPair, ...] = ()
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def to_dict(self) -> dict:
-        return {
-            "ok": self.ok, "message": self.message,
-            "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error,
-            "worst_point": self.worst_point, "n_points": self.n_points,
-            "symbolic": [str(e) for e in self.symbolic], "wrt": list(self.wrt),
-            "dtype": self.dtype, "rtol": self.rtol,
-            "autograd_at_worst": list(self.autograd_at_worst),
-            "symbolic_at_worst": list(self.symbolic_at_worst),
-            "max_value_error": self.max_value_error,
-            "nondifferentiable_points": list(self.nondifferentiable_points),
-            "backend": self.backend, "pairs": [pair.to_dict() for pair in self.pairs],
-        }
-
-
-def _kinks(expr: sympy.Expr) -> list[sympy.Expr]:
-    """Expressions that are zero exactly where ``expr`` has a kink or a jump."""
-    kinks = []
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, (sympy.Abs, sympy.sign, sympy.Heaviside)):
-            kinks.append(node.args[0])
-        elif isinstance(node, (sympy.Max, sympy.Min)):
-            kinks += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-    return kinks
-
-
-def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
-    """One float64 column per name from a mapping name -> values, {name: value} rows or rows."""
-    try:
-        rows = None if isinstance(points, Mapping) else list(points)
-        if rows and isinstance(rows[0], Mapping):
-            points, rows = {n: [row[n] for row in rows if n in row] for n in names}, None
-        if rows is None:
-            missing = [n for n in names if not np.size(points.get(n, []))]
-            if missing:
-                raise TutorError(f"points give no values for {', '.join(missing)}")
-            columns = {n: np.atleast_1d(np.asarray(points[n], dtype=np.float64)) for n in names}
-        else:
-            table = np.asarray(rows, dtype=np.float64)
-            table = table[:, None] if table.ndim == 1 and len(names) == 1 else np.atleast_2d(table)
-            if table.ndim != 2:
-                raise TutorError("points: give one row of numbers per point")
-            if table.shape[1] != len(names):
-                raise TutorError(f"each point needs {len(names)} values ({', '.join(names)}), "
-                                 f"got {table.shape[1]}")
-            columns = {name: table[:, i] for i, name in enumerate(names)}
-    except (TypeError, ValueError) as error:
-        raise TutorError(f"points must be a count, a mapping name -> values, a list of "
-                         f"{{name: value}} or rows of numbers ({error})") from None
-    if any(column.ndim != 1 for column in columns.values()):
-        raise TutorError("points: give each variable a flat list of values")
-    if len({len(column) for column in columns.values()}) != 1:
-        raise TutorError("points: every variable needs the same number of values")
-    bad = [name for name, column in columns.items() if not np.all(np.isfinite(column))]
-    if bad:
-        raise TutorError(f"points: values of {', '.join(bad)} must be finite numbers (found NaN or inf)")
-    return columns
-
-
-def _dtype_name(dtype: Any) -> str:
-    """The float type's name ("float64" for None), given as text or a torch, TensorFlow or
-    NumPy type."""
-    if dtype is None:
-        return "float64"
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)  # tf, numpy dtypes
-    if not isinstance(name, str):
-        name = str(dtype)  # torch.float32
-        with contextlib.suppress(TypeError):
-            name = np.dtype(dtype).name  # numpy.float32
-    name = name.removeprefix("torch.")
-    if name not in _FLOAT_TYPES:
-        raise TutorError(f"dtype must be a float type such as float32 or float64, got {dtype!r}")
-    return name
-
-
-@functools.lru_cache(maxsize=256)
-def _lowered(expr: sympy.Expr, names: tuple[str, ...], backend: str = "torch"):
-    return lower(expr, names, backend=backend)
-
-
-def _errors(reference: np.ndarray, other: np.ndarray, defined: np.ndarray) -> np.ndarray:
-    """|other - reference| where ``defined`` (0 elsewhere); infinite where ``other`` is NaN."""
-    with np.errstate(all="ignore"):
-        errors = np.where(defined, np.abs(other - reference), 0.0)
-    return np.where(np.isnan(errors), np.inf, errors)
-
-
-def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
-             points: Mapping[str, np.ndarray], defined: np.ndarray, rtol: float,
-             atol: float | None) -> tuple[GradientPair, float]:
-    """``other`` against ``reference`` (one row per variable), where the symbolic gradient is
-    ``defined``; and the largest error ratio (above 1 is a mismatch)."""
-    ratios = np.where(defined, error_ratio(reference, other, rtol), 0.0)
-    if atol is not None:
-        ratios = np.where(np.abs(other - reference) <= atol, 0.0, ratios)
-    ratios = np.where(np.isnan(ratios), np.inf, ratios)  # NaN from autodiff where sympy has a number
-    per_point = ratios.max(axis=0)
-    worst = int(np.argmax(per_point))
-    abs_errors = _errors(reference, other, defined)
-    with np.errstate(all="ignore"):
-        rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(reference), 1e-300), 0.0)
-    pair = GradientPair(
-        first, second, ok=bool(np.all(ratios <= 1.0)), max_abs_error=float(abs_errors.max()),
-        max_rel_error=float(rel_errors.max()), worst_point=point_at(points, worst),
-        first_at_worst=tuple(float(v) for v in reference[:, worst]),
-        second_at_worst=tuple(float(v) for v in other[:, worst]))
-    return pair, float(per_point[worst])
-
-
-def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = None,
-                   points: int | Mapping | Sequence = 1000, dtype: Any = None,
-                   rtol: float | None = None, atol: float | None = None, seed: int = 0,
-                   variables: Sequence[str] | None = None, backend: str = "torch") -> GradientReport:
-    """Compare the automatic gradient of ``expr`` (or of your function ``fn``) with the
-    symbolic gradient at many points, in one vectorised autodiff call.
-
-    ``backend`` is "torch" (autograd), "tensorflow" (GradientTape, TensorFlow installed) or
-    "all": SymPy, PyTorch and TensorFlow checked against each other, each pair in ``pairs``.
-    ``fn`` is written with the backend's library: it takes one tensor per variable
-    (``variables``, by default ``wrt`` then the other symbols by name) holding every point,
-    and returns one value per point. ``points`` is a count (seeded random points where the
-    gradient is defined) or explicit points: a mapping name -> values, a list of
-    {name: value}, or rows of values. Points on a kink (relu or abs at 0) are reported in
-    ``nondifferentiable_points`` and left out of the comparison.
-
-    >>> report = check_gradient("x^2 + x^3 + 5", "x", fn=lambda x: x**2 + x**3 + 5)
-    >>> report.ok, report.n_points
-    (True, 1000)
-    >>> [p.ok for p in check_gradient("x^3", "x", backend="all").pairs]  # doctest: +SKIP
-    [True, True, True]
-    """
-    if backend not in BACKENDS:
-        raise BackendError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if fn is not None and backend == "all":
-        raise TutorError("fn is written with one library: check it with backend='torch' or "
-                         "backend='tensorflow'")
-    frameworks = ("torch", "tensorflow") if backend == "all" else (backend,)
-    if "tensorflow" in frameworks:
-        import_tensorflow()  # a missing TensorFlow is named before any work is done
-    expr = as_expr(expr, variables)
-    wrt_syms = wrt_symbols(expr, wrt)
-    wrt_names = tuple(s.name for s in wrt_syms)
-    others = sorted({s.name for s in expr.free_symbols} - set(wrt_names))
-    names = tuple(variables) if variables is not None else wrt_names + tuple(others)
-    missing = sorted({s.name for s in expr.free_symbols} - set(names))
-    if missing:
-        raise TutorError(f"variables {list(names)} leave out {', '.join(missing)} used by {expr}")
-    dtype_name = _dtype_name(dtype)
-    rtol = tolerance(dtype_name) if rtol is None else rtol
-    symbolic = tuple(sympy.diff(expr, s) for s in wrt_syms)
-
-    if isinstance(points, numbers.Integral):
-        if points < 1:
-            raise TutorError(f"points must be at least 1, got {points}")
-        if points > MAX_POINTS:
-            raise TutorError(f"points may be at most {MAX_POINTS:,}, got {points:,}")
-        candidates = sample_points(names, points * _CANDIDATES_PER_POINT, seed)
-        defined = np.isfinite(evaluate(expr, candidates))
-        for part in symbolic:
-            defined &= np.isfinite(evaluate(part, candidates))
-        chosen = np.flatnonzero(defined)[:points]
-        if chosen.size == 0:
-            raise TutorError(f"{expr} or its gradient is undefined at every sample point")
-        columns = {name: values[chosen] for name, values in candidates.items()}
-    else:
-        columns = _explicit_points(points, names)
-    # Compare at exactly the points autograd sees: rounded to its dtype.
-    columns = {name: values.astype(dtype_name).astype(np.float64) for name, values in columns.items()}
-
-    kink_mask = np.zeros(len(next(iter(columns.values()))), dtype=bool)
-    for kink in _kinks(expr):
-        kink_mask |= np.abs(evaluate(kink, columns)) <= rtol
-    compared = {name: values[~kink_mask] for name, values in columns.items()}
-    kinked = tuple(point_at(columns, i) for i in np.flatnonzero(kink_mask))
-    if kink_mask.all():
-        raise TutorError("every point lies on a kink of the function, where it has no derivative")
-    n = int((~kink_mask).sum())
-
-    results = {framework: value_and_gradient(
-        fn if fn is not None else _lowered(expr, names, framework), compared, wrt_names,
-        dtype=dtype_name, backend=framework) for framework in frameworks}
-    expected = np.stack([evaluate(part, compared) for part in symbolic])
-    defined = np.all(np.isfinite(expected), axis=0)
-    compared_pairs = [_compare("sympy", expected, framework, results[framework][1], compared,
-                               defined, rtol, atol) for framework in frameworks]
-    if backend == "all":
-        compared_pairs.append(_compare("torch", results["torch"][1], "tensorflow",
-                                       results["tensorflow"][1], compared, defined, rtol, atol))
-    pairs = tuple(pair for pair, _ in compared_pairs)
-    with_sympy = pairs[:len(frameworks)]
-    worst = max(compared_pairs[:len(frameworks)], key=lambda compared_pair: compared_pair[1])[0]
-    ok = all(pair.ok for pair in pairs)
-
-    value_error = None
-    if fn is not None:
-        values, reference = results[backend][0], evaluate(expr, compared)
-        defined_values = np.isfinite(reference)
-        value_error = float(_errors(reference, values, defined_values).max())
-        ratios = np.where(defined_values, error_ratio(reference, values, rtol), 0.0)
-        ok = ok and bool(np.all(ratios <= 1.0))
-    report = GradientReport(
-        ok=ok, max_abs_error=max(pair.max_abs_error for pair in with_sympy),
-        max_rel_error=max(pair.max_rel_error for pair in with_sympy),
-        worst_point=worst.worst_point, n_points=n, symbolic=symbolic, wrt=wrt_names,
-        dtype=dtype_name, rtol=rtol, autograd_at_worst=worst.second_at_worst,
-        symbolic_at_worst=worst.first_at_worst, max_value_error=value_error,
-        nondifferentiable_points=kinked, backend=backend, pairs=pairs,
-    )
-    return _with_message(report)
-
-
-def _with_message(report: GradientReport) -> GradientReport:
-    if report.backend == "all":
-        lines = [_pairs_message(report)]
-    else:
-        name = _AUTODIFF[report.backend]
-        head = (f"{name} agrees with the symbolic gradient at {report.n_points} points"
-                if report.ok else
-                f"{name} DISAGREES with the symbolic gradient (tolerance rtol={report.rtol:.2g})")
-        lines = [f"{head} ({report.dtype}); worst at {format_point(report.worst_point)}: "
-                 f"{_SHORT[report.backend]} {list(map(_short, report.autograd_at_worst))}, "
-                 f"symbolic {list(map(_short, report.symbolic_at_worst))}, "
-                 f"max abs error {report.max_abs_error:.3g}, max rel error {report.max_rel_error:.3g}."]
-    if report.max_value_error is not None:
-        lines.append(f"Function values: max abs error {report.max_value_error:.3g}.")
-    if report.nondifferentiable_points:
-        first = format_point(report.nondifferentiable_points[0])
-        lines.append(f"{len(report.nondifferentiable_points)} point(s) lie on a kink where the "
-                     f"function is not differentiable (e.g. {first}); {_SHORT[report.backend]} "
-                     "returns a subgradient there, so they were left out.")
-    return replace(report, message=" ".join(lines))
-
-
-def _pairs_message(report: GradientReport) -> str:
-    """SymPy, PyTorch and TensorFlow, pair by pair."""
-    head = (f"SymPy, PyTorch and TensorFlow agree pairwise at {report.n_points} points "
-            f"({report.dtype})" if report.ok else
-            f"SymPy, PyTorch and TensorFlow DISAGREE (tolerance rtol={report.rtol:.2g}, "
-            f"{report.dtype})")
-    parts = [f"{_TITLE[p.first]} vs {_TITLE[p.second]}: {'agree' if p.ok else 'DIFFER'}, "
-             f"max abs error {p.max_abs_error:.3g}, max rel error {p.max_rel_error:.3g}, worst at "
-             f"{format_point(p.worst_point)}: {_SHORT[p.first]} {list(map(_short, p.first_at_worst))}, "
-             f"{_SHORT[p.second]} {list(map(_short, p.second_at_worst))}" for p in report.pairs]
-    return f"{head}: " + "; ".join(parts) + "."
-
-
-def _short(value: float) -> str:
-    return f"{value:.6g}"

@@ -114,7 +114,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_gradcheck(args: argparse.Namespace) -> int:
-    from tutor.check import check_gradient
+    from tutor.gradcheck import check_gradient
     from tutor.render import gradient_table, make_console, pairs_table
 
     report = check_gradient(args.expr, args.wrt, points=args.points, dtype=args.dtype, seed=args.seed,

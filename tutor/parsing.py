@@ -531,26 +531,36 @@ def _point_name(name: object) -> str:
 
 
 def _point_value(name: str, value: object) -> float:
+    return parse_number(value, f"the value of {name!r}", kind="points")
+
+
+def parse_number(value: object, what: str = "the value", *, kind: str = "values") -> float:
+    """A real, finite number given as a number or as constant text such as ``"pi/2"``;
+    ``ParseError`` naming ``what`` (and ``kind`` for "must be finite") otherwise.
+
+    >>> parse_number("e^2"), parse_number(3)
+    (7.38905609893065, 3.0)
+    """
     if isinstance(value, str):
         try:
             value = parse(value)
         except ParseError as err:
-            error = ParseError(f"the value of {name!r}: {err}", text=value)
+            error = ParseError(f"{what}: {err}", text=value)
             error.column = err.column
             raise error from None
     if isinstance(value, bool) or not isinstance(value, numbers.Real | sympy.Expr):
-        raise ParseError(f"the value of {name!r} must be a number, got {value!r}")
+        raise ParseError(f"{what} must be a number, got {value!r}")
     if isinstance(value, sympy.Expr) and value.free_symbols:
         unknown = ", ".join(sorted(map(str, value.free_symbols)))
-        raise ParseError(f"the value of {name!r} must be a constant, but it uses {unknown}")
+        raise ParseError(f"{what} must be a constant, but it uses {unknown}")
     try:
         number = complex(sympy.N(value, 17)) if isinstance(value, sympy.Expr) else float(value)
     except (TypeError, ValueError, OverflowError):
-        raise ParseError(f"the value of {name!r} cannot be computed as a number") from None
+        raise ParseError(f"{what} cannot be computed as a number") from None
     if isinstance(number, complex):
         if number.imag != 0:
-            raise ParseError(f"the value of {name!r} is not a real number ({number})")
+            raise ParseError(f"{what} is not a real number ({number})")
         number = number.real
     if not math.isfinite(number):
-        raise ParseError(f"the value of {name!r} is {number}; points must be finite numbers")
+        raise ParseError(f"{what} is {number}; {kind} must be finite numbers")
     return number

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported where used: `import tutor.testing` stays light
     import sympy
 
-    from tutor.check import GradientReport
+    from tutor.gradcheck import GradientReport
     from tutor.symbolic import Wrt
 
     Expression = str | sympy.Expr
@@ -66,7 +66,7 @@ def assert_gradient_matches(fn: Callable[..., Any], expr: Expression, wrt: Wrt, 
     """``fn`` (a torch function, one tensor per variable; a TensorFlow one with
     ``backend="tensorflow"``) has ``expr``'s values, and its automatic gradient matches the
     symbolic gradient at ``points`` seeded points."""
-    from tutor.check import check_gradient
+    from tutor.gradcheck import check_gradient
 
     __tracebackhide__ = True
     report = check_gradient(expr, wrt, fn=fn, points=points, dtype=dtype, rtol=rtol, atol=atol,
@@ -81,33 +81,25 @@ def assert_manual_gradient(grad_fn: Callable[..., Any], expr: Expression, wrt: W
                            variables: Sequence[str] | None = None, points: int = 200,
                            rtol: float | None = None, seed: int = 0) -> GradientReport:
     """``grad_fn`` (numpy arrays in, one array per ``wrt`` variable out) is ``expr``'s gradient."""
-    import numpy as np
-
-    from tutor.check import check_gradient
-    from tutor.grading.questions import gradient_proxy
+    from tutor.errors import TutorError
+    from tutor.gradcheck import check_computed_gradient
     from tutor.symbolic import as_expr, wrt_symbols
 
     __tracebackhide__ = True
+    name = getattr(grad_fn, "__name__", "grad_fn")
     expr = as_expr(expr, variables)
-    names = tuple(s.name for s in wrt_symbols(expr, wrt))
-    order = tuple(variables) if variables is not None else \
-        names + tuple(sorted({s.name for s in expr.free_symbols} - set(names)))
+    single = len(wrt_symbols(expr, wrt)) == 1
 
-    def gradients(columns: dict, wanted: list[bool]) -> list:
-        parts = grad_fn(*columns.values())
-        parts = [parts] if len(names) == 1 else list(parts)
-        if len(parts) != len(names):
-            raise AssertionError(f"{getattr(grad_fn, '__name__', 'grad_fn')} returned {len(parts)} "
-                                 f"arrays; expected {len(names)} (d/d{', d/d'.join(names)})")
-        by_name = dict(zip(names, parts, strict=True))
-        n = len(next(iter(columns.values())))
-        return [np.broadcast_to(np.asarray(by_name[name], dtype=np.float64), (n,)).copy()
-                for name, need in zip(order, wanted, strict=True) if need]
+    def gradient(points: dict) -> list:
+        parts = grad_fn(*points.values())
+        return [parts] if single else list(parts)
 
-    fn = gradient_proxy(expr, order, gradients)
-    report = check_gradient(expr, list(names), fn=fn, points=points, rtol=rtol, seed=seed,
-                            variables=list(order))
+    try:
+        report = check_computed_gradient(expr, wrt, gradient, points=points, rtol=rtol, seed=seed,
+                                         variables=variables)
+    except TutorError as error:
+        raise AssertionError(f"{name}: {error}") from None
     if not report.ok:
-        raise AssertionError(f"{getattr(grad_fn, '__name__', 'grad_fn')} is not the gradient "
-                             f"d/d({', '.join(names)}) of {expr}: {report.message}")
+        raise AssertionError(f"{name} is not the gradient d/d({', '.join(report.wrt)}) of {expr}: "
+                             f"{report.message}")
     return report

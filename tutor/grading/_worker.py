@@ -14,7 +14,6 @@ import errno
 import importlib
 import importlib.util
 import json
-import math
 import os
 import random
 import resource
@@ -100,6 +99,8 @@ def _warm_up_torch() -> None:
     single-threaded (OMP_NUM_THREADS=1), so forking afterwards is safe."""
     import torch
 
+    import tutor.lowering  # noqa: F401 - the children compute gradients with its backends
+
     x = torch.tensor([0.5, -0.5], dtype=torch.float64, requires_grad=True)
     for optimizer in (torch.optim.SGD([x], lr=0.01), torch.optim.Adam([x], lr=0.01)):
         optimizer.zero_grad()
@@ -115,9 +116,9 @@ def _warm_up_tensorflow() -> None:
     """Import TensorFlow quietly (Keras comes with it) but run no op: the first op starts
     TensorFlow's runtime and its thread pools, which a forked child would not have (a child
     that hands them work waits forever). Each child starts its own: ``_start_tensorflow``."""
-    from tutor.lowering import import_tensorflow, value_and_gradient  # noqa: F401 - for the children
+    from tutor.lowering import TENSORFLOW
 
-    tf = import_tensorflow()
+    tf = TENSORFLOW.library()
     tf.config.threading.set_intra_op_parallelism_threads(1)  # per child: few threads (RLIMIT_NPROC)
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
@@ -423,70 +424,36 @@ def _framework(function, request: dict, module, workdir: str) -> str:
     return asked
 
 
-def _one_value_per_point(out, tensor: type, n: int, name: str, framework: str) -> None:
-    if not isinstance(out, tensor):
-        kind = f"{type(out).__module__.partition('.')[0]}.{type(out).__name__}".removeprefix("builtins.")
-        functions = "torch.exp" if framework == "torch" else "tf.exp"
-        raise _WrongResult(f"Your {name} returned {kind}; it must return a {_SPELLED[framework]} "
-                           f"tensor (use {_SPELLED[framework]} functions such as {functions}, "
-                           "not math.exp)")
-    if tuple(out.shape) != (n,):
-        reducers = ".sum(), .mean() or .item()" if framework == "torch" else \
-            "tf.reduce_sum, tf.reduce_mean or .numpy()"
-        hint = (f" It must work elementwise: one value per point (no {reducers})."
-                if math.prod(out.shape) == 1 else "")
-        raise _WrongResult(f"Your {name} returned a tensor of shape {tuple(out.shape)} for inputs of "
-                           f"shape ({n},).{hint}")
-
-
 def _call_gradient(function, request: dict) -> dict:
-    """The student's loss at every point, and its automatic gradient."""
-    framework = request.get("framework", "torch")
-    reply = (_torch_gradient if framework == "torch" else _tensorflow_gradient)(function, request)
-    return {**reply, "framework": framework}
-
-
-def _torch_gradient(function, request: dict) -> dict:
-    import torch
-
-    inputs = [torch.tensor(column, dtype=torch.float64, requires_grad=need)
-              for column, need in zip(request["args"], request["grad"], strict=True)]
-    n = len(request["args"][0])
-    out = function(*inputs)
-    _one_value_per_point(out, torch.Tensor, n, request["entry"], "torch")
-    leaves = [t for t in inputs if t.requires_grad]
-    grads = [None] * len(leaves)
-    if out.requires_grad and leaves:
-        grads = torch.autograd.grad(out.sum(), leaves, allow_unused=True)
-    return {"value": out.detach().double().tolist(), "dtype": str(out.dtype).removeprefix("torch."),
-            "grads": [[0.0] * n if g is None else g.detach().double().tolist() for g in grads]}
-
-
-def _tensorflow_gradient(function, request: dict) -> dict:
-    """Under one GradientTape (the tutor's ``value_and_gradient``): float64 constants, watched."""
-    import tensorflow as tf
-
+    """The student's loss at every point, and its automatic gradient: the tutor's backend
+    (torch or TensorFlow) computes both in one call, on float64 inputs."""
     from tutor.errors import TutorError
-    from tutor.lowering import value_and_gradient
+    from tutor.lowering import BACKENDS
 
+    framework = request.get("framework", "torch")
+    autodiff = BACKENDS[framework]
     n, name = len(request["args"][0]), request["entry"]
     names = [f"arg{i}" for i in range(len(request["args"]))]
     dtypes = []
 
     def checked(*tensors):
         out = function(*tensors)
-        _one_value_per_point(out, tf.Tensor, n, name, "tensorflow")
-        dtypes.append(out.dtype.name)
+        try:
+            autodiff.one_value_per_point(out, n, f"Your {name}", api=False)
+        except TutorError as error:
+            raise _WrongResult(str(error)) from None
+        dtypes.append(autodiff.dtype_name(out))
         return out
 
     wanted = [arg for arg, need in zip(names, request["grad"], strict=True) if need]
     try:
-        values, grads = value_and_gradient(checked, dict(zip(names, request["args"], strict=True)),
-                                           wanted, backend="tensorflow")
+        values, grads = autodiff.value_and_gradient(
+            checked, dict(zip(names, request["args"], strict=True)), wanted)
     except TutorError as error:
         advice = str(error).split(", or check with dtype=")[0]  # the rest is for API users
         raise _WrongResult(f"Your {name}: {advice.removeprefix('the ')}") from None
-    return {"value": values.tolist(), "dtype": dtypes[0], "grads": grads.tolist()}
+    return {"value": values.tolist(), "dtype": dtypes[0], "grads": grads.tolist(),
+            "framework": framework}
 
 
 def _call_numpy(function, request: dict) -> dict:

@@ -2,38 +2,17 @@
 
 Problems never stop grading: an unreadable file leaves the text questions unanswered, an
 unknown id is reported and skipped. The file is read by :mod:`tutor.documents`, bounded in
-size and nesting, with no YAML aliases, so that no answers file can stop the class.
-
->>> read_number("pi/2")
-1.5707963267948966
+size and nesting, with no YAML aliases, so that no answers file can stop the class. Numbers
+in answers are read by :func:`tutor.parsing.parse_number`.
 """
 
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 
 from tutor.documents import did_you_mean, read_file
 from tutor.errors import AssignmentError
 from tutor.grading.model import Assignment
-
-
-def read_number(value: object) -> float:
-    """A number typed as a number or as text such as ``"pi/2"`` or ``"e^2"`` (safe parser)."""
-    from tutor.parsing import parse
-
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected a number, got {value!r}")
-    expr = parse(value)  # a ParseError is a ValueError
-    if expr.free_symbols:
-        names = ", ".join(sorted(s.name for s in expr.free_symbols))
-        raise ValueError(f"{value!r} is not a number (it uses {names})")
-    number = complex(expr.evalf())
-    if number.imag:
-        raise ValueError(f"{value!r} is not a real number")
-    return number.real
 
 
 def read_answers(path: Path | None, assignment: Assignment) -> tuple[dict[str, object], list[str]]:

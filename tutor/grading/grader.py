@@ -46,10 +46,10 @@ class _Sandboxes:
         """The sandbox to run ``files`` in."""
         tensorflow = needs_tensorflow(self.assignment, files or {})
         if tensorflow not in self.sandboxes:
-            from tutor.lowering import TENSORFLOW_MISSING, tensorflow_installed
+            from tutor.lowering import TENSORFLOW
 
-            if tensorflow and not tensorflow_installed():
-                raise SandboxError(f"this code needs TensorFlow; on the grading machine: {TENSORFLOW_MISSING}")
+            if tensorflow and not TENSORFLOW.installed():
+                raise SandboxError(f"this code needs TensorFlow; on the grading machine: {TENSORFLOW.missing}")
             settings = self.assignment.sandbox
             limits = Limits(timeout=settings.timeout, memory_mb=settings.memory_mb,
                             cpu_seconds=settings.cpu_seconds, output_bytes=settings.output_bytes)

@@ -96,7 +96,7 @@ def _solution_value(text: str):
 def _code_problem(question: Question, assignment: Assignment, sandboxes) -> str | None:
     import numpy as np
 
-    from tutor.check import check_gradient
+    from tutor.gradcheck import check_gradient
     from tutor.grading.questions import StudentCode, grade_code, reference_path
 
     if question.type == "descent":

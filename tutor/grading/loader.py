@@ -63,12 +63,12 @@ class AssignmentReader(Reader):
     def number(self, node: Node, where: str, positive: bool = False,
                minimum: float | None = None) -> float | None:
         """A number; text such as "pi/4" is read too."""
-        from tutor.grading.answers_file import read_number
+        from tutor.parsing import parse_number
 
         if node.kind == "scalar" and isinstance(node.value, str):
             try:
-                node = dataclasses.replace(node, value=read_number(node.value))
-            except ValueError:
+                node = dataclasses.replace(node, value=parse_number(node.value))
+            except ParseError:
                 pass
         return super().number(node, where, positive, minimum)
 
@@ -88,11 +88,11 @@ class AssignmentReader(Reader):
 
     def numbers(self, node: Node, where: str) -> tuple[float, ...]:
         """A number or a list of them (each may be text such as "pi/4")."""
-        from tutor.grading.answers_file import read_number
+        from tutor.parsing import parse_number
 
         try:
-            return tuple(read_number(item.plain()) for item in self.items(node, where))
-        except ValueError as error:
+            return tuple(parse_number(item.plain()) for item in self.items(node, where))
+        except ParseError as error:
             self.problem(node.line, f"{where}: {error}")
 
     def identifier(self, node: Node, where: str) -> str | None:

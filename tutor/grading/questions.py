@@ -2,9 +2,8 @@
 
 Student code only ever returns numbers (values, gradients, points) from its sandboxed
 process. The judging is the core checker's: ``check_derivative`` for text, and
-``check_gradient`` for code, fed through a proxy torch function whose values are the
-reference's and whose autograd gradient is the one the student's code computed (with torch's
-autograd or TensorFlow's GradientTape).
+``check_computed_gradient`` for the gradient the student's code computed (by hand with numpy,
+or with torch's autograd or TensorFlow's GradientTape).
 
 >>> from tutor.grading.model import Question
 >>> q = Question(id="q1", type="derivative", function="x^2 sin(x)", wrt=("x",))
@@ -154,7 +153,8 @@ def expected_values(question: Question) -> tuple[float, ...]:
 
 
 def _grade_value(question: Question, answer) -> QuestionResult:
-    from tutor.grading.answers_file import read_number
+    from tutor.errors import ParseError
+    from tutor.parsing import parse_number
 
     expected = expected_values(question)
     names = tuple(f"d/d{w}" for w in question.wrt) if len(expected) > 1 and question.wrt else \
@@ -168,8 +168,8 @@ def _grade_value(question: Question, answer) -> QuestionResult:
     components = []
     for name, part, target in zip(names, parts, expected, strict=True):
         try:
-            given = read_number(part)
-        except ValueError as error:
+            given = parse_number(part)
+        except ParseError as error:
             components.append(Component(name, 0.0, f"Could not read {part!r} as a number: {error}.",
                                         "unreadable"))
             continue
@@ -295,38 +295,6 @@ class _Remote:
         return [_column(v, n) for v in value]
 
 
-def gradient_proxy(expr, variables: tuple[str, ...], gradients: Callable) -> Callable:
-    """A torch function for ``check_gradient(fn=...)``: its values are ``expr``'s, its autograd
-    gradient is ``gradients(columns, wanted)`` (a list of arrays, one per wanted variable), so
-    that gradients computed elsewhere (a sandbox, a numpy function) are judged by the checker.
-    """
-    import torch
-
-    from tutor.numeric import evaluate
-
-    class Student(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, values, grads, *inputs):
-            ctx.save_for_backward(grads)
-            return values.clone()
-
-        @staticmethod
-        def backward(ctx, upstream):
-            (grads,) = ctx.saved_tensors
-            return (None, None, *(upstream * g for g in grads))
-
-    def function(*tensors):
-        columns = {name: t.detach().double().numpy() for name, t in zip(variables, tensors, strict=True)}
-        wanted = [t.requires_grad for t in tensors]
-        grads = gradients(columns, wanted)
-        full = [torch.from_numpy(grads.pop(0)) if need else torch.zeros(t.shape, dtype=torch.float64)
-                for t, need in zip(tensors, wanted, strict=True)]
-        values = torch.from_numpy(evaluate(expr, columns).copy())
-        return Student.apply(values, torch.stack(full), *tensors)
-
-    return function
-
-
 @functools.lru_cache(maxsize=256)
 def _reference(question: Question):
     from tutor.parsing import parse
@@ -335,16 +303,23 @@ def _reference(question: Question):
 
 
 def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
-    """``check_gradient`` on the student's gradient; judged again with the tolerance of the
+    """The core's check of the student's gradient; judged again with the tolerance of the
     student's float type when they computed in float32 (their numbers, not their maths)."""
-    from tutor.check import check_gradient
+    from tutor.gradcheck import check_computed_gradient
     from tutor.numeric import tolerance
 
-    fn = gradient_proxy(_reference(question), question.variables, remote.gradients)
-    options = dict(fn=fn, points=question.samples, seed=seed, variables=list(question.variables))
-    report = check_gradient(question.function, wrt, **options)
+    wanted = [name in wrt for name in question.variables]
+
+    def gradient(columns: dict) -> list[np.ndarray]:  # the remote answers in variable order
+        by_name = dict(zip([v for v in question.variables if v in wrt],
+                           remote.gradients(columns, wanted), strict=True))
+        return [by_name[name] for name in wrt]
+
+    options = dict(points=question.samples, seed=seed, variables=list(question.variables))
+    report = check_computed_gradient(_reference(question), wrt, gradient, **options)
     if not report.ok and remote.dtype != "float64":
-        report = check_gradient(question.function, wrt, rtol=tolerance(remote.dtype), **options)
+        report = check_computed_gradient(_reference(question), wrt, gradient,
+                                         rtol=tolerance(remote.dtype), **options)
     return report
 
 
@@ -356,14 +331,6 @@ def _numbers(given, expected) -> tuple[str, str]:
         if a != b:
             break
     return a, b
-
-
-#: Per library: its automatic gradient, and why it comes out zero where it should not.
-_AUTODIFF = {
-    "torch": ("The autograd gradient", "the graph was cut: .detach(), .item(), .data"),
-    "tensorflow": ("The GradientTape gradient", "the tape lost track: .numpy(), tf.stop_gradient, "
-                                                "a new tf.Variable made from an input"),
-}
 
 
 def _gradient_component(name: str, report, what: str, cut_by: str | None = None) -> Component:
@@ -386,6 +353,7 @@ def _gradient_component(name: str, report, what: str, cut_by: str | None = None)
 def _grade_gradient_code(question: Question, code: StudentCode, seed: int, timeout: float):
     """Values of the student's loss (torch or TensorFlow), and its automatic gradient, against
     the reference."""
+    from tutor.lowering import BACKENDS
     from tutor.numeric import error_ratio, evaluate, format_point, tolerance
 
     remote = _Remote(code, question, timeout)
@@ -405,7 +373,9 @@ def _grade_gradient_code(question: Question, code: StudentCode, seed: int, timeo
         mine, theirs = _numbers([given[worst]], [expected[worst]])
         values = Component("values", 0.0, f"At {format_point(point)} your function gives {mine}; "
                                           f"the reference gives {theirs}.", "wrong values")
-    return [values, _gradient_component("gradient", report, *_AUTODIFF[remote.framework])]
+    autodiff = BACKENDS[remote.framework]
+    return [values, _gradient_component("gradient", report, f"The {autodiff.autodiff_short} gradient",
+                                        autodiff.gradient_lost_by)]
 
 
 def _grade_manual_gradient(question: Question, code: StudentCode, seed: int, timeout: float):

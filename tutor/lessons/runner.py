@@ -23,7 +23,7 @@ from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps import KINDS, PASSED
 from tutor.lessons.steps.code import Code
 from tutor.lessons.ui import Prompter, say
-from tutor.lowering import tensorflow_installed
+from tutor.lowering import TENSORFLOW
 
 
 class _Move(Exception):
@@ -68,7 +68,7 @@ class Runner:
         code_steps = [step for step in steps[start:] if isinstance(step, Code)]
         if code_steps:
             self.worker.start()  # torch imports in the background while the learner reads
-        if any(step.tensorflow for step in code_steps) and tensorflow_installed():
+        if any(step.tensorflow for step in code_steps) and TENSORFLOW.installed():
             self.worker.preload("tensorflow")  # and then TensorFlow, which takes seconds
         index = start
         try:

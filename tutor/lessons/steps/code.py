@@ -30,7 +30,7 @@ from tutor.lessons.model import Derivative, DType, Point, Source, Step
 from tutor.lessons.snippets import CodeWorker, RunResult
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
-from tutor.lowering import numeric_function, tensorflow_installed
+from tutor.lowering import TENSORFLOW, numeric_function
 from tutor.numeric import error_ratio, tolerance
 from tutor.parsing import symbol
 from tutor.symbolic import gradient
@@ -256,7 +256,7 @@ def play(runner, step: Code) -> str:
     not installed); the step passes when every snippet that ran passed its checks."""
     runner.text(step.text)
     passed = _snippet(runner, step, "torch")
-    if step.tensorflow and tensorflow_installed():
+    if step.tensorflow and TENSORFLOW.installed():
         passed = _snippet(runner, step, "tensorflow") and passed
     elif step.tensorflow:
         code_block(runner.console, say("tf_missing", runner.lang), step.tensorflow)

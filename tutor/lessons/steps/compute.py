@@ -1,6 +1,6 @@
 """``compute``: the closed-form derivative and autograd, side by side, at given points.
 
-Each point is one :func:`tutor.check.check_gradient` call on the formula the checker lowers
+Each point is one :func:`tutor.gradcheck.check_gradient` call on the formula the checker lowers
 to PyTorch, so the numbers, the tolerance and the pass/fail mark are the checker's own. With
 ``minimum: true`` the point must also be a minimum: a gradient no larger than the rounding of
 the digits written allows, and a positive definite Hessian.
@@ -23,9 +23,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text as RichText
 
-from tutor.check import GradientReport, check_gradient
 from tutor.documents import Problem, spec
 from tutor.errors import LessonError
+from tutor.gradcheck import GradientReport, check_gradient
 from tutor.lessons.display import mark, show
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import DType, Point, Source, Step
