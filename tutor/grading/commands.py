@@ -265,8 +265,8 @@ def _run_gradescope(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from tutor.documents import write_atomic
     from tutor.grading.gradebook import Gradebook
-    from tutor.grading.reporters import write_atomic
 
     with Gradebook(_gradebook_path(args)) as book:
         if args.out is None:

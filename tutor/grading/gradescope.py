@@ -261,7 +261,7 @@ def _bundled_source() -> dict[str, bytes]:
 def _write_zip(out: Path, files: Mapping[str, bytes], executable: set[str]) -> None:
     """A zip with fixed dates and modes (the same inputs give the same bytes), written
     atomically."""
-    from tutor.grading.reporters import write_atomic  # reporters imports this module
+    from tutor.documents import write_atomic
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

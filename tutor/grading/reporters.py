@@ -15,15 +15,14 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.documents import write_atomic
 from tutor.errors import TutorError
 from tutor.grading.gradescope import Context, results_json
 from tutor.grading.model import Assignment, SubmissionResult
@@ -61,22 +60,6 @@ class Graded:
     def to_json(self) -> str:
         data = {"assignment": self.assignment, "results": [r.to_dict() for r in self.results]}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Replace ``path`` with ``content`` (text is written as UTF-8) in one step: readers see
-    the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(content.encode() if isinstance(content, str) else content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_reports(graded: Graded, out: Path, formats: Sequence[str],

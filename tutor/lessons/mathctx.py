@@ -90,7 +90,7 @@ class LessonMath:
     @property
     def label(self) -> str:
         """The lesson file as errors name it."""
-        from tutor.lessons.schema import display_path
+        from tutor.documents import display_path
 
         return display_path(self.lesson.path) if self.lesson.path else "<lesson>"
 
