@@ -1,0 +1,12 @@
+"""Matrix calculus answers: typed matrix and vector derivatives checked against autograd.
+
+:mod:`~tutor.matrix.parsing` reads a formula into a tree (:mod:`~tutor.matrix.nodes`),
+:mod:`~tutor.matrix.shapes` gives every node a shape or explains why it has none,
+:mod:`~tutor.matrix.evaluate` lowers the tree to PyTorch and samples structured values, and
+:mod:`~tutor.matrix.check` judges an answer. This package is part of the core: it imports
+nothing from the feedback layer, which names mistakes (:mod:`tutor.feedback.matrix_mistakes`).
+"""
+
+from tutor.matrix.check import MatrixProblem, check_matrix_derivative, prepare
+
+__all__ = ["MatrixProblem", "check_matrix_derivative", "prepare"]
