@@ -33,8 +33,8 @@ from tutor.matrix.evaluate import (
     tensor,
 )
 from tutor.matrix.nodes import Node, render
-from tutor.matrix.parsing import parse
-from tutor.matrix.shapes import Shape, ShapeChecker, ShapeError, declare, describe
+from tutor.matrix.parsing import RESERVED, parse
+from tutor.matrix.shapes import Shape, ShapeChecker, ShapeError, declare, describe, normalize
 from tutor.numeric import answer_ratio
 
 #: Random draws per size, and how many sizes are tried.
@@ -49,43 +49,42 @@ def _sizes_text(sizes: Mapping[str, int]) -> str:
 
 @dataclass(frozen=True)
 class MatrixProblem:
-    """A loss, the variable it is differentiated by, the declared shapes and structure, and
-    autograd's gradient at seeded values for every size tried (draws where the loss is
-    undefined left out)."""
+    """A loss (or vector function), the variable it is differentiated by, the declared shapes,
+    structure and definitions, and autograd's derivative at seeded values for every size
+    tried (draws where the loss is undefined left out)."""
 
     loss: Node
     wrt: str
     declared: Mapping[str, Shape]
+    defined: Mapping[str, Node]
     kinds: Mapping[str, str]
     sizes: tuple[dict[str, int], ...]
     values: tuple[dict[str, np.ndarray], ...]
     expected: tuple[np.ndarray, ...]
+    derivative_shape: Shape
+    jacobian: bool = False
 
     @property
     def dims(self) -> list[str]:
         return list(self.sizes[0])
 
     @property
-    def gradient_shape(self) -> Shape:
-        return self.declared[self.wrt]
-
-    @property
-    def gradient_name(self) -> str:
-        return f"∂L/∂{self.wrt}"
+    def derivative_name(self) -> str:
+        return f"∂f/∂{self.wrt}" if self.jacobian else f"∂L/∂{self.wrt}"
 
     def read(self, text: str) -> Node:
         """A learner's formula as a tree (no shape check yet)."""
-        return parse(text, self.declared, self.dims)
+        return parse(text, self.declared, self.dims, self.defined)
 
     def fits(self, shape: Shape) -> bool:
-        """Does an answer of ``shape`` have the gradient's shape (a row for a vector too)?"""
-        wanted = self.gradient_shape
+        """Does an answer of ``shape`` have the derivative's shape (a row for a vector too)?"""
+        wanted = self.derivative_shape
         return shape == wanted or (len(wanted) == 1 and shape == (1, wanted[0])) or (
             len(shape) == 1 and wanted == (1, shape[0]))
 
     def evaluate(self, tree: Node) -> tuple[Shape, list[np.ndarray]]:
-        """The shape of ``tree`` and its values at every size, laid out as the gradient.
-        Raises ShapeError when its shapes do not fit together."""
+        """The shape of ``tree`` and, when it fits, its values at every size laid out as the
+        derivative. Raises ShapeError when its shapes do not fit together."""
         checker = ShapeChecker(self.declared)
         shape = checker.shape(tree)
         if not self.fits(shape):
@@ -107,22 +106,56 @@ class MatrixProblem:
 
     def agrees(self, results: Sequence[np.ndarray]) -> bool:
         return bool(results) and all(
-            np.all(_ratios(expected, given) <= 1.0)
+            np.all(entry_ratios(expected, given) <= 1.0)
             for expected, given in zip(self.expected, results, strict=True))
 
 
-def _ratios(expected: np.ndarray, given: np.ndarray) -> np.ndarray:
+def entry_ratios(expected: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Each entry's error over the allowed error (above 1 is wrong, NaN counts as wrong)."""
     ratios = answer_ratio(expected.ravel(), given.ravel()).reshape(expected.shape)
     return np.where(np.isnan(ratios), np.inf, ratios)
 
 
-def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
-            given: Mapping[str, str] | None = None, *, sizes: object = None, seed: int = 0,
-            draws: int = DRAWS) -> MatrixProblem:
-    """Read the question and compute autograd's gradient at every size: the part of a check
-    that does not depend on the answer (grading many answers can share it)."""
+def _definitions(define: Mapping[str, str] | None, declared: Mapping[str, Shape],
+                 dims: Sequence[str]) -> dict[str, Node]:
+    """Names for formulas (``{"p": "softmax(z)"}``), each read with the names before it."""
+    defined: dict[str, Node] = {}
+    for name, formula in (define or {}).items():
+        if not isinstance(name, str) or not name.isidentifier() or name in declared or \
+                name in dims or name in RESERVED:
+            raise TutorError(f"define: {name!r} cannot be defined; it must be a new name")
+        try:
+            tree = parse(formula, declared, dims, defined)
+            ShapeChecker(declared).shape(tree)
+        except ParseError as error:
+            raise ParseError(f"the definition of {name} ({formula!r}): {error}") from None
+        defined[name] = tree
+    return defined
+
+
+def _derivative(loss, wrt_value, draws: int):
+    """autograd's gradient (draws, rows, columns) of a scalar loss, or Jacobian of a vector
+    function (draws, outputs, inputs), in one backward call."""
     import torch
 
+    if loss.shape[1:] == (1, 1):
+        return torch.autograd.grad(loss.sum(), wrt_value)[0]
+    outputs = loss.shape[1]
+    seeds = torch.eye(outputs, dtype=loss.dtype).reshape(outputs, 1, outputs, 1).expand(
+        outputs, draws, outputs, 1)
+    (rows,) = torch.autograd.grad(loss, wrt_value, grad_outputs=seeds, is_grads_batched=True)
+    return rows.reshape(outputs, draws, -1).permute(1, 0, 2)
+
+
+def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
+            given: Mapping[str, str] | None = None, *, define: Mapping[str, str] | None = None,
+            sizes: object = None, seed: int = 0, draws: int = DRAWS) -> MatrixProblem:
+    """Read the question and compute autograd's derivative at every size: the part of a
+    check that does not depend on the answer (grading many answers can share it).
+
+    A scalar ``loss`` has a gradient shaped like ``wrt``; a vector function of a vector (or
+    scalar) ``wrt`` has a Jacobian, one row per output: J[i, j] = ∂f_i/∂wrt_j.
+    """
     declared = declare(shapes)
     if wrt not in declared:
         raise TutorError(f"wrt={wrt!r} is not declared; the shapes declare "
@@ -134,39 +167,43 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
                               if isinstance(dim, str)))  # in the order they are declared
     assignments = choose_sizes(dims, declared, SIZES, seed) if sizes is None else \
         check_sizes(sizes, dims, declared)
+    defined = _definitions(define, declared, dims)
     if not isinstance(loss, str):
         raise TutorError(f"the loss must be a formula as text, got {type(loss).__name__}")
     try:
-        tree = parse(loss, declared, dims)
+        tree = parse(loss, declared, dims, defined)
         checker = ShapeChecker(declared)
         shape = checker.shape(tree)
     except ParseError as error:
-        raise ParseError(f"the loss {loss!r}: {error}", column=None) from None
-    if shape:
-        raise ShapeError(f"the loss must be a scalar; {render(tree)} is {describe(shape)}")
+        raise ParseError(f"the loss {loss!r}: {error}") from None
+    wrt_shape = declared[wrt]
+    if shape and (len(shape) != 1 or len(wrt_shape) > 1):
+        raise ShapeError(f"the loss must be a scalar (or a vector function of a vector, for a "
+                         f"Jacobian); {render(tree)} is {describe(shape)}")
     if wrt not in tree.names():
         raise TutorError(f"the loss {render(tree)} does not depend on {wrt}")
     for assignment in assignments:
         check_intermediates(tree, checker, assignment)
     program = lower(tree, checker)
 
-    kept_values, gradients = [], []
+    kept_values, derivatives = [], []
     for index, assignment in enumerate(assignments):
         values = sample(declared, kinds, assignment, draws, seed + index)
         env = {name: tensor(value).requires_grad_(name == wrt) for name, value in values.items()}
         value = program(env, assignment)
-        (gradient,) = torch.autograd.grad(value.sum(), env[wrt])
-        value, gradient = value.detach().numpy(), gradient.numpy()
-        finite = np.isfinite(value).reshape(draws) & np.isfinite(gradient).reshape(
-            draws, -1).all(axis=1)
+        derivative = _derivative(value, env[wrt], draws).numpy()
+        finite = np.isfinite(value.detach().numpy()).reshape(draws, -1).all(axis=1) & \
+            np.isfinite(derivative).reshape(draws, -1).all(axis=1)
         if not finite.any():
-            raise TutorError(f"the loss {render(tree)} or its gradient is undefined at every "
+            raise TutorError(f"the loss {render(tree)} or its derivative is undefined at every "
                              f"random draw with {_sizes_text(assignment)}; declare the values' "
                              "structure, e.g. given={'x': 'positive'}")
         kept_values.append({name: value[finite] for name, value in values.items()})
-        gradients.append(gradient[finite])
-    return MatrixProblem(tree, wrt, declared, kinds, tuple(assignments), tuple(kept_values),
-                         tuple(gradients))
+        derivatives.append(derivative[finite])
+    derivative_shape = wrt_shape if not shape else normalize((shape[0], *wrt_shape))
+    return MatrixProblem(tree, wrt, declared, defined, kinds, tuple(assignments),
+                         tuple(kept_values), tuple(derivatives), derivative_shape,
+                         jacobian=bool(shape))
 
 
 # ---------------------------------------------------------------- verdicts
@@ -178,7 +215,7 @@ MatrixDiagnoser = Callable[[MatrixProblem, Node, Verdict], Verdict]
 
 
 def _entry(problem: MatrixProblem, row: int, column: int) -> str:
-    shape = problem.gradient_shape
+    shape = problem.derivative_shape
     if not shape:
         return "the value"
     if len(shape) == 1 or shape[0] == 1:
@@ -188,8 +225,8 @@ def _entry(problem: MatrixProblem, row: int, column: int) -> str:
 
 def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     """The verdict on an answer's values (one array per size, laid out as the gradient)."""
-    name = problem.gradient_name
-    ratios = [_ratios(expected, given) for expected, given in zip(problem.expected, results,
+    name = problem.derivative_name
+    ratios = [entry_ratios(expected, given) for expected, given in zip(problem.expected, results,
                                                                   strict=True)]
     wrong = [index for index, ratio in enumerate(ratios) if np.any(ratio > 1.0)]
     tried = "; ".join(_sizes_text(sizes) for sizes in problem.sizes)
@@ -220,8 +257,8 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
 
 
 def _shape_verdict(problem: MatrixProblem, what: str, shape: Shape) -> Verdict:
-    wanted = describe(problem.gradient_shape)
-    return Verdict(False, f"{what} is {describe(shape)}; {problem.gradient_name} has the shape "
+    wanted = describe(problem.derivative_shape)
+    return Verdict(False, f"{what} is {describe(shape)}; {problem.derivative_name} has the shape "
                    f"of {problem.wrt}: {wanted}.")
 
 
@@ -249,8 +286,8 @@ def _function_results(problem: MatrixProblem, function: Callable) -> list[np.nda
                 return f"your function raised {type(error).__name__}: {error}"
             if result.size != expected[draw].size:
                 return (f"with {_sizes_text(sizes)} your function returned an array of shape "
-                        f"{result.shape}; {problem.gradient_name} has the shape "
-                        f"{expected[draw].shape if problem.gradient_shape else ()}")
+                        f"{result.shape}; {problem.derivative_name} has the shape "
+                        f"{expected[draw].shape if problem.derivative_shape else ()}")
             per_draw.append(result.reshape(expected[draw].shape))
         results.append(np.stack(per_draw))
     return results
@@ -264,14 +301,16 @@ def _numpy_layout(value: np.ndarray, shape: Shape) -> np.ndarray | float:
 
 def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
                             shapes: Mapping[str, object],
-                            given: Mapping[str, str] | None = None, *, sizes: object = None,
+                            given: Mapping[str, str] | None = None, *,
+                            define: Mapping[str, str] | None = None, sizes: object = None,
                             seed: int = 0, draws: int = DRAWS,
                             diagnose: MatrixDiagnoser | None = None) -> Verdict:
     """Is ``answer`` the derivative of the scalar ``loss`` with respect to ``wrt``?
 
     ``shapes`` declares every variable ("n×d", "d", "" for a scalar); ``given`` declares
     structure that sampling respects ({"Y": "one-hot"}, probabilities, symmetric,
-    positive-definite, mask, positive). ``sizes`` fixes the dimensions (a mapping or a list of
+    positive-definite, mask, positive); ``define`` names formulas the loss and the answer may
+    use ({"P": "softmax(X W)"}). ``sizes`` fixes the dimensions (a mapping or a list of
     them) instead of seeded small sizes. ``answer`` is a formula, or a Python function whose
     parameters are declared names (NumPy arrays, vectors 1-D). A learner's formula that cannot
     be read gives a wrong verdict saying why; ``diagnose`` names the mistake behind a wrong
@@ -282,7 +321,8 @@ def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
     ...                         given={"Y": "one-hot"}).correct
     True
     """
-    problem = prepare(loss, wrt, shapes, given, sizes=sizes, seed=seed, draws=draws)
+    problem = prepare(loss, wrt, shapes, given, define=define, sizes=sizes, seed=seed,
+                      draws=draws)
     if callable(answer):
         results = _function_results(problem, answer)
         return Verdict(False, results[0].upper() + results[1:] + ".") \

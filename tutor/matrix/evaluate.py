@@ -123,8 +123,14 @@ def choose_sizes(dims: Sequence[str], declared: Mapping[str, Shape], count: int,
     taken = {dim for shape in declared.values() for dim in shape if isinstance(dim, int)}
     pool = [size for size in range(2, 8 + len(dims)) if size not in taken]
     rng = np.random.default_rng(seed)
-    return [dict(zip(dims, (int(v) for v in rng.permutation(pool)[:len(dims)]), strict=True))
-            for _ in range(count)]
+    assignments: list[dict[str, int]] = []
+    for _ in range(4 * count):  # a few more tries, so that no size is tried twice
+        assignment = dict(zip(dims, map(int, rng.permutation(pool)[:len(dims)]), strict=True))
+        if assignment not in assignments:
+            assignments.append(assignment)
+        if len(assignments) == count:
+            break
+    return assignments
 
 
 def check_sizes(sizes: object, dims: Sequence[str], declared: Mapping[str, Shape]
@@ -220,6 +226,8 @@ def lower(node: Node, checker: ShapeChecker) -> Program:
         if len(parts) == 2:
             return _binary(node, *parts, *shapes)
         inner = parts[0]
+        if kind == "let":
+            return inner
         if kind == "T":
             return lambda env, sizes: inner(env, sizes).transpose(1, 2)
         if kind == "neg":

@@ -10,7 +10,7 @@ tree (the mistake search builds many) are cheap and can be cached.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 #: Node kinds with their number of arguments (None: any) and what ``value`` holds.
@@ -32,6 +32,7 @@ KINDS: dict[str, str] = {
     "norm": "the 2-norm (Frobenius for a matrix)",
     "softmax": "value is (softmax|log_softmax, axis or None)",
     "compare": "value is one of > < >= <=; 1.0 where it holds, else 0.0",
+    "let": "a name the question defines (value); its one argument is the definition",
 }
 
 
@@ -52,19 +53,28 @@ class Node:
         for arg in self.args:
             yield from arg.walk()
 
+    def editable(self) -> Iterator[Node]:
+        """Like :meth:`walk`, but not into the definitions behind defined names."""
+        yield self
+        if self.kind != "let":
+            for arg in self.args:
+                yield from arg.editable()
+
     def names(self) -> set[str]:
         """The declared variables the expression uses."""
         return {node.value for node in self.walk() if node.kind == "var"}
 
 
-def replace_at(root: Node, target: Node, make: Callable[[Node], Node]) -> Iterator[Node]:
+def replace_at(root: Node, target: Node, replacement: Node) -> Iterator[Node]:
     """Copies of ``root`` with one occurrence of ``target`` (by identity) replaced by
-    ``make(target)``; one copy per occurrence."""
+    ``replacement``; one copy per occurrence. Definitions behind defined names are kept."""
     if root is target:
-        yield make(root)
+        yield replacement
+        return
+    if root.kind == "let":
         return
     for index, arg in enumerate(root.args):
-        for new in replace_at(arg, target, make):
+        for new in replace_at(arg, target, replacement):
             yield Node(root.kind, root.args[:index] + (new,) + root.args[index + 1:],
                        root.value, root.column)
 
@@ -95,7 +105,7 @@ def _wrapped(node: Node, above: int) -> str:
 def _single_letter(node: Node) -> bool:
     while node.kind == "T":
         node = node.args[0]
-    return node.kind in ("var", "dim") and len(str(node.value)) == 1
+    return node.kind in ("var", "dim", "let") and len(str(node.value)) == 1
 
 
 def _juxtaposed(left: Node, right: Node) -> str:
@@ -116,7 +126,7 @@ def render(node: Node) -> str:
     kind, args, value = node.kind, node.args, node.value
     if kind == "number":
         return _number(value)
-    if kind in ("var", "dim"):
+    if kind in ("var", "dim", "let"):
         return str(value)
     if kind == "ones":
         return "1_" + "×".join(map(str, value)) if len(value) == 1 else \

@@ -25,7 +25,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from tutor.errors import ParseError
@@ -124,7 +124,8 @@ class _Parser:
     atom := number | name | 1_n | function '(' args ')' | '(' compare ')' | '‖' sum '‖'
     """
 
-    def __init__(self, text: str, variables: set[str], dims: set[str]):
+    def __init__(self, text: str, variables: set[str], dims: set[str],
+                 defined: Mapping[str, Node]):
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
@@ -132,7 +133,8 @@ class _Parser:
         self.in_norm = False
         self.variables = variables
         self.dims = dims
-        self.known = sorted(variables | dims, key=len, reverse=True)
+        self.defined = defined
+        self.known = sorted(variables | dims | set(defined), key=len, reverse=True)
 
     # -- tokens
     def peek(self, ahead: int = 0) -> _Token:
@@ -340,6 +342,8 @@ class _Parser:
                          token.column, f"write it like {name}(x)")
         if name in self.variables:
             return Node("var", value=name, column=token.column)
+        if name in self.defined:
+            return Node("let", (self.defined[name],), name, token.column)
         if name in self.dims:
             return Node("dim", value=name, column=token.column)
         if name.startswith("I_") and name[2:] in self.dims:
@@ -348,8 +352,7 @@ class _Parser:
             return Node("number", value=_CONSTANTS[name], column=token.column)
         pieces = self.split(name)
         if pieces:  # 'Xw': the product of two declared names
-            nodes = [Node("var" if piece in self.variables else "dim", value=piece,
-                          column=token.column) for piece in pieces]
+            nodes = [self.name(_Token("name", piece, token.column, piece)) for piece in pieces]
             node = nodes[0]
             for other in nodes[1:]:
                 node = Node("matmul", (node, other), column=token.column)
@@ -358,7 +361,7 @@ class _Parser:
             raise error_at(f"unknown function {token.raw!r}", token.column,
                          f"known functions: {', '.join(FUNCTIONS)}; "
                          f"for a product write {token.raw} @ (...)")
-        known = ", ".join(sorted(self.variables | self.dims))
+        known = ", ".join(sorted(self.variables | self.dims | set(self.defined)))
         raise error_at(f"unknown name {token.raw!r}", token.column,
                      f"the question declares: {known}")
 
@@ -476,9 +479,10 @@ class _Parser:
         return Node("ones", value=tuple(sizes), column=token.column)
 
 
-def parse(text: str, variables: Iterable[str], dims: Iterable[str]) -> Node:
-    """The tree of ``text``, whose names must be ``variables`` (matrices, vectors, scalars)
-    or ``dims`` (dimension names, read as numbers)."""
+def parse(text: str, variables: Iterable[str], dims: Iterable[str],
+          defined: Mapping[str, Node] | None = None) -> Node:
+    """The tree of ``text``, whose names must be ``variables`` (matrices, vectors, scalars),
+    ``dims`` (dimension names, read as numbers) or ``defined`` (names for formulas)."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -487,7 +491,7 @@ def parse(text: str, variables: Iterable[str], dims: Iterable[str]) -> Node:
     if not text.strip():
         raise ParseError("the expression is empty; type a formula such as 2 X^T (X w - y)")
     try:
-        return _Parser(text, set(variables), set(dims)).parse()
+        return _Parser(text, set(variables), set(dims), defined or {}).parse()
     except RecursionError:
         raise ParseError(f"the expression is nested too deeply; the limit is {MAX_DEPTH} levels"
                          ) from None

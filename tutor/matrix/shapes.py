@@ -139,8 +139,9 @@ class ShapeChecker:
     """The shape of every node of a tree, or a :class:`ShapeError` that says which operator
     does not fit and, where one exists, the nearby expression that would."""
 
-    def __init__(self, declared: Mapping[str, Shape]):
+    def __init__(self, declared: Mapping[str, Shape], *, explain: bool = True):
         self.declared = declared
+        self.explain = explain  # False: no search for a product that would fit
         self.known: dict[int, Shape] = {}
 
     def shape(self, node: Node) -> Shape:
@@ -162,7 +163,7 @@ class ShapeChecker:
         inner = [self.shape(arg) for arg in node.args]
         if kind == "T":
             return self._transpose(node, inner[0])
-        if kind in ("neg", "apply", "pow"):
+        if kind in ("neg", "apply", "pow", "let"):
             return inner[0]
         if kind in ("add", "sub", "mul", "div", "compare"):
             return self.broadcast(node, *inner)
@@ -239,7 +240,7 @@ class ShapeChecker:
             what = f"{render(node)} multiplies two column vectors"
         message = (f"{what} ({render(first)} is {describe(left)}, {render(second)} is "
                    f"{describe(right)})")
-        raise self._error(node, message, self._repair(first, second))
+        raise self._error(node, message, self._repair(first, second) if self.explain else "")
 
     def _repair(self, first: Node, second: Node) -> str:
         """A product near ``first second`` whose shapes fit, and its shape, or ''."""
@@ -247,7 +248,8 @@ class ShapeChecker:
         for left, right in ((transposed[0], second), (first, transposed[1]), (second, first),
                             tuple(transposed)):
             candidate = Node("matmul", (left, right))
-            checker = ShapeChecker(self.declared)
+            checker = ShapeChecker(self.declared, explain=False)
+            checker.known = self.known  # the factors' shapes are known
             try:
                 shape = checker.shape(candidate)
             except ShapeError:
