@@ -24,7 +24,6 @@ import numpy as np
 from tutor.check import Verdict
 from tutor.errors import ParseError, TutorError
 from tutor.matrix.evaluate import (
-    check_intermediates,
     check_sizes,
     choose_sizes,
     lower,
@@ -40,7 +39,7 @@ from tutor.numeric import answer_ratio
 #: Random draws per size, and how many sizes are tried.
 DRAWS = 4
 SIZES = 3
-MAX_DRAWS = 64
+MAX_DRAWS = 16
 
 
 def _sizes_text(sizes: Mapping[str, int]) -> str:
@@ -89,8 +88,6 @@ class MatrixProblem:
         shape = checker.shape(tree)
         if not self.fits(shape):
             return shape, []
-        for sizes in self.sizes:
-            check_intermediates(tree, checker, sizes)
         program = lower(tree, checker)
         import torch
 
@@ -182,8 +179,6 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
                          f"Jacobian); {render(tree)} is {describe(shape)}")
     if wrt not in tree.names():
         raise TutorError(f"the loss {render(tree)} does not depend on {wrt}")
-    for assignment in assignments:
-        check_intermediates(tree, checker, assignment)
     program = lower(tree, checker)
 
     kept_values, derivatives = [], []
@@ -335,8 +330,6 @@ def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
         shape, results = problem.evaluate(tree)
     except ShapeError as error:
         verdict = Verdict(False, f"Your answer's shapes do not fit: {error}.")
-    except TutorError as error:
-        return Verdict(False, f"Your answer cannot be checked: {error}.")
     else:
         verdict = judge(problem, results) if results else \
             _shape_verdict(problem, f"Your answer {render(tree)}", shape)

@@ -2,7 +2,8 @@
 
 Every value is a float64 tensor of shape (draws, rows, columns): a scalar is 1×1 and a vector
 a column n×1, so one call evaluates an expression for several random draws at once, and
-autograd differentiates it (``torch.matmul`` batches over the first axis). Sampling respects
+autograd differentiates it (``torch.matmul`` batches over the first axis). No value is
+bigger than MAX_DIM × MAX_DIM in one draw, since every dimension is at most MAX_DIM. Sampling respects
 the structure a question declares (``given={"Y": "one-hot"}``).
 
 >>> import numpy as np
@@ -24,12 +25,8 @@ from typing import Any
 import numpy as np
 
 from tutor.errors import TutorError
-from tutor.matrix.nodes import Node, render
+from tutor.matrix.nodes import Node
 from tutor.matrix.shapes import MAX_DIM, MAX_ENTRIES, Shape, ShapeChecker, concrete, describe
-
-#: The most entries any intermediate value may have in one draw (an outer product or a
-#: diagonal matrix can be much larger than the variables).
-MAX_INTERMEDIATE = 1 << 20
 
 Program = Callable[[Mapping[str, Any], Mapping[str, int]], Any]
 
@@ -159,16 +156,6 @@ def check_sizes(sizes: object, dims: Sequence[str], declared: Mapping[str, Shape
                                  f"the limit is {MAX_ENTRIES:,}")
         checked.append(fixed)
     return checked
-
-
-def check_intermediates(root: Node, checker: ShapeChecker, sizes: Mapping[str, int]) -> None:
-    """Refuse an expression whose intermediate values would be too big at ``sizes``."""
-    for node in root.walk():
-        rows, columns = concrete(checker.shape(node), sizes)
-        if rows * columns > MAX_INTERMEDIATE:
-            raise TutorError(f"{render(node)} would be {rows}×{columns} with "
-                             f"{', '.join(f'{k} = {v}' for k, v in sizes.items())}: more than "
-                             f"the {MAX_INTERMEDIATE:,} entries allowed")
 
 
 # ---------------------------------------------------------------- lowering to torch
