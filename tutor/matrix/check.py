@@ -125,7 +125,7 @@ def _definitions(define: Mapping[str, str] | None, declared: Mapping[str, Shape]
             tree = parse(formula, declared, dims, defined)
             ShapeChecker(declared).shape(tree)
         except ParseError as error:
-            raise ParseError(f"the definition of {name} ({formula!r}): {error}") from None
+            raise type(error)(f"the definition of {name} ({formula!r}): {error}") from None
         defined[name] = tree
     return defined
 
@@ -172,7 +172,7 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
         checker = ShapeChecker(declared)
         shape = checker.shape(tree)
     except ParseError as error:
-        raise ParseError(f"the loss {loss!r}: {error}") from None
+        raise type(error)(f"the loss {loss!r}: {error}") from None
     wrt_shape = declared[wrt]
     if shape and (len(shape) != 1 or len(wrt_shape) > 1):
         raise ShapeError(f"the loss must be a scalar (or a vector function of a vector, for a "
