@@ -223,3 +223,48 @@ def test_the_matrix_package_is_core_it_imports_no_layer_above():
             names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(name.startswith(above) for name in names), (path.name, names)
+
+
+def _random_formulas():
+    from hypothesis import strategies as st
+
+    leaves = st.sampled_from(["X", "w", "y", "c", "n", "2", "0.5", "1_n", "ones(d)", "eye(d)"])
+
+    def extend(inner):
+        unary = st.tuples(st.sampled_from(["-{}", "({})^T", "exp({})", "relu({})", "sum({})",
+                                           "sum({}, axis=0)", "mean({}, axis=1)", "diag({})",
+                                           "trace({})", "‖{}‖", "softmax({})", "({})²",
+                                           "({} > 0)", "{}.T", "tanh({})"]), inner)
+        binary = st.tuples(st.sampled_from(["{} + {}", "{} - {}", "{} {}", "{} @ {}",
+                                            "{} ⊙ {}", "{} / {}", "({})({})"]), inner, inner)
+        return st.one_of(unary.map(lambda t: t[0].format(t[1])),
+                         binary.map(lambda t: t[0].format(t[1], t[2])))
+
+    return st.recursive(leaves, extend, max_leaves=8)
+
+
+def test_any_formula_gets_a_verdict_never_a_traceback():
+    """Random formulas: read, shape-checked, evaluated and searched for a mistake, or refused
+    with a ParseError; nothing else escapes."""
+    from hypothesis import given, settings
+
+    from tutor.check import Verdict
+    from tutor.feedback.matrix_mistakes import MATRIX_MISTAKES, name_matrix_mistake
+
+    problem = prepare("‖X w - y‖² + c", "w", {"X": "n×d", "w": "d", "y": "n", "c": ""})
+
+    @settings(max_examples=120, deadline=None, derandomize=True)
+    @given(_random_formulas())
+    def run(text):
+        try:
+            tree = problem.read(text)
+            shape, results = problem.evaluate(tree)
+        except ParseError:
+            return
+        assert problem.fits(shape) == bool(results)
+        for result, expected in zip(results, problem.expected, strict=False):
+            assert result.shape == expected.shape
+        named = name_matrix_mistake(problem, tree, Verdict(False, "wrong"))
+        assert named.mistake is None or named.mistake in MATRIX_MISTAKES
+
+    run()

@@ -99,3 +99,16 @@ def test_assert_matrix_gradient():
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_example_in_docs_matrix_md_prints_what_it_says():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "matrix.md").read_text()
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    printed = " ".join(line.removeprefix("# ") for line in block.splitlines()
+                       if line.startswith("# "))
+    verdict = verdict_for("X.T @ (P - Y)", CROSS_ENTROPY)
+    assert verdict.mistake == re.search(r"v.mistake +# '(.*)'", block).group(1)
+    assert verdict.message == printed
