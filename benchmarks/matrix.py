@@ -8,10 +8,8 @@ of the verdict's shapes (draws batched, as the checker does).
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import torch
+from core import best_of  # benchmarks/ is on the path when this script runs
 
 from tutor.feedback.matrix_mistakes import check_matrix_derivative as with_feedback
 from tutor.matrix.check import DRAWS, check_matrix_derivative
@@ -23,17 +21,6 @@ WRONG = "X.T @ (softmax(X W) - Y)"  # the 1/n missing: the mistake search runs
 SIZES = [{"n": 64, "d": 48, "k": 32}, {"n": 48, "d": 64, "k": 16}, {"n": 32, "d": 16, "k": 64}]
 
 
-def median_time(work, repeat: int = 15) -> float:
-    """The median wall time of ``repeat`` runs, in seconds (after one warm-up run)."""
-    work()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def autograd_call(sizes: dict[str, int]) -> None:
     """The same loss by hand: one forward and backward pass on batched float64 tensors."""
     n, d, k = sizes["n"], sizes["d"], sizes["k"]
@@ -42,6 +29,12 @@ def autograd_call(sizes: dict[str, int]) -> None:
     Y = torch.nn.functional.one_hot(torch.randint(0, k, (DRAWS, n)), k).double()
     loss = -(Y * torch.log_softmax(X @ W, dim=2)).sum((1, 2)) / n
     torch.autograd.grad(loss.sum(), W)
+
+
+def median_time(work, repeat: int = 15) -> float:
+    """``best_of`` after one warm-up run (which builds caches and wakes torch up)."""
+    work()
+    return best_of(work, repeat)
 
 
 def main() -> None:

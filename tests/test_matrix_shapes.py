@@ -82,6 +82,12 @@ def test_a_product_that_does_not_fit_names_the_dimensions_and_a_product_that_wou
     assert "at column 9" in str(shape_error("X^T X W @ Y"))  # the column of '@'
 
 
+def test_a_repair_takes_a_transpose_away_rather_than_adding_a_second():
+    error = shape_error("X^T (X w - y)^T")
+    assert "Xᵀ(Xw − y)ᵀ cannot be multiplied in this order" in str(error)
+    assert "Xᵀ(Xw − y) is a d-vector" in str(error)
+
+
 def test_two_column_vectors_need_a_transpose():
     error = shape_error("w w")
     assert "multiplies two column vectors" in str(error)

@@ -238,13 +238,16 @@ class ShapeChecker:
         what = f"{render(node)} needs {inner_left} = {inner_right}"
         if len(left) == 1 and len(right) == 1:
             what = f"{render(node)} multiplies two column vectors"
+        elif 1 in (inner_left, inner_right):
+            what = f"{render(node)} cannot be multiplied in this order"
         message = (f"{what} ({render(first)} is {describe(left)}, {render(second)} is "
                    f"{describe(right)})")
         raise self._error(node, message, self._repair(first, second) if self.explain else "")
 
     def _repair(self, first: Node, second: Node) -> str:
         """A product near ``first second`` whose shapes fit, and its shape, or ''."""
-        transposed = [Node("T", (first,)), Node("T", (second,))]
+        transposed = [factor.args[0] if factor.kind == "T" else Node("T", (factor,))
+                      for factor in (first, second)]
         for left, right in ((transposed[0], second), (first, transposed[1]), (second, first),
                             tuple(transposed)):
             candidate = Node("matmul", (left, right))
