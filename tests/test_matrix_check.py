@@ -268,3 +268,30 @@ def test_any_formula_gets_a_verdict_never_a_traceback():
         assert named.mistake is None or named.mistake in MATRIX_MISTAKES
 
     run()
+
+
+def test_tutor_check_takes_matrix_answers(capsys):
+    import json
+
+    from tutor.cli import main
+
+    question = ["--of", "‖X w - y‖²", "--wrt", "w", "--shapes", "X=n×d, w=d, y=n"]
+    assert main(["check", "2 X^T (X w - y)", *question]) == 0
+    assert main(["check", "X^T (X w - y)", *question]) == 1
+    assert "mistake: factor-2-missing" in capsys.readouterr().out
+    assert main(["check", "X.T @ (P - Y) / n", "--of", "-sum(Y ⊙ log(P)) / n", "--wrt", "W",
+                 "--shapes", "X=n×d, W=d×k, Y=n×k", "--given", "Y=one-hot",
+                 "--define", "P=softmax(X W)", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["correct"] is True
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--equals", "x", "--shapes", "x=n"], "needs --of LOSS and --wrt VARIABLE"),
+    (["--of", "sum(x)", "--wrt", "x", "--shapes", "x=n, bad"], "--shapes: expected name=value"),
+    (["--of", "sum(x)", "--wrt", "x", "--shapes", "x=n×d×k"], "has 3 dimensions"),
+])
+def test_tutor_check_with_bad_shapes_says_why(arguments, message, capsys):
+    from tutor.cli import main
+
+    assert main(["check", "x", *arguments]) == 2
+    assert message in capsys.readouterr().err

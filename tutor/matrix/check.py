@@ -201,6 +201,28 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
                          jacobian=bool(shape))
 
 
+def read_assignments(text: str, what: str) -> dict[str, str]:
+    """``"X=n×d, P=softmax(X W, axis=1)"`` as a mapping, split at commas outside brackets
+    (for the command line; nothing is evaluated).
+
+    >>> read_assignments("X=n×d, w=(d), P=sum(X, axis=0)", "--shapes")
+    {'X': 'n×d', 'w': '(d)', 'P': 'sum(X, axis=0)'}
+    """
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text + ","):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    result = {}
+    for part in parts:
+        name, equals, value = part.partition("=")
+        if not equals or not name.strip() or not value.strip():
+            raise TutorError(f"{what}: expected name=value, got {part.strip()!r}")
+        result[name.strip()] = value.strip()
+    return result
+
+
 # ---------------------------------------------------------------- verdicts
 
 #: Names the mistake behind a wrong answer: (problem, the answer's tree, verdict) in, the
