@@ -208,6 +208,18 @@ def test_bad_questions_raise_clear_errors(loss, wrt, shapes, options, error, mes
         check("x", loss, wrt, shapes, **options)
 
 
+def test_work_is_bounded_before_it_is_done():
+    shapes, sizes = {"X": "n×n"}, {"n": 256}
+    long_product = " ".join(["X"] * 25)  # 24 products of 256×256 matrices
+    verdict = check(long_product, "sum(X)", "X", shapes, sizes=sizes, draws=1)
+    assert not verdict.correct
+    assert f"Your answer cannot be checked: your answer {'X' * 25} would take about 405,864,448 " \
+        "operations per draw with n = 256" in verdict.message
+    assert "the limit is 300,000,000" in verdict.message
+    with pytest.raises(TutorError, match="the loss sum.* would take about"):
+        check("X", f"sum({long_product})", "X", shapes, sizes=sizes, draws=1)
+
+
 def test_jacobians_of_vector_functions():
     verdict = check("diag(sigmoid(z) ⊙ (1 - sigmoid(z)))", "sigmoid(z)", "z", {"z": "k"})
     assert verdict.correct

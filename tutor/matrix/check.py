@@ -25,6 +25,7 @@ from tutor.check import Verdict
 from tutor.errors import ParseError, TutorError
 from tutor.matrix.evaluate import (
     check_sizes,
+    check_work,
     choose_sizes,
     lower,
     sample,
@@ -88,6 +89,8 @@ class MatrixProblem:
         shape = checker.shape(tree)
         if not self.fits(shape):
             return shape, []
+        for sizes in self.sizes:
+            check_work(tree, checker, sizes, f"your answer {render(tree)}")
         program = lower(tree, checker)
         import torch
 
@@ -179,6 +182,8 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
                          f"Jacobian); {render(tree)} is {describe(shape)}")
     if wrt not in tree.names():
         raise TutorError(f"the loss {render(tree)} does not depend on {wrt}")
+    for assignment in assignments:
+        check_work(tree, checker, assignment, f"the loss {render(tree)}")
     program = lower(tree, checker)
 
     kept_values, derivatives = [], []
@@ -352,6 +357,8 @@ def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
         shape, results = problem.evaluate(tree)
     except ShapeError as error:
         verdict = Verdict(False, f"Your answer's shapes do not fit: {error}.")
+    except TutorError as error:  # too much work at the question's sizes
+        return Verdict(False, f"Your answer cannot be checked: {error}.")
     else:
         verdict = judge(problem, results) if results else \
             _shape_verdict(problem, f"Your answer {render(tree)}", shape)

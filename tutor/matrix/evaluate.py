@@ -28,6 +28,10 @@ from tutor.errors import TutorError
 from tutor.matrix.nodes import Node
 from tutor.matrix.shapes import MAX_DIM, MAX_ENTRIES, Shape, ShapeChecker, concrete, describe
 
+#: The most multiply-adds one draw of an expression may cost (a 512×512 matrix product is
+#: 134 million): more is refused before anything is computed.
+MAX_WORK = 300_000_000
+
 Program = Callable[[Mapping[str, Any], Mapping[str, int]], Any]
 
 #: given= structures: name -> (aliases, what it means)
@@ -156,6 +160,21 @@ def check_sizes(sizes: object, dims: Sequence[str], declared: Mapping[str, Shape
                                  f"the limit is {MAX_ENTRIES:,}")
         checked.append(fixed)
     return checked
+
+
+def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what: str) -> None:
+    """Refuse an expression that would cost more than MAX_WORK multiply-adds per draw at
+    ``sizes`` (a long product of large matrices), before any of it is computed."""
+    work = 0
+    for node in root.walk():
+        rows, columns = concrete(checker.shape(node), sizes)
+        work += rows * columns
+        if node.kind == "matmul" and all(checker.shape(arg) for arg in node.args):
+            work += rows * columns * concrete(checker.shape(node.args[0]), sizes)[1]
+    if work > MAX_WORK:
+        shown = ", ".join(f"{dim} = {size}" for dim, size in sizes.items())
+        raise TutorError(f"{what} would take about {work:,} operations per draw with {shown}; "
+                         f"the limit is {MAX_WORK:,}")
 
 
 # ---------------------------------------------------------------- lowering to torch

@@ -111,9 +111,12 @@ def _single_letter(node: Node) -> bool:
 def _juxtaposed(left: Node, right: Node) -> str:
     coefficient = all(part.kind in ("number", "dim", "neg", "div") for part in left.walk())
     first, second = _wrapped(left, 2), _wrapped(right, 3 if coefficient else 4)
+    last = left
+    while last.kind == "matmul":  # the factor next to ``right``
+        last = last.args[1]
     tight = second.startswith("(") or (left.kind == "number" and second[:1].isalpha()) or \
         _single_letter(right) and (
-        first.endswith(")") or _single_letter(left) or left.kind == "number")
+        first.endswith(")") or _single_letter(last) or left.kind == "number")
     return f"{first}{second}" if tight else f"{first} {second}"
 
 
