@@ -70,6 +70,8 @@ def test_the_worst_entry_is_reported():
     verdict = check(off_in_two_entries, *LEAST_SQUARES)
     example = verdict.counterexample
     assert example["entry"] == "entry [1]" and example["differing"] == 2
+    assert f"2 of {example['entries']} entries ([0], [1]) of your ∂L/∂w differ" in \
+        verdict.message
     assert example["given"] - example["expected"] == pytest.approx(5.0)
 
 

@@ -41,6 +41,7 @@ from tutor.numeric import answer_ratio
 DRAWS = 4
 SIZES = 3
 MAX_DRAWS = 16
+_LISTED = 6  # differing entries named in a message
 
 
 def _sizes_text(sizes: Mapping[str, int]) -> str:
@@ -254,9 +255,9 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     tried = "; ".join(_sizes_text(sizes) for sizes in problem.sizes)
     draws = sum(len(expected) for expected in problem.expected)
     if not wrong:
-        return Verdict(True, f"Correct: your answer matches autograd's {name} at "
-                       f"{len(problem.sizes)} size{'s' * (len(problem.sizes) > 1)} ({tried}), "
-                       f"{draws} random draws in all.")
+        at = f"at {len(problem.sizes)} size{'s' * (len(problem.sizes) > 1)} ({tried}), " \
+            f"{draws} random draws in all" if problem.dims else f"at {draws} random draws"
+        return Verdict(True, f"Correct: your answer matches autograd's {name} {at}.")
     index = max(wrong, key=lambda i: float(ratios[i].max()))
     ratio, expected, given = ratios[index], problem.expected[index], results[index]
     draw, row, column = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
@@ -266,10 +267,17 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     got, want = float(given[draw, row, column]), float(expected[draw, row, column])
     shown = "is undefined (NaN or inf)" if not np.isfinite(got) else f"gives {got:.6g}"
     sizes = problem.sizes[index]
-    count = f"{differing} of {entries} entries" if entries > 1 else "the value"
-    message = (f"Not quite: with {_sizes_text(sizes)}, {count} of your {name} differ from "
-               f"autograd's; the worst is {where}: your answer {shown}, autograd gives "
-               f"{want:.6g}.")
+    count = f"{differing} of {entries} entries"
+    if differing < entries:  # name them: a pattern (one row, the diagonal) is a clue
+        listed = [_entry(problem, int(r), int(c)).removeprefix("entry ")
+                  for r, c in np.argwhere(ratio[draw] > 1.0)[:_LISTED]]
+        count += f" ({', '.join(listed)}{', …' if differing > _LISTED else ''})"
+    at = f"with {_sizes_text(sizes)}, " if sizes else ""
+    if entries == 1:
+        message = f"Not quite: {at}your answer {shown}, autograd's {name} is {want:.6g}."
+    else:
+        message = (f"Not quite: {at}{count} of your {name} differ from autograd's; the worst "
+                   f"is {where}: your answer {shown}, autograd gives {want:.6g}.")
     if len(wrong) < len(problem.sizes):
         message += (f" (It matches at {len(problem.sizes) - len(wrong)} of the "
                     f"{len(problem.sizes)} sizes tried.)")
