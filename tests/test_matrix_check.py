@@ -85,6 +85,12 @@ def test_sizes_differ_from_each_other_so_transposes_show():
     assert not wrong.correct and "the sign" not in wrong.message
 
 
+def test_sizes_avoid_the_whole_number_dimensions_of_the_question():
+    declared = declare({"A": "2×3", "B": "4×5", "C": "6×7", "D": "8×9", "x": "n", "y": "m"})
+    for sizes in choose_sizes(["n", "m"], declared, 3, seed=0):
+        assert not set(sizes.values()) & set(range(2, 10)) and sizes["n"] != sizes["m"]
+
+
 def test_verdicts_are_reproducible_and_depend_on_the_seed():
     first = check("X^T (X w - y)", *LEAST_SQUARES)
     again = check("X^T (X w - y)", *LEAST_SQUARES)

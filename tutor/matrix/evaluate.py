@@ -122,7 +122,7 @@ def choose_sizes(dims: Sequence[str], declared: Mapping[str, Shape], count: int,
     different within an assignment (n ≠ d, so a missing transpose shows), avoiding the
     whole-number dimensions the question declares."""
     taken = {dim for shape in declared.values() for dim in shape if isinstance(dim, int)}
-    pool = [size for size in range(2, 8 + len(dims)) if size not in taken]
+    pool = [size for size in range(2, 8 + len(dims) + len(taken)) if size not in taken]
     rng = np.random.default_rng(seed)
     assignments: list[dict[str, int]] = []
     for _ in range(4 * count):  # a few more tries, so that no size is tried twice
