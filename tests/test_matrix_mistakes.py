@@ -93,7 +93,7 @@ def test_assert_matrix_gradient():
 
 
 @pytest.mark.parametrize("name", [
-    "tutor.matrix.nodes", "tutor.matrix.parsing", "tutor.matrix.shapes", "tutor.matrix.evaluate",
+    "tutor.matrix.nodes", "tutor.matrix.tokens", "tutor.matrix.parsing", "tutor.matrix.shapes", "tutor.matrix.evaluate",
     "tutor.matrix.check", "tutor.feedback.matrix_mistakes",
 ])
 def test_docstring_examples_run(name):

@@ -22,38 +22,15 @@ tutor.errors.ParseError: missing operand after '+' at column 5
 
 from __future__ import annotations
 
-import keyword
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
 
 from tutor.errors import ParseError
 from tutor.matrix.nodes import Node
+from tutor.matrix.tokens import SUPERSCRIPTS, Token, error_at, tokenize
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 60
 MAX_EXPONENT = 100
-
-_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_NOT_IN_NAMES = _SUPERSCRIPTS + "ᵀ"
-_TOKEN = re.compile(
-    rf"""(?P<space>\s+)
-    |(?P<ones>[1𝟙𝟏]_(?:[^\W\d{_NOT_IN_NAMES}]\w*|[0-9]+))
-    |(?P<num>(?:[0-9]+\.[0-9]*(?![A-Za-z_])|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)
-    |(?P<name>[^\W\d_{_NOT_IN_NAMES}][^\W{_NOT_IN_NAMES}]*)
-    |(?P<sup>⁻?[{_SUPERSCRIPTS}]+)
-    |(?P<op>\*\*|>=|<=|\|\||[-+*/^(),@·⋅×⊙∘ᵀ'><=‖.−–])""",
-    re.VERBOSE,
-)
-_SPELLINGS = {"**": "^", "⋅": "·", "×": "·", "∘": "⊙", "−": "-", "–": "-", "||": "‖"}
-_FORBIDDEN = {char: reason for chars, reason in [
-    ('"', "strings are not allowed"),
-    ("[]", "square brackets are not allowed; use parentheses"),
-    ("{}", "braces are not allowed; use parentheses"),
-    (";", "';' is not allowed; type a single expression"),
-    ("|", "a single '|' is not allowed: write abs(x) element-wise or ‖x‖ (or ||x||) for a norm"),
-] for char in chars}
 
 ELEMENTWISE = {
     "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "tanh": "tanh",
@@ -75,40 +52,6 @@ _COMPARISONS = (">", "<", ">=", "<=")
 _ELEMENTWISE_PRODUCTS = ("*", "⊙", "/")
 
 
-class _Token(NamedTuple):
-    kind: str  # ones, num, name, sup, op, end
-    value: str
-    column: int  # 1-based
-    raw: str
-
-
-def error_at(message: str, column: int, hint: str = "", kind: type[ParseError] = ParseError
-             ) -> ParseError:
-    """A ParseError (or subclass ``kind``) reading 'what at column N; hint'."""
-    error = kind(f"{message} at column {column}" + (f"; {hint}" if hint else ""))
-    error.column = column
-    return error
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens, pos = [], 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            char = text[pos]
-            raise error_at(_FORBIDDEN.get(char, f"unexpected character {char!r}"), pos + 1)
-        kind, raw = match.lastgroup, match.group()
-        value = unicodedata.normalize("NFKC", raw) if kind == "name" else \
-            _SPELLINGS.get(raw, raw)
-        if kind == "name" and (keyword.iskeyword(value) or not value.isidentifier()):
-            raise error_at(f"{raw!r} is not a name this expression may use", pos + 1)
-        if kind != "space":
-            tokens.append(_Token(kind, value, pos + 1, raw))
-        pos = match.end()
-    tokens.append(_Token("end", "", len(text) + 1, "end of input"))
-    return tokens
-
-
 def _is_coefficient(node: Node) -> bool:
     """A number made of constants and dimension names (2, -2/n), which commutes."""
     return all(part.kind in ("number", "dim", "neg", "mul", "div", "matmul", "pow")
@@ -127,7 +70,7 @@ class _Parser:
     def __init__(self, text: str, variables: set[str], dims: set[str],
                  defined: Mapping[str, Node]):
         self.text = text
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.index = 0
         self.depth = 0
         self.in_norm = False
@@ -137,10 +80,10 @@ class _Parser:
         self.known = sorted(variables | dims | set(defined), key=len, reverse=True)
 
     # -- tokens
-    def peek(self, ahead: int = 0) -> _Token:
+    def peek(self, ahead: int = 0) -> Token:
         return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         token = self.tokens[self.index]
         self.index += 1
         return token
@@ -149,7 +92,7 @@ class _Parser:
         token = self.peek()
         return token.kind == "op" and token.value in ops
 
-    def expect(self, op: str, opening: _Token) -> None:
+    def expect(self, op: str, opening: Token) -> None:
         if self.at(op):
             self.advance()
             return
@@ -158,7 +101,7 @@ class _Parser:
             raise error_at(f"unclosed {opening.raw!r}", opening.column, f"add {op!r} to close it")
         raise self.unexpected(token)
 
-    def unexpected(self, token: _Token) -> ParseError:
+    def unexpected(self, token: Token) -> ParseError:
         if token.kind == "end":
             before = self.tokens[self.index - 1] if self.index else token
             return error_at(f"missing operand after {before.raw!r}", before.column)
@@ -171,7 +114,7 @@ class _Parser:
                           "type an expression, not an equation")
         return error_at(f"unexpected {token.raw!r}", token.column)
 
-    def enter(self, token: _Token) -> None:
+    def enter(self, token: Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise error_at("expression nested too deeply", token.column,
@@ -241,7 +184,7 @@ class _Parser:
             elif token.kind == "sup":
                 self.advance()
                 node = self.make_power(node, token.value.translate(
-                    str.maketrans(_SUPERSCRIPTS + "⁻", "0123456789-")), token)
+                    str.maketrans(SUPERSCRIPTS + "⁻", "0123456789-")), token)
             else:
                 return node
 
@@ -267,7 +210,7 @@ class _Parser:
             if token.value != "T":  # X^Tw: the transpose, then the name 'w'
                 rest = token.value[1:]
                 self.index -= 1
-                self.tokens[self.index] = _Token("name", rest, token.column + 1, rest)
+                self.tokens[self.index] = Token("name", rest, token.column + 1, rest)
             return Node("T", (node,), column=caret.column)
         negative = self.at("-")
         if negative:
@@ -285,7 +228,7 @@ class _Parser:
                          "write 1/x for an element-wise reciprocal")
         return self.make_power(node, exponent, caret)
 
-    def make_power(self, node: Node, exponent: str, token: _Token) -> Node:
+    def make_power(self, node: Node, exponent: str, token: Token) -> Node:
         value = float(exponent)
         if abs(value) > MAX_EXPONENT:
             raise error_at(f"exponent {exponent} is too large", token.column,
@@ -321,7 +264,7 @@ class _Parser:
             raise error_at(f"superscript {token.raw!r} has nothing to raise", token.column)
         raise self.unexpected(token)
 
-    def ones(self, token: _Token) -> Node:
+    def ones(self, token: Token) -> Node:
         size = token.value.partition("_")[2]
         if size.isdigit():
             return Node("ones", value=(int(size),), column=token.column)
@@ -333,7 +276,7 @@ class _Parser:
         known = ", ".join(sorted(self.dims)) or "none declared"
         return error_at(f"unknown dimension {name!r}", column, f"dimensions: {known}")
 
-    def name(self, token: _Token) -> Node:
+    def name(self, token: Token) -> Node:
         name = token.value
         if self.at("(") and (name in FUNCTIONS or name == "σ"):
             return self.call(token)
@@ -352,7 +295,7 @@ class _Parser:
             return Node("number", value=_CONSTANTS[name], column=token.column)
         pieces = self.split(name)
         if pieces:  # 'Xw': the product of two declared names
-            nodes = [self.name(_Token("name", piece, token.column, piece)) for piece in pieces]
+            nodes = [self.name(Token("name", piece, token.column, piece)) for piece in pieces]
             node = nodes[0]
             for other in nodes[1:]:
                 node = Node("matmul", (node, other), column=token.column)
@@ -376,7 +319,7 @@ class _Parser:
                     break
         return best[0]
 
-    def arguments(self, function: _Token) -> tuple[list[Node], object]:
+    def arguments(self, function: Token) -> tuple[list[Node], object]:
         """'(' args [, axis=k] ')' after a function name; the args and the axis (or None)."""
         opening = self.advance()
         self.enter(opening)
@@ -399,14 +342,14 @@ class _Parser:
         self.depth -= 1
         return args, axis
 
-    def keyword(self, function: _Token) -> int:
+    def keyword(self, function: Token) -> int:
         name = self.advance()
         if name.value not in ("axis", "dim"):
             raise error_at(f"unknown keyword {name.raw!r}", name.column, "only axis= is allowed")
         self.advance()  # '='
         return self.axis_number(function)
 
-    def axis_number(self, function: _Token) -> int:
+    def axis_number(self, function: Token) -> int:
         negative = self.at("-")
         if negative:
             self.advance()
@@ -419,7 +362,7 @@ class _Parser:
                          "a matrix has axes 0 (down the rows) and 1 (along each row)")
         return axis
 
-    def call(self, token: _Token) -> Node:
+    def call(self, token: Token) -> Node:
         name = ELEMENTWISE.get(token.value, token.value)
         if token.value in _SHAPE_MAKERS:
             return self.shape_maker(token)
@@ -444,14 +387,14 @@ class _Parser:
             return Node(_ONE_ARGUMENT[name], tuple(args), column=token.column)
         return Node("apply", tuple(args), name, token.column)
 
-    def positional_axis(self, token: _Token, node: Node) -> int:
+    def positional_axis(self, token: Token, node: Node) -> int:
         value = -node.args[0].value if node.kind == "neg" and node.args[0].kind == "number" \
             else node.value if node.kind == "number" else None
         if value not in (0, 1, -1):
             raise error_at(f"{token.value}(A, axis): the axis must be 0, 1 or -1", node.column)
         return int(value)
 
-    def shape_maker(self, token: _Token) -> Node:
+    def shape_maker(self, token: Token) -> Node:
         opening = self.advance()
         sizes = []
         while True:

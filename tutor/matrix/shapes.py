@@ -24,7 +24,8 @@ from collections.abc import Mapping
 
 from tutor.errors import ParseError
 from tutor.matrix.nodes import Node, render
-from tutor.matrix.parsing import RESERVED, error_at
+from tutor.matrix.parsing import RESERVED
+from tutor.matrix.tokens import error_at
 
 Dim = str | int
 Shape = tuple[Dim, ...]
