@@ -315,3 +315,24 @@ def test_tutor_check_with_bad_shapes_says_why(arguments, message, capsys):
 
     assert main(["check", "x", *arguments]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_several_variables_get_one_verdict_each_and_partial_credit():
+    loss, shapes = "sum(G ⊙ (X W + 1_n b^T))", {"X": "n×d", "W": "d×h", "b": "h", "G": "n×h"}
+    both = check(["X^T G", "sum(G, axis=0)"], loss, ["W", "b"], shapes)
+    assert both.correct and both.score == 1.0 and len(both.parts) == 2
+    half = check(["X^T G", "G"], loss, ["W", "b"], shapes)
+    assert not half.correct and half.score == 0.5
+    assert half.message.splitlines()[1].startswith("∂L/∂b: Your answer G is an n×h matrix")
+
+    def linear_backward(X, G):
+        return X.T @ G, G.sum(axis=0)
+
+    assert check(linear_backward, loss, ["W", "b"], shapes).correct
+    one_array = check(lambda X, G: X.T @ G, loss, ["W", "b"], shapes)
+    assert "Your function should return 2 arrays, one per variable; it returned 1" in \
+        one_array.message
+    assert "Expected 2 answers (∂L/∂W, ∂L/∂b), one per variable, as a list; got 1" in \
+        check("X^T G", loss, ["W", "b"], shapes).message
+    with pytest.raises(TutorError, match="wrt must name a declared variable"):
+        check("x", loss, [], shapes)

@@ -90,6 +90,8 @@ def test_assert_matrix_gradient():
 
     with pytest.raises(AssertionError, match="linear_backward is not ∂/∂w"):
         assert_matrix_gradient(linear_backward, loss, wrt, shapes)
+    with pytest.raises(AssertionError, match=r"(?s)is not ∂/∂\(w, X\) .*∂L/∂X: Not quite"):
+        assert_matrix_gradient(["2 X^T (X w - y)", "X"], loss, ["w", "X"], shapes)
 
 
 @pytest.mark.parametrize("name", [

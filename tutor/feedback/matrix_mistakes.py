@@ -19,7 +19,7 @@ diagonal does not.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -175,8 +175,8 @@ def name_matrix_mistake(problem: MatrixProblem, tree: Node, verdict: Verdict) ->
     return replace(verdict, mistake=code, message=f"{verdict.message} {message}")
 
 
-def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
-                            shapes: Mapping[str, object],
+def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
+                            wrt: str | Sequence[str], shapes: Mapping[str, object],
                             given: Mapping[str, str] | None = None, **options) -> Verdict:
     """:func:`tutor.matrix.check.check_matrix_derivative`, naming the mistake behind a wrong
     answer (``verdict.mistake`` is a key of :data:`MATRIX_MISTAKES`)."""
@@ -184,8 +184,8 @@ def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
                                                 diagnose=name_matrix_mistake, **options)
 
 
-def assert_matrix_gradient(answer: str | Callable, loss: str, wrt: str,
-                           shapes: Mapping[str, object],
+def assert_matrix_gradient(answer: str | Callable | Sequence[str], loss: str,
+                           wrt: str | Sequence[str], shapes: Mapping[str, object],
                            given: Mapping[str, str] | None = None, **options) -> None:
     """For pytest: ``answer`` (a formula, or a function of NumPy arrays named as the question
     declares them) is the derivative of ``loss`` with respect to ``wrt``; otherwise an
@@ -198,4 +198,5 @@ def assert_matrix_gradient(answer: str | Callable, loss: str, wrt: str,
     verdict = check_matrix_derivative(answer, loss, wrt, shapes, given, **options)
     if not verdict.correct:
         shown = getattr(answer, "__name__", "the function") if callable(answer) else repr(answer)
-        raise AssertionError(f"{shown} is not ∂/∂{wrt} of {loss}. {verdict.message}")
+        names = wrt if isinstance(wrt, str) else f"({', '.join(wrt)})"
+        raise AssertionError(f"{shown} is not ∂/∂{names} of {loss}. {verdict.message}")

@@ -292,9 +292,11 @@ def _shape_verdict(problem: MatrixProblem, what: str, shape: Shape) -> Verdict:
                    f"of {problem.wrt}: {wanted}.")
 
 
-def _function_results(problem: MatrixProblem, function: Callable) -> list[np.ndarray] | str:
+def _function_results(problem: MatrixProblem, function: Callable, part: int | None = None,
+                      parts: int = 1) -> list[np.ndarray] | str:
     """A Python function's values, called once per draw with NumPy arrays (vectors 1-D), or
-    the reason it could not be used. It runs in this process: use it for trusted code."""
+    the reason it could not be used; with ``part``, item ``part`` of the ``parts`` arrays it
+    returns. It runs in this process: use it for trusted code."""
     try:
         parameters = list(inspect.signature(function).parameters)
     except (TypeError, ValueError):
@@ -311,7 +313,14 @@ def _function_results(problem: MatrixProblem, function: Callable) -> list[np.nda
             arguments = {p: sizes[p] if p in sizes else _numpy_layout(
                 values[p][draw], problem.declared[p]) for p in parameters}
             try:
-                result = np.asarray(function(**arguments), dtype=np.float64)
+                output = function(**arguments)
+                if part is not None:
+                    count = len(output) if isinstance(output, (tuple, list)) else 1
+                    if count != parts:
+                        return (f"your function should return {parts} arrays, one per "
+                                f"variable; it returned {count}")
+                    output = output[part]
+                result = np.asarray(output, dtype=np.float64)
             except Exception as error:  # noqa: BLE001  (the learner's code: any failure)
                 return f"your function raised {type(error).__name__}: {error}"
             if result.size != expected[draw].size:
@@ -329,8 +338,8 @@ def _numpy_layout(value: np.ndarray, shape: Shape) -> np.ndarray | float:
     return value[:, 0].copy() if len(shape) == 1 else value.copy()
 
 
-def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
-                            shapes: Mapping[str, object],
+def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
+                            wrt: str | Sequence[str], shapes: Mapping[str, object],
                             given: Mapping[str, str] | None = None, *,
                             define: Mapping[str, str] | None = None, sizes: object = None,
                             seed: int = 0, draws: int = DRAWS,
@@ -345,16 +354,45 @@ def check_matrix_derivative(answer: str | Callable, loss: str, wrt: str,
     parameters are declared names (NumPy arrays, vectors 1-D). A learner's formula that cannot
     be read gives a wrong verdict saying why; ``diagnose`` names the mistake behind a wrong
     one (:func:`tutor.feedback.matrix_mistakes.check_matrix_derivative` passes it).
+    With several ``wrt``, ``answer`` is a list of formulas or a function returning one array
+    per variable; each gets its own verdict in ``parts`` (``score`` is partial credit).
 
     >>> check_matrix_derivative("X.T @ (softmax(X W) - Y) / n", "-sum(Y ⊙ log_softmax(X W)) / n",
     ...                         "W", {"X": "n×d", "W": "d×k", "Y": "n×k"},
     ...                         given={"Y": "one-hot"}).correct
     True
     """
-    problem = prepare(loss, wrt, shapes, given, define=define, sizes=sizes, seed=seed,
-                      draws=draws)
+    names = [wrt] if isinstance(wrt, str) else list(wrt) if isinstance(wrt, Sequence) else []
+    if not names or not all(isinstance(name, str) for name in names):
+        raise TutorError(f"wrt must name a declared variable, or list several; got {wrt!r}")
+    problems = [prepare(loss, name, shapes, given, define=define, sizes=sizes, seed=seed,
+                        draws=draws) for name in names]
+    if len(problems) == 1:
+        return _check_one(problems[0], answer, diagnose)
+    wanted = ", ".join(problem.derivative_name for problem in problems)
     if callable(answer):
-        results = _function_results(problem, answer)
+        parts = [_check_one(problem, answer, diagnose, index, len(problems))
+                 for index, problem in enumerate(problems)]
+    elif isinstance(answer, (list, tuple)) and len(answer) == len(problems):
+        parts = [_check_one(problem, part, diagnose) for problem, part in zip(
+            problems, answer, strict=True)]
+    else:
+        count = len(answer) if isinstance(answer, (list, tuple)) else 1
+        return Verdict(False, f"Expected {len(problems)} answers ({wanted}), one per variable, "
+                       f"as a list; got {count}.")
+    first_wrong = next((part for part in parts if not part.correct), None)
+    return Verdict(
+        first_wrong is None,
+        "\n".join(f"{problem.derivative_name}: {part.message}"
+                  for problem, part in zip(problems, parts, strict=True)),
+        counterexample=first_wrong.counterexample if first_wrong else None,
+        mistake=next((part.mistake for part in parts if part.mistake), None), parts=tuple(parts))
+
+
+def _check_one(problem: MatrixProblem, answer: str | Callable, diagnose: MatrixDiagnoser | None,
+               part: int | None = None, parts: int = 1) -> Verdict:
+    if callable(answer):
+        results = _function_results(problem, answer, part, parts)
         return Verdict(False, results[0].upper() + results[1:] + ".") \
             if isinstance(results, str) else judge(problem, results)
     try:
