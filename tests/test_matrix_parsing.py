@@ -123,3 +123,14 @@ def test_defined_names_read_as_their_definition():
     assert render(tree) == "Xᵀ(P − Y)"
     assert Node("let", (softmax,), "P") in tree.walk()
     assert tree.names() == {"X", "W", "Y"}
+
+
+def test_reading_a_matrix_formula_loads_neither_sympy_nor_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, tutor.matrix.parsing, tutor.matrix.shapes; "
+            "print(sorted(m for m in ('torch', 'sympy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "[]"

@@ -7,6 +7,12 @@
 nothing from the feedback layer, which names mistakes (:mod:`tutor.feedback.matrix_mistakes`).
 """
 
-from tutor.matrix.check import MatrixProblem, check_matrix_derivative, prepare
+from __future__ import annotations
 
-__all__ = ["MatrixProblem", "check_matrix_derivative", "prepare"]
+from tutor._lazy import lazy_exports
+
+_LAZY = {name: "tutor.matrix.check" for name in
+         ("MatrixProblem", "check_matrix_derivative", "prepare")}
+__all__ = list(_LAZY)
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)
