@@ -134,3 +134,12 @@ def test_reading_a_matrix_formula_loads_neither_sympy_nor_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_node_kind_is_documented_and_read():
+    from tutor.matrix.nodes import KINDS
+
+    text = ("-2 X^T (X w - y) / n + trace(diag(w)) ⊙ ‖w‖ * exp(sum(eye(d), axis=0))² "
+            "+ 1_d + mean(softmax(Q) ⊙ (Q > 0))")
+    tree = parse(text, VARIABLES, DIMS, {"Q": read("W")})
+    assert {node.kind for node in tree.walk()} == set(KINDS)
