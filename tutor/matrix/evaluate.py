@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from tutor.errors import TutorError
-from tutor.matrix.nodes import Node
+from tutor.matrix.nodes import Node, render
 from tutor.matrix.shapes import MAX_DIM, MAX_ENTRIES, Shape, ShapeChecker, concrete, describe
 
 #: The most multiply-adds one draw of an expression may cost (a 512×512 matrix product is
@@ -93,14 +93,14 @@ def _structured(kind: str | None, draws: int, rows: int, columns: int,
         eye = np.eye(length)[hot]  # (draws, rows, length) or (draws, 1, length)
         return eye if along == 2 else eye.transpose(0, 2, 1)
     if kind == "probabilities":
-        logits = rng.standard_normal(size)
+        logits = rng.uniform(-2.0, 2.0, size)
         weights = np.exp(logits - logits.max(axis=along, keepdims=True))
         return weights / weights.sum(axis=along, keepdims=True)
     if kind == "mask":
         return rng.integers(0, 2, size).astype(np.float64)
     if kind == "positive":
         return rng.uniform(0.1, 2.0, size)
-    values = rng.standard_normal(size)
+    values = rng.uniform(-2.0, 2.0, size)  # bounded: exp and powers stay finite
     if kind == "symmetric":
         return (values + values.transpose(0, 2, 1)) / 2
     if kind == "positive-definite":
@@ -163,8 +163,9 @@ def check_sizes(sizes: object, dims: Sequence[str], declared: Mapping[str, Shape
 
 
 def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what: str) -> None:
-    """Refuse an expression that would cost more than MAX_WORK multiply-adds per draw at
-    ``sizes`` (a long product of large matrices), before any of it is computed."""
+    """Refuse ``what`` ("the loss", "your answer"), the expression ``root``, if it would cost
+    more than MAX_WORK multiply-adds per draw at ``sizes`` (a long product of large
+    matrices), before any of it is computed."""
     work = 0
     for node in root.walk():
         rows, columns = concrete(checker.shape(node), sizes)
@@ -173,8 +174,8 @@ def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what
             work += rows * columns * concrete(checker.shape(node.args[0]), sizes)[1]
     if work > MAX_WORK:
         shown = ", ".join(f"{dim} = {size}" for dim, size in sizes.items())
-        raise TutorError(f"{what} would take about {work:,} operations per draw with {shown}; "
-                         f"the limit is {MAX_WORK:,}")
+        raise TutorError(f"{what} {render(root)} would take about {work:,} operations per draw "
+                         f"with {shown}; the limit is {MAX_WORK:,}")
 
 
 # ---------------------------------------------------------------- lowering to torch
