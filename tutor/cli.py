@@ -99,7 +99,9 @@ def _run_check(args: argparse.Namespace) -> int:
     from tutor.parsing import parse_point
     from tutor.render import make_console, verdict_lines
 
-    if args.of is not None:
+    if args.shapes is not None:
+        verdict = _matrix_verdict(args)
+    elif args.of is not None:
         at = parse_point(args.at) if args.at else None
         verdict = check_derivative(args.answer, args.of, args.wrt or "x", at=at)
     else:
@@ -111,6 +113,20 @@ def _run_check(args: argparse.Namespace) -> int:
         for line in verdict_lines(verdict):
             console.print(line)
     return 0 if verdict.correct else 1
+
+
+def _matrix_verdict(args: argparse.Namespace):
+    from tutor.errors import TutorError
+    from tutor.feedback.matrix_mistakes import check_matrix_derivative
+    from tutor.matrix.check import read_assignments
+
+    if args.of is None or args.wrt is None or args.at is not None:
+        raise TutorError("a matrix answer (--shapes) needs --of LOSS and --wrt VARIABLE, "
+                         "and takes no --at")
+    return check_matrix_derivative(
+        args.answer, args.of, args.wrt, read_assignments(args.shapes, "--shapes"),
+        read_assignments(args.given, "--given") if args.given else None,
+        define=read_assignments(args.define, "--define") if args.define else None)
 
 
 def _run_gradcheck(args: argparse.Namespace) -> int:
@@ -154,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--equals", help="an expression the answer should equal")
     check.add_argument("--wrt", help="variable(s) for --of, comma-separated (default x)")
     check.add_argument("--at", help="the answer is the derivative's value at this point")
+    check.add_argument("--shapes", help='a matrix answer: the shapes, e.g. "X=n×d, w=d, y=n"')
+    check.add_argument("--given", help='with --shapes: structure, e.g. "Y=one-hot"')
+    check.add_argument("--define", help='with --shapes: named formulas, e.g. "P=softmax(X W)"')
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(run=_run_check)
 

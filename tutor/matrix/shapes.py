@@ -1,0 +1,289 @@
+"""Shapes with named dimensions: declared by a question (``{"X": "n×d", "w": "d"}``),
+inferred for every node of an expression, and explained when they do not fit.
+
+A shape is a tuple of dimensions (a name such as ``"n"`` or a whole number): ``()`` is a
+scalar, ``("n",)`` a (column) vector, ``(1, "n")`` a row vector (a transposed vector) and
+``("n", "d")`` a matrix. Vectors are columns, as in math: ``p pᵀ`` is an outer product and
+``pᵀp`` a number. Element-wise operations broadcast a scalar, and a vector over a matrix the
+way NumPy does (along each row when its length is the number of columns).
+
+>>> from tutor.matrix.parsing import parse
+>>> shapes = declare({"X": "n×d", "w": "d", "y": "n"})
+>>> describe(ShapeChecker(shapes).shape(parse("X^T (X w - y)", shapes, ["n", "d"])))
+'a d-vector'
+>>> ShapeChecker(shapes).shape(parse("X (X w - y)", shapes, ["n", "d"]))
+Traceback (most recent call last):
+...
+tutor.matrix.shapes.ShapeError: X(Xw − y) needs d = n (X is an n×d matrix, Xw − y is an n-vector) at column 3; Xᵀ(Xw − y) is a d-vector
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from tutor.errors import ParseError
+from tutor.matrix.nodes import Node, render
+from tutor.matrix.parsing import RESERVED
+from tutor.matrix.tokens import error_at
+
+Dim = str | int
+Shape = tuple[Dim, ...]
+
+#: The largest whole-number dimension a question may declare, and the most entries a declared
+#: variable may have once its named dimensions get their sizes.
+MAX_DIM = 512
+MAX_ENTRIES = 65_536
+
+_SEPARATOR = re.compile(r"\s*(?:×|\*|,|(?<=[\s\d])x(?=[\s\d]))\s*")
+
+
+class ShapeError(ParseError):
+    """An expression whose shapes do not fit together (or a shape declaration that is wrong)."""
+
+
+def normalize(shape: Shape) -> Shape:
+    """Drop unit dimensions that carry no meaning: 1×1 is a scalar and n×1 a vector."""
+    if all(dim == 1 for dim in shape):
+        return ()
+    if len(shape) == 2 and shape[1] == 1:
+        return (shape[0],)
+    return tuple(shape)
+
+
+def layout(shape: Shape) -> tuple[Dim, Dim]:
+    """Rows and columns: a scalar is 1×1, a vector n×1."""
+    return (1, 1) if not shape else (shape[0], 1) if len(shape) == 1 else (shape[0], shape[1])
+
+
+def _article(word: str) -> str:
+    first = word.split("×")[0].split("-")[0]
+    vowel = first[:1] in "aeiou" if len(first) > 1 and not first.isdigit() else \
+        first in set("aefhilmnorsx") | {"8", "11", "18"}
+    return ("an " if vowel else "a ") + word
+
+
+def describe(shape: Shape) -> str:
+    """'a scalar', 'an n-vector', 'a row vector (1×n)', 'an n×d matrix'."""
+    if not shape:
+        return "a scalar"
+    if len(shape) == 1:
+        return _article(f"{shape[0]}-vector")
+    if shape[0] == 1:
+        return f"a row vector (1×{shape[1]})"
+    return _article(f"{shape[0]}×{shape[1]} matrix")
+
+
+def declare(shapes: Mapping[str, object]) -> dict[str, Shape]:
+    """Shapes from a question: ``"n×d"``, ``"n x d"``, ``"n, d"``, ``("n", "d")``, ``"d"``,
+    ``5``, ``""`` or ``"scalar"`` for a number.
+
+    >>> declare({"X": "n x 3", "w": ("3",), "c": "scalar"})
+    {'X': ('n', 3), 'w': (3,), 'c': ()}
+    """
+    if not isinstance(shapes, Mapping) or not shapes:
+        raise ShapeError("shapes must map each variable to its shape, like "
+                         "{'X': 'n×d', 'w': 'd', 'y': 'n'}")
+    declared = {}
+    for name, spec in shapes.items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") \
+                or name in RESERVED:
+            raise ShapeError(f"{name!r} cannot name a variable; use a letter followed by "
+                             f"letters, digits or '_' (not one of {', '.join(sorted(RESERVED))})")
+        declared[name] = _declared_shape(name, spec)
+    clash = dimension_names(declared) & set(declared)
+    if clash:
+        raise ShapeError(f"{', '.join(sorted(clash))} names both a variable and a dimension")
+    return declared
+
+
+def _declared_shape(name: str, spec: object) -> Shape:
+    if isinstance(spec, str):
+        text = spec.strip()
+        parts = [] if text in ("", "scalar", "1", "()") else \
+            _SEPARATOR.split(text.strip("()").strip())
+    elif isinstance(spec, int) and not isinstance(spec, bool):
+        parts = [str(spec)]
+    elif isinstance(spec, (tuple, list)):
+        parts = [str(part).strip() for part in spec]
+    else:
+        raise ShapeError(f"the shape of {name} must be text like 'n×d' or a tuple, got {spec!r}")
+    if len(parts) > 2:
+        raise ShapeError(f"the shape of {name} has {len(parts)} dimensions ({spec!r}); "
+                         "scalars, vectors and matrices are supported")
+    dims: list[Dim] = []
+    for part in parts:
+        if part.isdigit():
+            size = int(part)
+            if not 1 <= size <= MAX_DIM:
+                raise ShapeError(f"the shape of {name} has a dimension of {size}; "
+                                 f"dimensions must be between 1 and {MAX_DIM}")
+            dims.append(size)
+        elif part.isidentifier() and not part.startswith("_") and part not in RESERVED:
+            dims.append(part)
+        else:
+            raise ShapeError(f"the shape of {name} ({spec!r}) has {part!r}, which is neither a "
+                             "dimension name nor a whole number; write it like 'n×d'")
+    return normalize(tuple(dims))
+
+
+def dimension_names(declared: Mapping[str, Shape]) -> set[str]:
+    return {dim for shape in declared.values() for dim in shape if isinstance(dim, str)}
+
+
+def concrete(shape: Shape, sizes: Mapping[str, int]) -> tuple[int, int]:
+    """Rows and columns once the named dimensions have ``sizes``."""
+    return tuple(sizes[dim] if isinstance(dim, str) else dim for dim in layout(shape))
+
+
+class ShapeChecker:
+    """The shape of every node of a tree, or a :class:`ShapeError` that says which operator
+    does not fit and, where one exists, the nearby expression that would."""
+
+    def __init__(self, declared: Mapping[str, Shape], *, explain: bool = True):
+        self.declared = declared
+        self.explain = explain  # False: no search for a product that would fit
+        self.known: dict[int, Shape] = {}
+
+    def shape(self, node: Node) -> Shape:
+        key = id(node)
+        if key not in self.known:
+            self.known[key] = self._infer(node)
+        return self.known[key]
+
+    def _infer(self, node: Node) -> Shape:
+        kind = node.kind
+        if kind in ("number", "dim"):
+            return ()
+        if kind == "var":
+            return self.declared[node.value]
+        if kind == "ones":
+            return normalize(node.value)
+        if kind == "eye":
+            return (node.value, node.value)
+        inner = [self.shape(arg) for arg in node.args]
+        if kind == "T":
+            return self._transpose(node, inner[0])
+        if kind in ("neg", "apply", "pow", "let"):
+            return inner[0]
+        if kind in ("add", "sub", "mul", "div", "compare"):
+            return self.broadcast(node, *inner)
+        if kind == "matmul":
+            return self._product(node, *inner)
+        if kind in ("trace", "diag"):
+            return self._diagonal(node, inner[0])
+        if kind == "norm":
+            return ()
+        operation, axis = node.value
+        if kind == "softmax":
+            if not inner[0]:
+                raise self._error(node, f"{operation} of a scalar is always "
+                                  f"{'0' if operation == 'log_softmax' else '1'}",
+                                  f"{render(node.args[0])} is a scalar")
+            return inner[0]
+        return self._reduced(node, inner[0], axis)
+
+    def _error(self, node: Node, message: str, hint: str = "") -> ShapeError:
+        return error_at(message, node.column, hint, ShapeError)
+
+    def _transpose(self, node: Node, shape: Shape) -> Shape:
+        if not shape:
+            raise self._error(node, f"{render(node.args[0])} is a scalar: transposing it does "
+                              "nothing", "remove the transpose")
+        return normalize((1, shape[0]) if len(shape) == 1 else (shape[1], shape[0]))
+
+    def broadcast(self, node: Node, left: Shape, right: Shape) -> Shape:
+        """The shape of an element-wise operation, NumPy-style (see the module docstring)."""
+        if left == right or not right:
+            return left
+        if not left:
+            return right
+        if len(left) < len(right):
+            left, right = right, left
+        if len(left) == 2 and left[0] != 1 and len(right) == 1 and right[0] in left:
+            return left
+        if len(left) == 2 and len(right) == 2 and right[0] == 1 and right[1] == left[1]:
+            return left
+        a, b = (self.shape(arg) for arg in node.args)
+        names = {"add": "a sum", "sub": "a difference", "mul": "an element-wise product",
+                 "div": "an element-wise quotient", "compare": "a comparison"}[node.kind]
+        hint = ""
+        if node.kind == "mul" and self._fits_product(*node.args):
+            hint = "for a matrix product write @ or put the factors side by side"
+        elif len(left) == 2 and len(right) == 2 and right[0] == 1 and right[1] == left[0]:
+            hint = "the row vector needs as many entries as the matrix has columns"
+        elif {len(a), len(b)} == {1, 2} and 1 in (a + b):
+            hint = "a column vector and a row vector: transpose one of them"
+        return self._raise_mismatch(node, names, a, b, hint)
+
+    def _raise_mismatch(self, node: Node, what: str, a: Shape, b: Shape, hint: str):
+        first, second = (render(arg) for arg in node.args)
+        raise self._error(node, f"{render(node)} is {what} of {describe(a)} and {describe(b)}, "
+                          f"which do not fit ({first} is {describe(a)}, {second} is "
+                          f"{describe(b)})", hint)
+
+    def _fits_product(self, left: Node, right: Node) -> bool:
+        try:
+            self._product(Node("matmul", (left, right)), self.shape(left), self.shape(right))
+        except ShapeError:
+            return False
+        return True
+
+    def _product(self, node: Node, left: Shape, right: Shape) -> Shape:
+        if not left or not right:
+            return left or right
+        (rows, inner_left), (inner_right, columns) = layout(left), layout(right)
+        if inner_left == inner_right:
+            return normalize((rows, columns))
+        first, second = node.args
+        what = f"{render(node)} needs {inner_left} = {inner_right}"
+        if len(left) == 1 and len(right) == 1:
+            what = f"{render(node)} multiplies two column vectors"
+        elif 1 in (inner_left, inner_right):
+            what = f"{render(node)} cannot be multiplied in this order"
+        message = (f"{what} ({render(first)} is {describe(left)}, {render(second)} is "
+                   f"{describe(right)})")
+        raise self._error(node, message, self._repair(first, second) if self.explain else "")
+
+    def _repair(self, first: Node, second: Node) -> str:
+        """A product near ``first second`` whose shapes fit, and its shape, or ''."""
+        transposed = [factor.args[0] if factor.kind == "T" else Node("T", (factor,))
+                      for factor in (first, second)]
+        for left, right in ((transposed[0], second), (first, transposed[1]), (second, first),
+                            tuple(transposed)):
+            candidate = Node("matmul", (left, right))
+            checker = ShapeChecker(self.declared, explain=False)
+            checker.known = self.known  # the factors' shapes are known
+            try:
+                shape = checker.shape(candidate)
+            except ShapeError:
+                continue
+            return f"{render(candidate)} is {describe(shape)}"
+        return ""
+
+    def _diagonal(self, node: Node, shape: Shape) -> Shape:
+        square = len(shape) == 2 and shape[0] == shape[1]
+        if node.kind == "trace":
+            if square:
+                return ()
+            raise self._error(node, f"trace needs a square matrix; {render(node.args[0])} is "
+                              f"{describe(shape)}")
+        if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
+            return (shape[-1], shape[-1])
+        if square:
+            return (shape[0],)
+        raise self._error(node, f"diag takes a vector (to make a diagonal matrix) or a square "
+                          f"matrix (to take its diagonal); {render(node.args[0])} is "
+                          f"{describe(shape)}")
+
+    def _reduced(self, node: Node, shape: Shape, axis: int | None) -> Shape:
+        operation = node.value[0]
+        if axis is None:
+            return ()
+        rows, columns = layout(shape)
+        if len(shape) < 2 and axis != 0 and not (len(shape) == 1 and axis == -1):
+            raise self._error(node, f"{operation}(..., axis={axis}): {render(node.args[0])} is "
+                              f"{describe(shape)}, which has only axis 0")
+        if len(shape) < 2:
+            return ()
+        return normalize((columns,) if axis == 0 else (rows,))
