@@ -10,7 +10,7 @@ import pytest
 import tutor
 
 PUBLIC_FUNCTIONS = ["parse", "derive", "gradient", "hessian", "lower", "check_answer",
-                    "check_derivative", "check_gradient", "explain"]
+                    "check_derivative", "check_gradient", "explain", "check_matrix_derivative"]
 
 
 def test_every_public_name_is_the_documented_object_not_a_module():

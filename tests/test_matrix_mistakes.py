@@ -7,11 +7,11 @@ import pytest
 
 from tutor.feedback.matrix_mistakes import (
     MATRIX_MISTAKES,
-    assert_matrix_gradient,
     check_matrix_derivative,
     name_matrix_mistake,
 )
 from tutor.matrix import check as core
+from tutor.testing import assert_matrix_gradient
 
 LEAST_SQUARES = ("‖X w - y‖²", "w", {"X": "n×d", "w": "d", "y": "n"}, {})
 CROSS_ENTROPY = ("-sum(Y ⊙ log(P)) / n", "W", {"X": "n×d", "W": "d×k", "Y": "n×k"},

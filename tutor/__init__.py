@@ -34,6 +34,7 @@ _LAZY = {
     "Verdict": "tutor.check",
     "GradientReport": "tutor.gradcheck",
     "explain": "tutor.feedback.explanation",
+    "check_matrix_derivative": "tutor.feedback.matrix_mistakes",
 }
 
 __all__ = [

@@ -19,7 +19,7 @@ In a test file::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported where used: `import tutor.testing` stays light
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # imported where used: `import tutor.testing` stays light
     Expression = str | sympy.Expr
 
 __all__ = ["assert_equivalent", "assert_derivative", "assert_gradient_matches",
-           "assert_manual_gradient"]
+           "assert_manual_gradient", "assert_matrix_gradient"]
 
 
 def assert_equivalent(answer: Expression | float, expected: Expression | float, *,
@@ -103,3 +103,22 @@ def assert_manual_gradient(grad_fn: Callable[..., Any], expr: Expression, wrt: W
         raise AssertionError(f"{name} is not the gradient d/d({', '.join(report.wrt)}) of {expr}: "
                              f"{report.message}")
     return report
+
+def assert_matrix_gradient(answer: str | Callable | Sequence[str], loss: str,
+                           wrt: str | Sequence[str], shapes: Mapping[str, object],
+                           given: Mapping[str, str] | None = None, **options) -> None:
+    """For pytest: ``answer`` (a formula, or a function of NumPy arrays named as the question
+    declares them) is the derivative of ``loss`` with respect to ``wrt``; otherwise an
+    AssertionError with the checker's message and the mistake it names.
+
+    >>> assert_matrix_gradient(lambda X, w, y: 2 * X.T @ (X @ w - y), "‖X w - y‖²", "w",
+    ...                        {"X": "n×d", "w": "d", "y": "n"})
+    """
+    from tutor.feedback.matrix_mistakes import check_matrix_derivative
+
+    __tracebackhide__ = True
+    verdict = check_matrix_derivative(answer, loss, wrt, shapes, given, **options)
+    if not verdict.correct:
+        shown = getattr(answer, "__name__", "the function") if callable(answer) else repr(answer)
+        names = wrt if isinstance(wrt, str) else f"({', '.join(wrt)})"
+        raise AssertionError(f"{shown} is not ∂/∂{names} of {loss}. {verdict.message}")

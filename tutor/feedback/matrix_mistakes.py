@@ -182,21 +182,3 @@ def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
     answer (``verdict.mistake`` is a key of :data:`MATRIX_MISTAKES`)."""
     return matrix_check.check_matrix_derivative(answer, loss, wrt, shapes, given,
                                                 diagnose=name_matrix_mistake, **options)
-
-
-def assert_matrix_gradient(answer: str | Callable | Sequence[str], loss: str,
-                           wrt: str | Sequence[str], shapes: Mapping[str, object],
-                           given: Mapping[str, str] | None = None, **options) -> None:
-    """For pytest: ``answer`` (a formula, or a function of NumPy arrays named as the question
-    declares them) is the derivative of ``loss`` with respect to ``wrt``; otherwise an
-    AssertionError with the checker's message and the mistake it names.
-
-    >>> assert_matrix_gradient(lambda X, w, y: 2 * X.T @ (X @ w - y), "‖X w - y‖²", "w",
-    ...                        {"X": "n×d", "w": "d", "y": "n"})
-    """
-    __tracebackhide__ = True
-    verdict = check_matrix_derivative(answer, loss, wrt, shapes, given, **options)
-    if not verdict.correct:
-        shown = getattr(answer, "__name__", "the function") if callable(answer) else repr(answer)
-        names = wrt if isinstance(wrt, str) else f"({', '.join(wrt)})"
-        raise AssertionError(f"{shown} is not ∂/∂{names} of {loss}. {verdict.message}")
