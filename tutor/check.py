@@ -584,11 +584,14 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
             raise TutorError(f"points must be at least 1, got {points}")
         if points > MAX_POINTS:
             raise TutorError(f"points may be at most {MAX_POINTS:,}, got {points:,}")
-        candidates = sample_points(names, points * _CANDIDATES_PER_POINT, seed)
-        defined = np.isfinite(evaluate(expr, candidates))
-        for part in symbolic:
-            defined &= np.isfinite(evaluate(part, candidates))
-        chosen = np.flatnonzero(defined)[:points]
+        for draw in (sample_points, spread_points):  # spread: sqrt(x-4) is defined beyond 3
+            candidates = draw(names, points * _CANDIDATES_PER_POINT, seed)
+            defined = np.isfinite(evaluate(expr, candidates))
+            for part in symbolic:
+                defined &= np.isfinite(evaluate(part, candidates))
+            chosen = np.flatnonzero(defined)[:points]
+            if chosen.size:
+                break
         if chosen.size == 0:
             raise TutorError(f"{expr} or its gradient is undefined at every sample point")
         columns = {name: values[chosen] for name, values in candidates.items()}
