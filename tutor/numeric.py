@@ -106,7 +106,7 @@ def answer_ratio(expected: np.ndarray, given: np.ndarray) -> np.ndarray:
 
 #: Integers and half-integers: where branch-sensitive forms such as (a^b)^c and a^(b c), or
 #: sqrt(x^2) and x, are both real and differ (negative bases, whole exponents).
-_WHOLE_AND_HALF = np.array([-4, -3, -2.5, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 2.5, 3, 4.0])
+WHOLE_AND_HALF = np.array([-4, -3, -2.5, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 2.5, 3, 4.0])
 #: Where a kink's argument is searched for sign changes: magnitudes 1e-3 to 1e3, both signs.
 _KINK_GRID = np.unique(np.concatenate([-np.logspace(3, -3, 181), [0.0], np.logspace(-3, 3, 181),
                                        np.linspace(-5, 5, 101)]))
@@ -126,12 +126,12 @@ def spread_points(names: Sequence[str], n: int, seed: int = 0) -> dict[str, np.n
         magnitude = rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(-3.0, 3.0, n)
         positive = rng.uniform(0.05, 3.0, n)
         narrow = rng.uniform(-1.0, 1.0, n)
-        whole = rng.choice(_WHOLE_AND_HALF, n)
+        whole = rng.choice(WHOLE_AND_HALF, n)
         points[name] = np.select([kind < 6, kind < 12, kind < 15, kind < 17],
                                  [wide, magnitude, positive, narrow], whole)
     jointly_whole = rng.random(n) < 0.15  # every coordinate whole or half: (a^b)^c at a < 0
     for column in points.values():
-        column[jointly_whole] = rng.choice(_WHOLE_AND_HALF, int(jointly_whole.sum()))
+        column[jointly_whole] = rng.choice(WHOLE_AND_HALF, int(jointly_whole.sum()))
     return points
 
 
@@ -191,6 +191,9 @@ def kink_points(expr: sympy.Expr, base: Mapping[str, np.ndarray],
 #: Significant digits of the exact re-evaluation (SymPy's evalf over mpmath, whose working
 #: precision grows where terms cancel).
 EXACT_DIGITS = 30
+#: The working precision evalf may reach while terms cancel: a difference below about
+#: 1e-(this - EXACT_DIGITS) of the terms' size reads as zero.
+_MAX_WORKING_DIGITS = 80
 
 
 def _exact_decimals(expr: sympy.Expr) -> sympy.Expr:
@@ -230,9 +233,10 @@ def exact_values(expected: sympy.Expr, given: sympy.Expr,
     """(differ, expected, given, difference) at ``point`` in exact arithmetic.
 
     ``differ`` is True when the difference is provably nonzero (SymPy reaches
-    ``EXACT_DIGITS`` correct digits of it), False when it vanishes, None when undecided (a
-    complex or undefined value). The point's coordinates are taken exactly as the floats
-    they are.
+    ``EXACT_DIGITS`` correct digits of it), False when it vanishes (the values are then not
+    computed: NaN), None when undecided (a complex or undefined value). The point's
+    coordinates are taken exactly as the floats they are; complex arithmetic is used, so
+    see ``real_throughout`` for the real functions' domains.
 
     >>> import sympy
     >>> x = sympy.Symbol("x", real=True)
@@ -244,14 +248,12 @@ def exact_values(expected: sympy.Expr, given: sympy.Expr,
     at = {s: sympy.Rational(point[s.name])
           for s in expected.free_symbols | given.free_symbols if s.name in point}
     expected, given = _exact_decimals(expected), _exact_decimals(given)
-    want, got = (side.evalf(EXACT_DIGITS, subs=at) for side in (expected, given))
-    difference = (expected - given).evalf(EXACT_DIGITS, subs=at)
-    values = [_real(v) for v in (want, got, difference)]
-    if not (math.isfinite(values[0]) and math.isfinite(values[1])):
-        return None, *values
-    if difference == 0:
-        return False, values[0], values[1], 0.0
-    if not difference.is_Number:
+    difference = (expected - given).evalf(EXACT_DIGITS, subs=at, maxn=_MAX_WORKING_DIGITS)
+    if difference == 0 or (difference.is_Float and difference._prec < 20):  # it vanishes
+        return False, math.nan, math.nan, 0.0
+    values = [_real(v) for v in (expected.evalf(17, subs=at), given.evalf(17, subs=at),
+                                 difference)]
+    if not (math.isfinite(values[0]) and math.isfinite(values[1])) or not difference.is_Number:
         return None, *values
     exact = isinstance(difference, sympy.Rational) or getattr(difference, "_prec", 0) >= 20
     return exact, *values
