@@ -339,3 +339,8 @@ def test_a_power_tower_is_a_clear_error_not_a_recursion_error():
 def test_no_usable_point_is_said_clearly():
     verdict = check_answer("1", "sqrt(-x^2 - 1)")
     assert not verdict.correct and "undefined at every sample point" in verdict.message
+
+
+def test_check_gradient_finds_points_beyond_the_box():
+    report = check_gradient("sqrt(x-4)", "x", points=200)
+    assert report.ok and report.n_points > 0 and report.worst_point["x"] > 4

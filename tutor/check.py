@@ -453,17 +453,6 @@ class GradientReport:
         }
 
 
-def _kinks(expr: sympy.Expr) -> list[sympy.Expr]:
-    """Expressions that are zero exactly where ``expr`` has a kink or a jump."""
-    kinks = []
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, (sympy.Abs, sympy.sign, sympy.Heaviside)):
-            kinks.append(node.args[0])
-        elif isinstance(node, (sympy.Max, sympy.Min)):
-            kinks += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-    return kinks
-
-
 def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
     """One float64 column per name from a mapping name -> values, {name: value} rows or rows."""
     try:
@@ -611,7 +600,7 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     columns = {name: values.astype(dtype_name).astype(np.float64) for name, values in columns.items()}
 
     kink_mask = np.zeros(len(next(iter(columns.values()))), dtype=bool)
-    for kink in _kinks(expr):
+    for kink in kink_arguments(expr):
         kink_mask |= np.abs(evaluate(kink, columns)) <= rtol
     compared = {name: values[~kink_mask] for name, values in columns.items()}
     kinked = tuple(point_at(columns, i) for i in np.flatnonzero(kink_mask))

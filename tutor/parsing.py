@@ -14,6 +14,9 @@ applies to the product written right after it, up to the next ``+``, ``-``, ``*`
 comma, closing bracket or function name. So ``sin 2x`` is sin(2x), ``sin x^2`` is sin(x²),
 ``sin x cos x`` is sin(x)·cos(x) and ``sin x / 2`` is sin(x)/2.
 
+The module is long because the tokenizer, the grammar and the limits that keep every input
+cheap are one unit, read together.
+
 >>> parse("3x^2 + 2x")
 3*x**2 + 2*x
 >>> parse("sigmoid(x)(1 - sigmoid(x))")
