@@ -317,7 +317,7 @@ class _Parser:
             token = self.advance()
             self.enter(token)
             self.tower += 1
-            if self.tower > MAX_TOWER:
+            if self.tower >= MAX_TOWER:  # the base is one more level
                 raise self.error(token, "powers stacked too high",
                                  f"the limit is {MAX_TOWER} levels (x^x^x is 3)")
             exponent = self.signed()
