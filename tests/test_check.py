@@ -273,3 +273,118 @@ def test_computed_gradients_leave_kinks_out_and_take_a_tolerance():
 def test_a_malformed_computed_gradient_is_a_clear_error(gradient, message):
     with pytest.raises(TutorError, match=message):
         check_computed_gradient("x y", "x,y", gradient)
+
+
+# --- verdicts you can trust (issue 10) ---------------------------------------------------
+
+from tutor import check as core  # noqa: E402  (the core checker, without the feedback layer)
+
+EXPANDED = str(sympy.expand(sympy.diff((2 * x + 5) ** 8 * (5 * x - 1) ** 6, x))).replace("**", "^")
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("-1e-9", "1e-9"),  # small magnitudes: a sign error is caught at any size
+    ("1e-300*x", "2e-300*x"),
+    ("x^2 + 1e-9", "x^2"),  # near-equal but different: a provable difference is wrong
+    ("3.14159265", "pi"),  # a decimal for an exact number, no tolerance set
+    ("0.99999999", "1"),
+    ("(a^b)^c", "a^(b c)"),  # branch-sensitive: differ at a < 0, b even, c half
+    ("sqrt(x^2)", "x"),
+    ("2 log(x)", "log(x^2)"),
+])
+def test_wrong_answers_are_refused(answer, expected):
+    verdict = check_answer(answer, expected)
+    assert not verdict.correct, verdict.message
+    assert verdict.counterexample is not None
+
+
+@pytest.mark.parametrize("answer, function, at", [
+    ("0", "1e-12*x^2", None),
+    ("-9.36e-14", "sigmoid(x)", {"x": 30}),  # a vanishing gradient with the wrong sign
+    ("-1", "abs(x-10)", None),  # kinks outside [-3, 3]
+    ("0", "relu(x-4)", None),
+    ("2x", "x^2 + relu(x-5)", None),
+    ("3x^2 + 1e-9", "x^3", None),
+    (EXPANDED + " + 1", "(2x+5)^8 (5x-1)^6", None),  # off by a constant near cancellation
+])
+def test_wrong_derivatives_are_refused(answer, function, at):
+    verdict = core.check_derivative(answer, function, "x", at=at)
+    assert not verdict.correct, verdict.message
+
+
+@pytest.mark.parametrize("answer, function", [
+    (EXPANDED, "(2x+5)^8 (5x-1)^6"),  # float64 cancels near the repeated root
+    ("1/(2sqrt(x-4))", "sqrt(x-4)"),  # defined only beyond the old box
+    ("y", "xy"),  # 'xy' reads as x*y on both sides
+    ("Heaviside(x-4)", "relu(x-4)"),
+    ("sign(x-10)", "abs(x-10)"),
+    ("[2x y, x^2]", "x^2 y"),
+    ("cos x - x sin x", "x cos x"),  # textbook notation in answers
+    ("-sech(x) tanh(x)", "sech x"),
+])
+def test_right_derivatives_are_accepted(answer, function):
+    wrt = "x,y" if answer.startswith("[") else "x"
+    verdict = core.check_derivative(answer, function, wrt)
+    assert verdict.correct, verdict.message
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("sin(x)^2 + cos(x)^2", "1"),  # a constant expected answer accepts variables
+    ("sqrt(x-4)", "sqrt(x-4)"),
+    ("acosh(x/10)", "acosh(x/10)"),
+    ("log(x-100)", "log(x-100)"),
+    ("exp(x)^2/exp(x)", "exp(x)"),  # float64 overflows at large x; exact values agree
+    ("0.5x", "x/2"),  # a decimal that is exactly the number
+    ("θ^2", "theta^2"),
+])
+def test_right_answers_are_accepted(answer, expected):
+    verdict = check_answer(answer, expected)
+    assert verdict.correct, verdict.message
+
+
+def test_a_tolerance_accepts_decimals_and_says_so():
+    assert not check_answer("3.14159", "pi").correct
+    verdict = check_answer("3.14159", "pi", tolerance=1e-5)
+    assert verdict.correct and "accepted within tolerance" in verdict.message
+    assert not check_answer("3.14", "pi", tolerance=1e-5).correct
+    assert core.check_derivative("0.3333 x^(-2/3)", "x^(1/3)", "x", tolerance=1e-3).correct
+
+
+def test_a_tiny_difference_is_shown_with_enough_digits():
+    message = check_answer("x^2 + 1e-9", "x^2").message
+    numbers = [word.rstrip(",.") for word in message.split() if word[:1].isdigit()]
+    assert len(set(numbers[1:])) == 2, message  # the two values read differently
+
+
+def test_an_unreadable_answer_is_a_verdict_not_an_exception():
+    for answer in ("x^1001", "((x^1000)^1000)^1000", "x" + " ²" * 11, "2x + ("):
+        verdict = check_answer(answer, "x^2")
+        assert not verdict.correct and "Could not read" in verdict.message
+
+
+def test_a_slow_check_ends_within_its_time_limit():
+    start = time.perf_counter()
+    verdict = check_answer("x + sin(exp(exp(exp(5))))", "x", time_limit=0.5)
+    assert time.perf_counter() - start < 2.5
+    assert not verdict.correct and "time limit" in verdict.message
+
+
+def test_a_power_tower_is_a_clear_error_not_a_recursion_error():
+    tower = "^".join(["x"] * 90)
+    with pytest.raises(TutorError, match="stacked too high"):
+        core.check_derivative("1", tower, "x")
+    deep = x
+    for _ in range(90):
+        deep = sympy.Pow(x, deep, evaluate=False)
+    verdict = core.check_derivative("1", deep, "x", time_limit=1)
+    assert not verdict.correct and "Could not check" in verdict.message
+
+
+def test_no_usable_point_is_said_clearly():
+    verdict = check_answer("1", "sqrt(-x^2 - 1)")
+    assert not verdict.correct and "undefined at every sample point" in verdict.message
+
+
+def test_check_gradient_finds_points_beyond_the_box():
+    report = check_gradient("sqrt(x-4)", "x", points=200)
+    assert report.ok and report.n_points > 0 and report.worst_point["x"] > 4

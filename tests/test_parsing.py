@@ -97,8 +97,8 @@ x, y, z = (Symbol(name, real=True) for name in "xyz")
     ("2π", 2 * pi),
     ("√x", sqrt(x)),
     ("√(x+1)", sqrt(x + 1)),
-    ("θ^2", Symbol("θ", real=True) ** 2),
-    ("w₁", Symbol("w1", real=True)),
+    ("θ^2", Symbol("theta", real=True) ** 2),  # θ and theta are one name
+    ("w₁", Symbol("w_1", real=True)),  # a subscript reads as _1
     # absolute value bars
     ("|x|", Abs(x)),
     ("|x - 1| + 1", Abs(x - 1) + 1),
@@ -257,7 +257,6 @@ def test_bad_variable_names(variables):
     ("foo(x)", 1, "known functions: sin, cos"),
     ("theta(x + 1)", 1, "unknown function 'theta'"),
     ("sin + 1", 1, "function 'sin' needs"),
-    ("sin x", 1, "function 'sin' needs"),
     ("2 + cos", 5, "function 'cos' needs"),
     ("sin^-1(x)", 4, "asin"),
     ("sin⁻¹(x)", 4, "asin"),
@@ -293,7 +292,7 @@ def test_bad_variable_names(variables):
     ("2^-1001", 2, "limit is 1000"),
     ("(" * 101 + "x" + ")" * 101, 101, "limit is 100"),
     ("sin(" * 101 + "x" + ")" * 101, 404, "limit is 100"),
-    ("x^" * 101 + "x", 202, "limit is 100"),
+    ("x^" * 101 + "x", 16, "limit is 8 levels"),  # a tower is refused before the depth limit
 ])
 def test_rejected_with_column(text, column, fragment):
     with pytest.raises(ParseError) as info:
@@ -436,7 +435,7 @@ def test_source_has_no_evaluating_calls():
 
 # --- symbol() --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["x", "w_1", "θ", "x1", "learning_rate"])
+@pytest.mark.parametrize("name", ["x", "w_1", "theta", "x1", "learning_rate"])
 def test_symbol_accepts_plain_names(name):
     made = symbol(name)
     assert made.name == name and made.is_real
@@ -566,3 +565,71 @@ def test_hypothesis_random_text_never_crashes():
             pass
 
     check()
+
+
+# --- textbook notation and names (issue 10) --------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("sin x", "sin(x)"),
+    ("ln x", "log(x)"),
+    ("cos 2x", "cos(2*x)"),
+    ("sin x cos x", "sin(x)*cos(x)"),  # the function takes the product up to the next function
+    ("sin x^2", "sin(x**2)"),
+    ("sin x / 2", "sin(x)/2"),  # ... and stops at an operator
+    ("2 sin x + 1", "2*sin(x) + 1"),
+    ("sin^2 x", "sin(x)**2"),
+    ("sin cos x", "sin(cos(x))"),
+    ("e^sin x", "exp(sin(x))"),
+    ("sech(x) + csch(x) + coth(x)", "coth(x) + csch(x) + sech(x)"),
+    ("cosec(x)", "csc(x)"),
+    ("acot(x) + arccot(x)", "2*acot(x)"),
+    ("arsinh(x) + arcosh(x) + artanh(x)", "acosh(x) + asinh(x) + atanh(x)"),
+    ("asech(x) + arcsch(x) + arccoth(x)", "acoth(x) + acsch(x) + asech(x)"),
+    ("σ(x)", "sigmoid(x)"),
+    ("x₁ + x_1", "2*x_1"),
+    ("θ + theta", "2*theta"),
+])
+def test_textbook_notation(text, expected):
+    assert str(parse(text)) == expected
+
+
+def test_greek_and_subscripts_match_in_variable_lists():
+    assert parse("θ x₁", variables=["theta", "x_1"]) == symbol("theta") * symbol("x_1")
+    assert symbol("θ") is symbol("theta")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("x" + " ²" * 11, "powers of powers"),  # x^(2^11): the effective exponent is bounded
+    ("((x^1000)^1000)^1000", "powers of powers"),
+    ("(x y^1000)^1000", "powers of powers"),
+    ("^".join(["x"] * 90), "limit is 8 levels"),  # a 90-level tower: refused, no RecursionError
+    ("max x", "in parentheses"),
+    ("sin", "needs an argument"),
+    ("sin + x", "needs an argument"),
+])
+def test_size_limits_cannot_be_walked_around(text, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        parse(text)
+
+
+def test_a_tower_of_eight_levels_is_read_and_nine_are_not():
+    assert parse("^".join(["x"] * 8)).is_Pow
+    with pytest.raises(ParseError, match="limit is 8 levels"):
+        parse("^".join(["x"] * 9))
+
+
+def test_node_count_is_bounded(monkeypatch):
+    text = "+".join(f"sin(x{i})" for i in range(100))
+    assert len(parse(text).args) == 100
+    monkeypatch.setattr("tutor.parsing.MAX_NODES", 150)
+    with pytest.raises(ParseError, match="more than 150 parts"):
+        parse(text)
+
+
+def test_parsing_is_bounded_in_time(monkeypatch):
+    from tutor._limits import TimeLimitError
+
+    monkeypatch.setattr("tutor._limits.TIME_LIMIT", 0.05)
+    monkeypatch.setattr("tutor.parsing._Parser.parse", lambda self: __import__("time").sleep(2))
+    with pytest.raises(TimeLimitError, match="took longer than 0.05 s"):
+        parse("x")

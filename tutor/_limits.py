@@ -1,17 +1,25 @@
-"""Limits for SymPy work that can run away: a time limit (simplify, equals), a derivative order.
+"""Limits for work that can run away: time limits (nestable), a derivative order.
 
-SymPy cannot be interrupted from another thread, so the time limit is a SIGALRM timer. It is
-only available in the main thread of the main interpreter; elsewhere the work is skipped and
-the fallback is returned, which callers treat as "not confirmed", never as a wrong answer.
+SymPy cannot be interrupted from another thread, so a time limit is a SIGALRM timer. Limits
+nest: an inner limit never outlives an outer one, and the outer one still fires when the
+inner work swallows nothing. A timer is only available in the main thread of the main
+interpreter: elsewhere ``within_time`` skips the work (its callers treat the fallback as "not
+confirmed") and ``bounded`` runs it unbounded. The grader judges in worker processes, whose
+main thread has a timer.
+
 This module imports nothing heavy: the command line reads its limits before SymPy is loaded.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
+
+from tutor.errors import TutorError
 
 T = TypeVar("T")
 
@@ -19,32 +27,97 @@ T = TypeVar("T")
 #: computes: beyond it, derivatives of compositions take SymPy seconds to minutes.
 MAX_ORDER = 10
 
+#: Seconds a public entry point (parse, derive, check_answer, ...) may take before it gives
+#: up with a message; the environment variable TUTOR_TIME_LIMIT changes the default.
+TIME_LIMIT = float(os.environ.get("TUTOR_TIME_LIMIT", "2"))
 
-class _OutOfTime(Exception):
+
+class TimeLimitError(TutorError):
+    """Work on one input took longer than its time limit."""
+
+
+class _OutOfTime(BaseException):  # not an Exception: library code catching those lets it through
     pass
+
+
+_deadlines: list[float] = []  # monotonic end times, innermost last
+_REFIRE = 0.05  # if library code swallows the alarm anyway, it fires again this much later
+
+
+def _on_alarm(signum, frame) -> None:
+    if _deadlines and time.monotonic() >= min(_deadlines) - 1e-4:
+        signal.setitimer(signal.ITIMER_REAL, _REFIRE)
+        raise _OutOfTime
+    _arm()
+
+
+def _arm() -> None:
+    remaining = min(_deadlines) - time.monotonic() if _deadlines else 0.0
+    signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-4) if _deadlines else 0.0)
+
+
+def _can_limit() -> bool:
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    # Someone else's timer (not ours) is running: don't steal it.
+    return bool(_deadlines) or signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def _run(work: Callable[[], T], seconds: float) -> tuple[bool, T | None]:
+    """(True, work()) or (False, None) when ``seconds`` ran out; an outer limit that ran out
+    propagates to its owner."""
+    end = time.monotonic() + seconds
+    outermost = not _deadlines
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if outermost else None
+    blocked = {signal.SIGALRM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    _deadlines.append(end)
+    _arm()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    try:
+        try:
+            return True, work()
+        finally:
+            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+            _deadlines.remove(end)
+            _arm()
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    except _OutOfTime:
+        if any(time.monotonic() >= other - 1e-4 for other in _deadlines):
+            raise  # an outer limit ran out: its owner answers
+        return False, None
+    finally:
+        if outermost:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def within_time(work: Callable[[], T], seconds: float, fallback: T) -> T:
     """Return ``work()``, or ``fallback`` if it takes longer than ``seconds`` or cannot be limited."""
-    if threading.current_thread() is not threading.main_thread():
+    if not _can_limit():
         return fallback
-    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # someone else's timer is running: don't steal it
-        return fallback
-    armed = [True]  # an alarm that arrives after the work is done must not raise
-
-    def out_of_time(signum, frame):
-        if armed[0]:
-            raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, out_of_time)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        result = work()
-        armed[0] = False
-        return result
-    except (_OutOfTime, RecursionError):
-        armed[0] = False
+        finished, result = _run(work, seconds)
+    except RecursionError:
         return fallback
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return result if finished else fallback
+
+
+def bounded(work: Callable[[], T], what: str, seconds: float | None = None) -> T:
+    """``work()`` within ``seconds`` (``TIME_LIMIT`` by default), else a ``TimeLimitError``
+    naming ``what``; a ``RecursionError`` becomes a ``TutorError`` too.
+
+    >>> bounded(lambda: 6 * 7, "the answer")
+    42
+    """
+    seconds = TIME_LIMIT if seconds is None else seconds
+    try:
+        if not _can_limit():
+            return work()
+        finished, result = _run(work, seconds)
+    except RecursionError:
+        raise TutorError(f"{what} is nested too deeply to work with") from None
+    if not finished:
+        raise TimeLimitError(f"{what} took longer than {seconds:g} s, the time limit "
+                             "(the expression is too large or its numbers too extreme)")
+    return result

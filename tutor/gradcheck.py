@@ -29,8 +29,10 @@ from tutor.numeric import (
     error_ratio,
     evaluate,
     format_point,
+    kink_arguments,
     point_at,
     sample_points,
+    spread_points,
     tolerance,
 )
 from tutor.symbolic import Wrt, as_expr, wrt_symbols
@@ -151,11 +153,14 @@ def _prepare(expr: str | sympy.Expr, wrt: Wrt, variables: Sequence[str] | None,
             raise TutorError(f"points must be at least 1, got {points}")
         if points > MAX_POINTS:
             raise TutorError(f"points may be at most {MAX_POINTS:,}, got {points:,}")
-        candidates = sample_points(names, points * _CANDIDATES_PER_POINT, seed)
-        defined = np.isfinite(evaluate(expr, candidates))
-        for part in symbolic:
-            defined &= np.isfinite(evaluate(part, candidates))
-        chosen = np.flatnonzero(defined)[:points]
+        for draw in (sample_points, spread_points):  # spread: sqrt(x-4) is defined beyond 3
+            candidates = draw(names, points * _CANDIDATES_PER_POINT, seed)
+            defined = np.isfinite(evaluate(expr, candidates))
+            for part in symbolic:
+                defined &= np.isfinite(evaluate(part, candidates))
+            chosen = np.flatnonzero(defined)[:points]
+            if chosen.size:
+                break
         if chosen.size == 0:
             raise TutorError(f"{expr} or its gradient is undefined at every sample point")
         columns = {name: values[chosen] for name, values in candidates.items()}
@@ -165,24 +170,13 @@ def _prepare(expr: str | sympy.Expr, wrt: Wrt, variables: Sequence[str] | None,
     columns = {name: values.astype(dtype_name).astype(np.float64) for name, values in columns.items()}
 
     kink_mask = np.zeros(len(next(iter(columns.values()))), dtype=bool)
-    for kink in _kinks(expr):
+    for kink in kink_arguments(expr):
         kink_mask |= np.abs(evaluate(kink, columns)) <= rtol
     if kink_mask.all():
         raise TutorError("every point lies on a kink of the function, where it has no derivative")
     compared = {name: values[~kink_mask] for name, values in columns.items()}
     kinked = tuple(point_at(columns, i) for i in np.flatnonzero(kink_mask))
     return _Setup(expr, symbolic, wrt_names, names, dtype_name, rtol, compared, kinked)
-
-
-def _kinks(expr: sympy.Expr) -> list[sympy.Expr]:
-    """Expressions that are zero exactly where ``expr`` has a kink or a jump."""
-    kinks = []
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, (sympy.Abs, sympy.sign, sympy.Heaviside)):
-            kinks.append(node.args[0])
-        elif isinstance(node, (sympy.Max, sympy.Min)):
-            kinks += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-    return kinks
 
 
 def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import sympy
+from sympy import S
 
 from tutor.lowering import numeric_function
 
@@ -99,3 +100,160 @@ def answer_ratio(expected: np.ndarray, given: np.ndarray) -> np.ndarray:
     (``20x^19 + 1`` for d/dx x^20).
     """
     return error_ratio(expected, given, tolerance("float64"), percentile=10.0)
+
+
+# ---------------------------------------------------------------- points for judging answers
+
+#: Integers and half-integers: where branch-sensitive forms such as (a^b)^c and a^(b c), or
+#: sqrt(x^2) and x, are both real and differ (negative bases, whole exponents).
+WHOLE_AND_HALF = np.array([-4, -3, -2.5, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 2.5, 3, 4.0])
+#: Where a kink's argument is searched for sign changes: magnitudes 1e-3 to 1e3, both signs.
+_KINK_GRID = np.unique(np.concatenate([-np.logspace(3, -3, 181), [0.0], np.logspace(-3, 3, 181),
+                                       np.linspace(-5, 5, 101)]))
+#: How far from a kink the points beside it lie, relative to max(1, |kink|).
+_KINK_OFFSETS = np.array([1e-3, 0.05, 0.7])
+
+
+def spread_points(names: Sequence[str], n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """``n`` seeded points per name spread over magnitudes: about 30% in [-3, 3], 30% at
+    ±10^u for u in [-3, 3], 15% in (0, 3], 10% in [-1, 1] and 15% whole or half numbers;
+    at another 15% of the points every coordinate is a whole or half number."""
+    rng = np.random.default_rng(seed)
+    points = {}
+    for name in names:
+        kind = rng.integers(0, 20, n)
+        wide = rng.uniform(-3.0, 3.0, n)
+        magnitude = rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(-3.0, 3.0, n)
+        positive = rng.uniform(0.05, 3.0, n)
+        narrow = rng.uniform(-1.0, 1.0, n)
+        whole = rng.choice(WHOLE_AND_HALF, n)
+        points[name] = np.select([kind < 6, kind < 12, kind < 15, kind < 17],
+                                 [wide, magnitude, positive, narrow], whole)
+    jointly_whole = rng.random(n) < 0.15  # every coordinate whole or half: (a^b)^c at a < 0
+    for column in points.values():
+        column[jointly_whole] = rng.choice(WHOLE_AND_HALF, int(jointly_whole.sum()))
+    return points
+
+
+def kink_arguments(expr: sympy.Expr) -> list[sympy.Expr]:
+    """Expressions whose sign changes where ``expr`` has a kink or a jump: the arguments of
+    abs, sign and Heaviside, differences of max/min arguments, piecewise conditions."""
+    found = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (sympy.Abs, sympy.sign, sympy.Heaviside)):
+            found.append(node.args[0])
+        elif isinstance(node, (sympy.Max, sympy.Min)):
+            found += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
+        elif isinstance(node, sympy.Piecewise):
+            found += [c.lhs - c.rhs for _, c in node.args if isinstance(c, sympy.core.relational.Relational)]
+    return [arg for arg in dict.fromkeys(found) if arg.free_symbols]
+
+
+def _sign_changes(kink: sympy.Expr, name: str, row: Point) -> np.ndarray:
+    """Where ``kink`` changes sign along ``name`` through ``row`` (bisected to float precision)."""
+    def along(values: np.ndarray) -> np.ndarray:
+        return evaluate(kink, {n: values if n == name else np.full(values.size, row[n])
+                               for n in row})
+    signs = np.sign(along(_KINK_GRID))
+    left = np.flatnonzero((signs[:-1] * signs[1:] < 0) | (signs[:-1] == 0))
+    low, high = _KINK_GRID[left], _KINK_GRID[left + 1]
+    low_sign = signs[left]
+    for _ in range(60):
+        middle = (low + high) / 2
+        middle_sign = np.sign(along(middle)) if middle.size else middle
+        go_right = middle_sign == low_sign
+        low, high = np.where(go_right, middle, low), np.where(go_right, high, middle)
+    return np.where(low_sign == 0, low, (low + high) / 2)
+
+
+def kink_points(expr: sympy.Expr, base: Mapping[str, np.ndarray],
+                most: int = 48) -> dict[str, np.ndarray]:
+    """Points on both sides of every kink of ``expr`` (see ``kink_arguments``): each kink's
+    argument is followed along each of its variables through a few ``base`` points."""
+    names = list(base)
+    rows: list[Point] = []
+    for kink in kink_arguments(expr):
+        for name in sorted(s.name for s in kink.free_symbols if s.name in base):
+            for index in range(min(2, len(base[name]))):
+                row = point_at(base, index)
+                with np.errstate(all="ignore"):
+                    roots = _sign_changes(kink, name, row)
+                for root in roots[:4]:
+                    offsets = _KINK_OFFSETS * max(1.0, abs(root))
+                    rows += [{**row, name: root + side * offset}
+                             for offset in offsets for side in (-1, 1)]
+    rows = rows[:most]
+    return {name: np.array([row[name] for row in rows], dtype=np.float64) for name in names}
+
+
+# ---------------------------------------------------------------- exact re-evaluation
+
+#: Significant digits of the exact re-evaluation (SymPy's evalf over mpmath, whose working
+#: precision grows where terms cancel).
+EXACT_DIGITS = 30
+#: The working precision evalf may reach while terms cancel: a difference below about
+#: 1e-(this - EXACT_DIGITS) of the terms' size reads as zero.
+_MAX_WORKING_DIGITS = 80
+
+
+def _exact_decimals(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each decimal read as the exact decimal typed (0.1 as 1/10)."""
+    floats = expr.atoms(sympy.Float)
+    return expr.xreplace({f: sympy.Rational(str(f)) for f in floats}) if floats else expr
+
+
+def _real(value: sympy.Expr) -> float:
+    """A real value as a float; NaN for a complex or undefined one."""
+    try:
+        number = complex(value) if value.is_number else complex(math.nan)
+    except (TypeError, ValueError, OverflowError):
+        number = complex(math.nan)
+    return number.real if abs(number.imag) <= 1e-12 * abs(number.real) else math.nan
+
+
+def real_throughout(expr: sympy.Expr, point: Mapping[str, float]) -> bool:
+    """Is every power and function inside ``expr`` real at ``point``? (log(x) - log(2x) is
+    real for x < 0 in complex arithmetic, undefined for real functions.)"""
+    at = {s: sympy.Rational(point[s.name]) for s in expr.free_symbols if s.name in point}
+    inner = (node for node in sympy.preorder_traversal(expr)
+             if isinstance(node, (sympy.Pow, sympy.Function)) and node.free_symbols)
+    return all(_is_real(node.evalf(15, subs=at)) for node in inner)
+
+
+def _is_real(value: sympy.Expr) -> bool:
+    """A real number, however large (an overflow in float64 is no domain error)."""
+    if not value.is_number or value.has(S.NaN, S.ComplexInfinity):
+        return False
+    real, imaginary = value.as_real_imag()
+    return bool(imaginary == 0 or abs(imaginary) <= 1e-12 * abs(real))
+
+
+def exact_values(expected: sympy.Expr, given: sympy.Expr,
+                 point: Mapping[str, float]) -> tuple[bool | None, float, float, float]:
+    """(differ, expected, given, difference) at ``point`` in exact arithmetic.
+
+    ``differ`` is True when the difference is provably nonzero (SymPy reaches
+    ``EXACT_DIGITS`` correct digits of it), False when it vanishes (the values are then not
+    computed: NaN), None when undecided (a complex or undefined value). The point's
+    coordinates are taken exactly as the floats they are; complex arithmetic is used, so
+    see ``real_throughout`` for the real functions' domains.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> exact_values(x**2 + sympy.Float("1e-9"), x**2, {"x": 1.5})[0]
+    True
+    >>> exact_values(sympy.sin(x)**2 + sympy.cos(x)**2, sympy.Integer(1), {"x": 0.3})[0]
+    False
+    """
+    at = {s: sympy.Rational(point[s.name])
+          for s in expected.free_symbols | given.free_symbols if s.name in point}
+    expected, given = _exact_decimals(expected), _exact_decimals(given)
+    difference = (expected - given).evalf(EXACT_DIGITS, subs=at, maxn=_MAX_WORKING_DIGITS)
+    if difference == 0 or (difference.is_Float and difference._prec < 20):  # it vanishes
+        return False, math.nan, math.nan, 0.0
+    values = [_real(v) for v in (expected.evalf(17, subs=at), given.evalf(17, subs=at),
+                                 difference)]
+    if not (math.isfinite(values[0]) and math.isfinite(values[1])) or not difference.is_Number:
+        return None, *values
+    exact = isinstance(difference, sympy.Rational) or getattr(difference, "_prec", 0) >= 20
+    return exact, *values

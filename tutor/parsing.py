@@ -4,7 +4,18 @@ A regex tokenizer and a recursive-descent parser build SymPy nodes directly from
 whitelist of operators, functions and constants, so nothing typed can run Python code.
 It accepts Python syntax (``**``, ``*``), ``^``, implicit products (``2x``, ``x y``,
 ``(x+1)(x-1)``), unicode (``3x²``, ``x⁻¹``, ``·``, ``×``, ``−``, ``÷``, ``π``, ``√``) and
-``|x|``. Sizes are bounded (length, nesting, exponents), and every error names its column.
+``|x|``, textbook function application (``sin x``, ``ln x``, ``cos 2x``, ``sin x cos x``),
+subscripts (``x₁`` is ``x_1``) and Greek letters by name (``θ`` is ``theta``, ``σ(x)`` is the
+sigmoid). Sizes are bounded (length, nesting, tower height, effective exponents, node count),
+every parse is bounded in time, and every error names its column.
+
+Precedence of a function written without parentheses, as textbooks use it: the function
+applies to the product written right after it, up to the next ``+``, ``-``, ``*``, ``/``,
+comma, closing bracket or function name. So ``sin 2x`` is sin(2x), ``sin x^2`` is sin(x²),
+``sin x cos x`` is sin(x)·cos(x) and ``sin x / 2`` is sin(x)/2.
+
+The module is long because the tokenizer, the grammar and the limits that keep every input
+cheap are one unit, read together.
 
 >>> parse("3x^2 + 2x")
 3*x**2 + 2*x
@@ -16,6 +27,8 @@ x*y + exp(x)
 Traceback (most recent call last):
 ...
 tutor.errors.ParseError: missing operand after '+' at column 5
+>>> parse("sin x cos 2x")
+sin(x)*cos(2*x)
 >>> parse_point("x=pi/2, y=-1.5")
 {'x': 1.5707963267948966, 'y': -1.5}
 """
@@ -23,6 +36,7 @@ tutor.errors.ParseError: missing operand after '+' at column 5
 from __future__ import annotations
 
 import functools
+import itertools
 import keyword
 import math
 import numbers
@@ -34,12 +48,15 @@ from typing import NamedTuple
 import sympy
 from sympy import S
 
+from tutor._limits import bounded
 from tutor.errors import ParseError
 from tutor.functions import relu, sigmoid, softplus
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
-MAX_EXPONENT = 1000
+MAX_EXPONENT = 1000  # also the effective one: (x^1000)^1000 and x²²²²... are refused
+MAX_TOWER = 8  # powers stacked in exponents: x^x^x is 3
+MAX_NODES = 2000  # in the expression built
 MAX_DIGITS = 50  # in a typed number
 MAX_RESULT_DIGITS = 300  # in a number computed from a power of numbers
 #: Values one max or min compares (nested ones merge): SymPy compares them pairwise each time
@@ -47,7 +64,7 @@ MAX_RESULT_DIGITS = 300  # in a number computed from a power of numbers
 MAX_COMPARED = 8
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUPERSCRIPT_VALUE = str.maketrans(_SUPERSCRIPTS + "⁺⁻", "0123456789+-")
+_SUPERSCRIPT_VALUE = str.maketrans(_SUPERSCRIPTS + "⁺⁻₀₁₂₃₄₅₆₇₈₉", "0123456789+-0123456789")
 _OPERATORS = {"**": "^", "·": "*", "⋅": "*", "×": "*", "−": "-", "–": "-", "÷": "/"}
 _TOKEN = re.compile(
     rf"""(?P<space>\s+)
@@ -67,19 +84,23 @@ _FORBIDDEN = {char: reason for chars, reason in [
     (";", "';' is not allowed; type a single expression"),
 ] for char in chars}
 
+_INVERSE_TRIG = {"asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
+                 "asec": sympy.asec, "acsc": sympy.acsc, "acot": sympy.acot}
+_INVERSE_HYPERBOLIC = {"asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
+                       "asech": sympy.asech, "acsch": sympy.acsch, "acoth": sympy.acoth}
 _ONE_ARGUMENT = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
-    "sec": sympy.sec, "csc": sympy.csc, "cot": sympy.cot,
-    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan,
+    "sec": sympy.sec, "csc": sympy.csc, "cosec": sympy.csc, "cot": sympy.cot,
     "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-    "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
-    "arcsinh": sympy.asinh, "arccosh": sympy.acosh, "arctanh": sympy.atanh,
+    "sech": sympy.sech, "csch": sympy.csch, "coth": sympy.coth,
+    **_INVERSE_TRIG, **_INVERSE_HYPERBOLIC,
+    **{"arc" + name[1:]: f for name, f in {**_INVERSE_TRIG, **_INVERSE_HYPERBOLIC}.items()},
+    **{"ar" + name[1:]: f for name, f in _INVERSE_HYPERBOLIC.items()},  # arsinh, ISO 80000-2
     "exp": sympy.exp, "ln": sympy.log, "sqrt": sympy.sqrt,
     "log2": lambda arg: sympy.log(arg, 2), "log10": lambda arg: sympy.log(arg, 10),
     "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
     "heaviside": sympy.Heaviside, "Heaviside": sympy.Heaviside,
-    "sigmoid": sigmoid, "softplus": softplus, "relu": relu,
+    "sigmoid": sigmoid, "σ": sigmoid, "softplus": softplus, "relu": relu,
 }
 #: name -> (SymPy callable, fewest arguments, most arguments or None for no limit)
 _FUNCTIONS = {
@@ -106,6 +127,32 @@ def _error(text: str, pos: int, message: str, hint: str = "") -> ParseError:
     return err
 
 
+_SUBSCRIPTS = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
+
+
+def _greek_name(char: str) -> str:
+    """theta for θ, Theta for Θ, lamda for λ (SymPy's spelling: lambda is a Python keyword)."""
+    name = unicodedata.name(char, "")
+    if not name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) or " WITH " in name:
+        return char
+    word = name.rsplit(" ", 1)[1].lower()
+    return word.capitalize() if "CAPITAL" in name else word
+
+
+def normalise_name(raw: str) -> str:
+    """A name as typed, read the way the checker compares names: NFKC, subscripts as ``_1``
+    (x₁ is x_1) and Greek letters by name (θ is theta); σ and π stay (sigmoid, pi).
+
+    >>> normalise_name("θ₁"), normalise_name("theta_1"), normalise_name("ｘ")
+    ('theta_1', 'theta_1', 'x')
+    """
+    name = _SUBSCRIPTS.sub(lambda m: "_" + m.group().translate(_SUPERSCRIPT_VALUE), raw)
+    name = unicodedata.normalize("NFKC", name)
+    if name in ("σ", "π") or name.isascii():
+        return name
+    return "".join(_greek_name(char) for char in name)
+
+
 def _tokenize(text: str) -> list[_Token]:
     tokens, pos = [], 0
     while pos < len(text):
@@ -116,7 +163,7 @@ def _tokenize(text: str) -> list[_Token]:
             raise _error(text, pos, reason)
         kind, raw = match.lastgroup, match.group()
         if kind == "name":
-            value = unicodedata.normalize("NFKC", raw)
+            value = normalise_name(raw)
             _check_name(text, pos, value, raw)
         elif kind == "op":
             value = _OPERATORS.get(raw, raw)
@@ -158,7 +205,7 @@ def symbol(name: str) -> sympy.Symbol:
     True
     """
     if isinstance(name, str):
-        name = unicodedata.normalize("NFKC", name)  # as Python reads identifiers
+        name = normalise_name(name)  # as the parser reads names
     if not isinstance(name, str) or not _is_plain_name(name):
         raise ParseError(f"{name!r} is not a valid name; use a letter followed by letters, "
                          "digits or '_' (not a Python keyword)")
@@ -181,6 +228,7 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.index = 0
         self.depth = 0
+        self.tower = 0  # exponents open around the current token
         self.open_bars = 0  # '|' groups open at the current parenthesis level
         self.variables = variables
         if variables is not None:  # names usable in a product like 'xy'
@@ -268,7 +316,12 @@ class _Parser:
         if self.at("^"):
             token = self.advance()
             self.enter(token)
+            self.tower += 1
+            if self.tower >= MAX_TOWER:  # the base is one more level
+                raise self.error(token, "powers stacked too high",
+                                 f"the limit is {MAX_TOWER} levels (x^x^x is 3)")
             exponent = self.signed()
+            self.tower -= 1
             self.depth -= 1
             base = self.make_power(base, exponent, token)
         return base
@@ -285,6 +338,10 @@ class _Parser:
         value = sympy.Pow(base, exponent)
         if _undefined(value):
             raise self.error(token, f"{base}^{exponent} is undefined")
+        for node in (value, *value.args):  # powers of powers multiply: (x^1000)^1000, x²²²²
+            if node.is_Pow and node.exp.is_Number and abs(node.exp) > MAX_EXPONENT:
+                raise self.error(token, f"the exponent {node.exp} is too large",
+                                 f"the limit is {MAX_EXPONENT}, powers of powers included")
         return value
 
     def atom(self) -> sympy.Expr:
@@ -396,7 +453,8 @@ class _Parser:
         power = None
         if self.peek().kind == "sup":
             power = self.advance()
-        elif self.at("^") and self.peek(1).kind == "num" and self.peek(2).value == "(":
+        elif self.at("^") and self.peek(1).kind == "num" and (
+                self.peek(2).value == "(" or self.peek(2).kind == "name"):
             self.advance()
             power = self.advance()
         elif self.at("^") and self.peek(1).value == "-":
@@ -405,8 +463,7 @@ class _Parser:
             raise self.error(power, f"only a whole positive power can follow {token.raw!r}",
                              f"write a{token.raw}(x) for the inverse or ({token.raw}(x))^p")
         if not self.at("("):
-            raise self.error(token, f"function {token.raw!r} needs its argument in parentheses",
-                             f"write it like {token.raw}(x)")
+            return self.apply_bare(token, function, power, most)
         opening = self.advance()
         self.enter(opening)
         outer_bars, self.open_bars = self.open_bars, 0
@@ -432,10 +489,38 @@ class _Parser:
         if isinstance(value, (sympy.Max, sympy.Min)) and len(value.args) > MAX_COMPARED:
             raise self.error(token, f"{token.raw}(...) compares {len(value.args)} values",
                              f"the limit is {MAX_COMPARED}, nested max and min included")
-        if power is not None:
-            exponent = sympy.Integer(power.value.translate(_SUPERSCRIPT_VALUE))
-            value = self.make_power(value, exponent, power)
-        return value
+        return self.raised(value, power)
+
+    def raised(self, value: sympy.Expr, power: _Token | None) -> sympy.Expr:
+        """``value`` to the power written after the function name (sin²x), if any."""
+        if power is None:
+            return value
+        exponent = sympy.Integer(power.value.translate(_SUPERSCRIPT_VALUE))
+        return self.make_power(value, exponent, power)
+
+    def apply_bare(self, token: _Token, function, power: _Token | None,
+                   most: int | None) -> sympy.Expr:
+        """``sin 2x``: the function applies to the product written next to it, up to the next
+        operator or function name (see the module's precedence rule)."""
+        if most != 1 and token.value != "log":
+            raise self.error(token, f"function {token.raw!r} needs its arguments in parentheses",
+                             f"write it like {token.raw}(a, b)")
+        if not (self.peek().kind in ("num", "name") or self.at("π", "√", "(")):
+            raise self.error(token, f"function {token.raw!r} needs an argument",
+                             f"write it like {token.raw}(x) or {token.raw} x")
+        self.enter(token)
+        factors = [self.power()]
+        while self.peek().kind in ("num", "name") and self.peek().value not in _FUNCTIONS \
+                or self.at("π", "√", "("):
+            if self.peek().kind == "num":
+                raise self.error(self.peek(), f"missing operator before {self.peek().raw!r}",
+                                 "write '*' between numbers")
+            factors.append(self.power())
+        self.depth -= 1
+        value = function(sympy.Mul(*factors))
+        if _undefined(value):
+            raise self.error(token, f"{token.raw} ... is undefined here")
+        return self.raised(value, power)
 
 
 def _variable_table(variables: Iterable[str | sympy.Symbol] | str) -> dict[str, sympy.Expr]:
@@ -468,11 +553,17 @@ def parse(text: str, variables: Iterable[str | sympy.Symbol] | str | None = None
     if not text.strip():
         raise ParseError("the expression is empty; type a formula such as 2x + 1")
     table = None if variables is None else _variable_table(variables)
-    try:
-        return _Parser(text, table).parse()
-    except RecursionError:  # only when called from an already deep stack
-        raise ParseError(f"the expression is nested too deeply to read here; "
-                         f"the limit is {MAX_DEPTH} levels") from None
+
+    def read() -> sympy.Expr:
+        try:
+            return _Parser(text, table).parse()
+        except RecursionError:  # only when called from an already deep stack
+            raise ParseError(f"the expression is nested too deeply to read here; "
+                             f"the limit is {MAX_DEPTH} levels") from None
+    expr = bounded(read, "reading the expression")
+    if next(itertools.islice(sympy.preorder_traversal(expr), MAX_NODES, None), None) is not None:
+        raise ParseError(f"the expression has more than {MAX_NODES} parts; simplify it first")
+    return expr
 
 
 def parse_point(point: str | Mapping[str, object]) -> dict[str, float]:

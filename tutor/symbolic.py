@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from tutor._limits import MAX_ORDER, within_time
+from tutor._limits import MAX_ORDER, bounded, within_time
 from tutor.errors import ParseError
 from tutor.parsing import parse, symbol
 
@@ -80,13 +80,15 @@ def derive(expr: str | sympy.Expr, wrt: Wrt, order: int = 1, *,
 
     With several variables and ``order=2`` the tuple holds the pure second derivatives;
     ``hessian`` gives the mixed ones too. ``order`` is at most ``MAX_ORDER``: high
-    derivatives of compositions grow exponentially.
+    derivatives of compositions grow exponentially. The work is bounded in time
+    (``tutor._limits.TIME_LIMIT``; a ``TimeLimitError`` past it).
     """
     if not 1 <= order <= MAX_ORDER:
         raise ValueError(f"order must be 1 or more, at most {MAX_ORDER}; got {order}")
     expr = as_expr(expr)
     tidy = readable if simplify else (lambda e: e)
-    results = tuple(tidy(sympy.diff(expr, s, order)) for s in wrt_symbols(expr, wrt))
+    results = bounded(lambda: tuple(tidy(sympy.diff(expr, s, order))
+                                    for s in wrt_symbols(expr, wrt)), "differentiating")
     return results[0] if _is_single(wrt) else results
 
 
@@ -99,4 +101,5 @@ def gradient(expr: str | sympy.Expr, wrt: Wrt, *, simplify: bool = True) -> tupl
 def hessian(expr: str | sympy.Expr, wrt: Wrt) -> sympy.Matrix:
     """The matrix of second derivatives d^2 expr / d wrt_i d wrt_j."""
     expr = as_expr(expr)
-    return sympy.hessian(expr, wrt_symbols(expr, wrt)).applyfunc(readable)
+    return bounded(lambda: sympy.hessian(expr, wrt_symbols(expr, wrt)).applyfunc(readable),
+                   "the second derivatives")
