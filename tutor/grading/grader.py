@@ -14,6 +14,7 @@ warm sandbox zygote (and a second one with TensorFlow, started only for code tha
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import re
 import sys
@@ -50,9 +51,7 @@ class _Sandboxes:
 
             if tensorflow and not tensorflow_installed():
                 raise SandboxError(f"this code needs TensorFlow; on the grading machine: {TENSORFLOW_MISSING}")
-            settings = self.assignment.sandbox
-            limits = Limits(timeout=settings.timeout, memory_mb=settings.memory_mb,
-                            cpu_seconds=settings.cpu_seconds, output_bytes=settings.output_bytes)
+            limits = Limits(**dataclasses.asdict(self.assignment.sandbox))
             torch = any(q.type in ("gradient-code", "descent") for q in self.assignment.questions)
             self.sandboxes[tensorflow] = Sandbox(limits, torch=torch, tensorflow=tensorflow)
         return self.sandboxes[tensorflow]

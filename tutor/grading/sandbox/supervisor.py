@@ -1,23 +1,5 @@
-"""Run student code in a fresh, confined process per submission, and never trust what it says.
-
-A ``Sandbox`` keeps one warm "zygote" process (numpy and torch imported, TensorFlow too when
-asked for; empty environment) and forks a fresh child from it for each ``session``. The child confines itself before any
-student code runs:
-
-- its own session and process group, killed as a whole when the session ends;
-- rlimits: CPU seconds, address space (``memory_mb`` beyond the preloaded libraries), file size (caps printed output), open files, processes;
-- stdin from /dev/null, stdout/stderr into a capped file, an empty environment, a fresh
-  temporary working directory holding only that student's files;
-- when the grader runs as root: a new empty network namespace, and an unprivileged user id
-  of its own (root ignores process limits), whose every process is killed afterwards;
-- Landlock (Linux 5.13+): read access only to the Python installation and its own folder,
-  no TCP, no signals to outside processes;
-- an audit hook that turns common escapes (fork, subprocess, sockets, ctypes, other files)
-  into clear error messages.
-
-The grader talks to the child over pipes with capped JSON messages and a wall-clock deadline
-per request; everything the child sends is validated. See docs/grading.md for what this does
-not protect against.
+"""Grader side of the sandbox: the warm zygote, one fresh confined process per ``session``,
+and replies that are read with a deadline, a size cap and a depth cap and then validated.
 
 >>> with Sandbox(Limits(timeout=5), torch=False) as sandbox:  # doctest: +SKIP
 ...     with sandbox.session({"solution.py": b"def f(x):\\n    return 2 * x\\n"}) as session:
@@ -45,9 +27,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tutor.errors import TutorError
-from tutor.grading._frames import FrameTimeout, FrameTooLarge, read_frame, write_frame
+from tutor.grading.model import SandboxSettings
+from tutor.grading.sandbox.frames import FrameTimeout, FrameTooLarge, read_frame, write_frame
 
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 #: Student code runs as this uid plus a per-grader offset when the grader is root.
 SANDBOX_UID_BASE = 1_500_000_000
 _ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
@@ -56,13 +39,10 @@ _START_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
-class Limits:
-    """What one submission's process may use. ``timeout`` is wall-clock seconds per request."""
+class Limits(SandboxSettings):
+    """What one submission's process may use: the assignment's ``SandboxSettings`` (``timeout``
+    is wall-clock seconds per request) and two the grader fixes."""
 
-    timeout: float = 10.0
-    cpu_seconds: int = 60
-    memory_mb: int = 4096
-    output_bytes: int = 1_000_000
     processes: int = 32
     reply_bytes: int = 64 * 1024 * 1024
 
@@ -156,7 +136,7 @@ class Sandbox:
                                "process limits, namespaces and Landlock)")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         boot = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                f"from tutor.grading._worker import zygote; "
+                f"from tutor.grading.sandbox.zygote import zygote; "
                 f"zygote({theirs.fileno()}, {self.torch}, {self.tensorflow})")
         with tempfile.TemporaryFile() as log:
             self._zygote = subprocess.Popen(
