@@ -24,7 +24,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 from tutor.grading.answers import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
-from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
+from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text, review_reasons
 from tutor.grading.sandbox import Limits, Sandbox, SandboxError
 from tutor.grading.submissions import Submission
 
@@ -105,9 +105,11 @@ def _assemble(assignment: Assignment, submission: Submission, answers: Answers, 
             where = f" in {submission.answers.name}" if submission.answers else ""
             results.append(QuestionResult.failed(question, "unanswered", f"No answer{where}.",
                                                  "unanswered"))
+    flagged = [f"question '{r.id}': flagged for manual review ({reason})"
+               for r in results for reason in review_reasons(r)]
     return SubmissionResult(submission.student, assignment.id, tuple(results),
-                            submission.problems + tuple(problems), submission.fingerprint,
-                            submission.files)
+                            submission.problems + tuple(problems) + tuple(flagged),
+                            submission.fingerprint, submission.files)
 
 
 def grade_submission(assignment: Assignment, submission: Submission,

@@ -15,6 +15,8 @@ autograd or TensorFlow's GradientTape).
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -55,20 +57,86 @@ def answer_key(answer: object):
     return str(answer)
 
 
-def grade_text(question: Question, answer: object, *, seed: int) -> QuestionResult:
+#: The mistake that flags a result for the teacher to look at (a hanging answer, tampering).
+MANUAL_REVIEW = "manual review"
+#: Code failures that mean tampering with the sandbox rather than a wrong answer.
+_REVIEW_KINDS = ("protocol", "tampering")
+
+
+def review_reasons(result: QuestionResult) -> list[str]:
+    """Why ``result`` needs the teacher's eyes (empty when it does not).
+
+    >>> review_reasons(QuestionResult.failed(Question("q", "value"), "error", "?", "code: tampering"))
+    ['code: tampering']
+    """
+    return [m.removeprefix(f"{MANUAL_REVIEW}: ") for m in result.mistakes
+            if m.startswith(MANUAL_REVIEW) or m.removeprefix("code: ") in _REVIEW_KINDS]
+
+
+#: CPU seconds one text answer may take to judge (``grade_text``'s default).
+ANSWER_SECONDS = 10.0
+
+
+class _OutOfCpu(BaseException):
+    """Raised in the judging code when its CPU time is up (a BaseException, so that no
+    ``except Exception`` inside SymPy swallows it)."""
+
+
+def _within_cpu_seconds(work: Callable[[], QuestionResult], seconds: float):
+    """``work()``, interrupted by SIGPROF after ``seconds`` of this process's CPU time (then
+    again every 0.2 s, in case some code swallows the first). A CPU timer, so the core's own
+    wall-clock limits (SIGALRM) keep working inside. In a thread other than the main one it
+    cannot be bounded and just runs."""
+    if threading.current_thread() is not threading.main_thread():
+        return work()
+    armed = [True]
+
+    def out_of_time(signum, frame):
+        if armed[0]:
+            raise _OutOfCpu
+
+    previous = signal.signal(signal.SIGPROF, out_of_time)
+    signal.setitimer(signal.ITIMER_PROF, seconds, 0.2)
+    try:
+        return work()
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+_TOO_SLOW: set = set()  # (question, answer, seed) that ran out of time once: not judged again
+
+
+def grade_text(question: Question, answer: object, *, seed: int,
+               seconds: float | None = None) -> QuestionResult:
     """Grade a derivative or value answer as written in the answers file. Never raises: an
-    answer the checker chokes on gets zero with the reason."""
+    answer the checker chokes on gets zero with the reason, one that takes more than
+    ``seconds`` (default ``ANSWER_SECONDS``) of CPU time to judge gets zero flagged for manual
+    review."""
+    seconds = seconds or ANSWER_SECONDS
     key = answer_key(answer)
     if key is None or key == "" or key == ():
         return QuestionResult.failed(question, "unanswered", "No answer given.", "unanswered")
+    if (question, key, seed) in _TOO_SLOW:
+        return _too_slow(question, seconds)
     try:
-        if question.type == "derivative":
-            key = _parsed(question, key)
-        return _grade_text_cached(question, key, seed)
+        return _within_cpu_seconds(lambda: _grade_text_cached(
+            question, _parsed(question, key) if question.type == "derivative" else key, seed), seconds)
+    except _OutOfCpu:
+        _TOO_SLOW.add((question, key, seed))
+        return _too_slow(question, seconds)
     except Exception as error:  # a checker bug must cost one answer, not the class
         return QuestionResult.failed(question, "error", f"This answer could not be graded "
                                      f"({type(error).__name__}: {error}); tell your teacher.",
                                      "grading error")
+
+
+def _too_slow(question: Question, seconds: float) -> QuestionResult:
+    return QuestionResult.failed(
+        question, "error", f"This answer could not be checked within {seconds:g} s (numbers too "
+        "large to evaluate, such as exp(exp(exp(5)))); your teacher will look at it.",
+        f"{MANUAL_REVIEW}: too slow to check")
 
 
 def _parsed(question: Question, answer):

@@ -36,6 +36,8 @@ SANDBOX_UID_BASE = 1_500_000_000
 _ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
 _START_SECONDS = 120.0
+#: How deep a reply may nest: {"path": [[x, y], ...]} needs 3.
+_REPLY_DEPTH = 6
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,8 @@ class Session:
 
     def _receive(self, timeout: float) -> object:
         try:
-            return read_frame(self._reply_fd, timeout=timeout, cap=self.sandbox.limits.reply_bytes)
+            return read_frame(self._reply_fd, timeout=timeout, cap=self.sandbox.limits.reply_bytes,
+                              depth=_REPLY_DEPTH)
         except FrameTimeout:
             self.close()
             raise StudentCodeError("timeout", f"Did not finish within {timeout:g} s "

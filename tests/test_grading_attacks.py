@@ -1,0 +1,112 @@
+"""Attacks on the grader itself: one student can neither stop the class nor cheat the grade.
+
+Each attack submission is a file under tests/data/attacks/; every test asserts what the
+attacked student gets (zero for that question, a clear line, a flag for manual review when
+it is tampering) and that the rest of the class is graded normally.
+"""
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tutor.grading import questions
+from tutor.grading.grader import _Sandboxes, grade, grade_submission
+from tutor.grading.loader import load_assignment
+from tutor.grading.sandbox.frames import read_frame, write_frame
+from tutor.grading.submissions import collect
+
+ATTACKS = Path(__file__).parent / "data" / "attacks"
+
+ASSIGNMENT = """\
+title: Under attack
+id: attacked
+sandbox: {timeout: 5}
+questions:
+  - {id: d1, type: derivative, points: 2, function: x^2 sin(x), wrt: x}
+  - {id: loss, type: gradient-code, points: 2, entry: loss, function: x sin(y), variables: [x, y]}
+  - {id: manual, type: manual-gradient, points: 2, entry: grad, function: x^2 y, variables: [x, y]}
+"""
+HONEST_CODE = """\
+import torch
+
+def loss(x, y):
+    return x * torch.sin(y)
+
+def grad(x, y):
+    return 2 * x * y, x ** 2
+"""
+HONEST_ANSWERS = "d1: 2x sin(x) + x^2 cos(x)\n"
+
+
+@pytest.fixture(scope="module")
+def assignment(tmp_path_factory):
+    path = tmp_path_factory.mktemp("a") / "attacked.yaml"
+    path.write_text(ASSIGNMENT)
+    return load_assignment(path)
+
+
+@pytest.fixture(scope="module")
+def sandboxes(assignment):
+    shared = _Sandboxes(assignment)
+    yield shared
+    shared.close()
+
+
+def student(root: Path, name: str, answers: str = HONEST_ANSWERS, code: str = HONEST_CODE) -> Path:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "answers.yaml").write_text(answers)
+    (folder / "solution.py").write_text(textwrap.dedent(code))
+    return folder
+
+
+def attack(name: str) -> str:
+    return (ATTACKS / name).read_text()
+
+
+def graded(assignment, sandboxes, folder: Path):
+    (submission,) = collect([folder])
+    result = grade_submission(assignment, submission, sandboxes)
+    return result, {q.id: q for q in result.questions}
+
+
+# ---------------------------------------------------------------- one student, one failure
+
+
+def test_a_hanging_text_answer_is_flagged_and_the_class_is_graded(assignment, tmp_path, monkeypatch):
+    monkeypatch.setattr(questions, "ANSWER_SECONDS", 1.0)
+    text_only = type(assignment)(assignment.id, assignment.title, assignment.questions[:1])
+    folders = [student(tmp_path, "hang", "d1: x + sin(exp(exp(exp(5))))\n"),
+               student(tmp_path, "honest")]
+    results = {r.student: r for r in grade(text_only, collect(folders))}
+    hang, honest = results["hang"], results["honest"]
+    assert hang.questions[0].score == 0 and hang.questions[0].status == "error"
+    assert "could not be checked within 1 s" in hang.questions[0].feedback
+    assert any("flagged for manual review" in p and "d1" in p for p in hang.problems)
+    assert honest.score == honest.max_score and honest.problems == ()
+
+
+def test_a_deeply_nested_reply_is_refused_not_a_recursion_error(assignment, sandboxes, tmp_path):
+    result, q = graded(assignment, sandboxes, student(tmp_path, "nest", code=attack("nested_reply.py")))
+    assert q["manual"].score == 0 and q["manual"].components[0].mistake == "code: protocol"
+    assert "nested deeper" in q["manual"].feedback
+    assert any("manual" in p and "manual review" in p for p in result.problems)
+    assert q["d1"].status == "correct"
+
+
+def test_frames_accept_only_shallow_plain_data():
+    r, w = os.pipe()
+    try:
+        write_frame(w, {"message": "x" * 5000})
+        with pytest.raises(ValueError, match="string of 5000"):
+            read_frame(r, timeout=1, depth=4)
+        write_frame(w, {"path": [[1.0, 2.0], [3.0, float("nan")]], "ok": True})
+        assert read_frame(r, timeout=1, depth=4)["path"][1][0] == 3.0
+        body = b'{"a": "[[[[[[[[", "b": [[[]]]}'  # brackets inside strings do not count
+        os.write(w, len(body).to_bytes(4, "big") + body)
+        assert read_frame(r, timeout=1, depth=3)["a"] == "[[[[[[[["
+    finally:
+        os.close(r)
+        os.close(w)
