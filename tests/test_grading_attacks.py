@@ -110,3 +110,25 @@ def test_frames_accept_only_shallow_plain_data():
     finally:
         os.close(r)
         os.close(w)
+
+
+# ---------------------------------------------------------------- the assignment decides the grade
+
+
+def test_float16_results_get_no_wider_tolerance(assignment, sandboxes, tmp_path):
+    result, q = graded(assignment, sandboxes, student(tmp_path, "half", code=attack("half_precision.py")))
+    assert q["loss"].score == 0 and q["manual"].score == 0
+    assert q["d1"].status == "correct"
+
+
+def test_a_forward_difference_in_float16_is_not_a_gradient(assignment, sandboxes, tmp_path):
+    _, q = graded(assignment, sandboxes, student(tmp_path, "fd", code=attack("forward_difference.py")))
+    d_dx, d_dy = q["manual"].components
+    assert d_dx.share == 0  # off by h y: float16's tolerance used to let it pass
+    assert d_dy.share == 1  # x^2 y is linear in y: the difference quotient is exact there
+
+
+def test_the_float_type_the_worker_reports_is_not_trusted(assignment, sandboxes, tmp_path):
+    _, q = graded(assignment, sandboxes, student(tmp_path, "forge", code=attack("forged_dtype.py")))
+    assert q["manual"].score == 0
+    assert q["d1"].status == "correct"

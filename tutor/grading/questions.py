@@ -317,12 +317,20 @@ def _column(value, n: int) -> np.ndarray:
     return array
 
 
+def _float32_numbers(array: np.ndarray) -> bool:
+    """Whether every number in ``array`` is exactly a float32 number (NaN and inf included)."""
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(array.astype(np.float32).astype(np.float64), array, equal_nan=True))
+
+
 class _Remote:
     """The student's function evaluated in the sandbox, once per set of points.
 
     ``gradients(columns, wanted)`` returns the student's gradient columns for the wanted
-    variables; the last ``columns``, ``values`` (gradient-code), ``dtype`` (the float type
-    the student computed in) and ``framework`` (the library it ran under) are kept.
+    variables; the last ``columns``, ``values`` (gradient-code), ``dtype`` and ``framework``
+    (the library it ran under) are kept. ``dtype`` is read from the numbers, never from what
+    the process says: "float32" when every number returned is a float32 number (float16 and
+    bfloat16 ones are too: they get float32's tolerance, never their own), else "float64".
     """
 
     def __init__(self, code: StudentCode, question: Question, timeout: float):
@@ -330,7 +338,7 @@ class _Remote:
         self.replies: dict = {}
         self.values: np.ndarray | None = None
         self.columns: dict = {}
-        self.dtype = "float64"
+        self.dtype = "float32"  # until a reply holds a number float32 cannot represent
         self.framework = "torch"
 
     def gradients(self, columns: dict, wanted: list[bool]) -> list[np.ndarray]:
@@ -351,8 +359,9 @@ class _Remote:
                                         "parts": len(q.wrt)}, self.timeout)
                 parts = dict(zip(q.wrt, self._columns(reply.get("parts"), len(q.wrt), n), strict=True))
                 grads = [parts[name] for name, need in zip(q.variables, wanted, strict=True) if need]
-            if reply.get("dtype") in ("float16", "float32"):
-                self.dtype = reply["dtype"]
+            numbers = [*grads, *([self.values] if q.type == "gradient-code" else [])]
+            if self.dtype == "float32" and not all(map(_float32_numbers, numbers)):
+                self.dtype = "float64"
             self.replies[key] = grads
         return list(self.replies[key])
 
@@ -403,8 +412,8 @@ def _reference(question: Question):
 
 
 def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
-    """``check_gradient`` on the student's gradient; judged again with the tolerance of the
-    student's float type when they computed in float32 (their numbers, not their maths)."""
+    """``check_gradient`` on the student's gradient; judged again with float32's tolerance
+    when every number they returned is a float32 number (their numbers, not their maths)."""
     from tutor.check import check_gradient
     from tutor.numeric import tolerance
 
