@@ -5,7 +5,9 @@ attacked student gets (zero for that question, a clear line, a flag for manual r
 it is tampering) and that the rest of the class is graded normally.
 """
 
+import ctypes
 import os
+import socket
 import textwrap
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 from tutor.grading import questions
 from tutor.grading.grader import _Sandboxes, grade, grade_submission
 from tutor.grading.loader import load_assignment
+from tutor.grading.sandbox import Limits, Sandbox, StudentCodeError
 from tutor.grading.sandbox.frames import read_frame, write_frame
 from tutor.grading.submissions import collect
 
@@ -132,3 +135,62 @@ def test_the_float_type_the_worker_reports_is_not_trusted(assignment, sandboxes,
     _, q = graded(assignment, sandboxes, student(tmp_path, "forge", code=attack("forged_dtype.py")))
     assert q["manual"].score == 0
     assert q["d1"].status == "correct"
+
+
+# ---------------------------------------------------------------- confinement (OS layers alone)
+
+CALL = {"op": "call", "mode": "numpy", "entry": "f", "args": [[1.0]], "parts": 1}
+
+
+@pytest.fixture(scope="module")
+def bare_sandbox():
+    """No audit hook: what the operating system's layers hold on their own."""
+    box = Sandbox(Limits(timeout=5.0), torch=False, audit=False)
+    yield box
+    box.close()
+
+
+def call(sandbox, source: str):
+    """Load ``source`` as solution.py, call ``f``; its one number, or the StudentCodeError."""
+    with sandbox.session({"solution.py": source.encode()}) as session:
+        try:
+            session.load("solution")
+            return session.request(CALL)["parts"][0][0]
+        except StudentCodeError as error:
+            return error
+
+
+def test_no_socket_of_any_family(bare_sandbox, tmp_path):
+    path = tmp_path / "host.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen()
+        os.chmod(path, 0o777)
+        os.chmod(tmp_path, 0o777)
+        source = attack("sockets.py").replace("PLACEHOLDER", str(path))
+        assert call(bare_sandbox, source) == 0.0
+
+
+def test_no_system_v_ipc_with_the_host_and_nothing_left_behind(bare_sandbox):
+    libc = ctypes.CDLL(None, use_errno=True)
+    key = 0x74757472
+    segment = libc.shmget(key, ctypes.c_size_t(4096), 0o1000 | 0o644)
+    assert segment >= 0
+    try:
+        before = Path("/proc/sysvipc/shm").read_text()
+        source = attack("sysv_ipc.py").replace("HOST_KEY = 0", f"HOST_KEY = {key}")
+        assert call(bare_sandbox, source) == 0.0
+        assert Path("/proc/sysvipc/shm").read_text() == before
+    finally:
+        libc.shmctl(segment, 0, None)  # IPC_RMID
+
+
+def test_no_process_leaves_the_group_that_is_killed(bare_sandbox):
+    assert call(bare_sandbox, attack("escape_group.py")) == 0.0
+
+
+def test_no_python_level_switch_turns_the_audit_hook_off():
+    with Sandbox(Limits(timeout=5.0), torch=False) as box:
+        error = call(box, attack("audit_switch.py"))
+    assert isinstance(error, StudentCodeError)
+    assert "running programs is not allowed" in str(error)

@@ -266,8 +266,10 @@ def protections() -> list[str]:
                                              if info["uid"] == sandbox.uid else "")]
     lines.append(f"Landlock ABI {info['landlock']}" if info["landlock"] else
                  "missing: Landlock (student code can read what its user can read)")
-    lines.append("no network" if info["network"] == "none" else
-                 "missing: network namespace (TCP blocked only by Landlock)")
+    lines += (["no network", "own IPC namespace"] if info["network"] == "none" else
+              ["missing: network and IPC namespaces (sockets and IPC refused by seccomp only)"])
+    lines.append(f"seccomp ({info['seccomp']} system calls refused: sockets, IPC, setsid, ptrace)"
+                 if info["seccomp"] else "missing: seccomp (student code may open sockets)")
     if sandbox.uid is None:
         lines.append("missing: a separate user (run the grader as root in a container for one)")
     return lines

@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 
-from tutor.grading.sandbox import confinement, landlock
+from tutor.grading.sandbox import confinement, landlock, seccomp
 from tutor.grading.sandbox.frames import write_frame
 from tutor.grading.sandbox.server import Server
 
@@ -37,6 +37,7 @@ def zygote(fd: int, torch: bool, tensorflow: bool = False) -> None:
     _become_subreaper()
     for name in PRELOAD:
         importlib.import_module(name)
+    seccomp.load()
     if torch:
         _warm_up_torch()
     if tensorflow:
@@ -123,7 +124,7 @@ def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
         os.setsid()
         workdir = spec["workdir"]
         confinement.set_limits(spec["limits"])
-        network = confinement.isolate_network()
+        network = confinement.isolate_namespaces()
         os.chdir(workdir)
         confinement.redirect_output(os.path.join(workdir, ".output"))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the size cap fails, not kills
@@ -132,12 +133,14 @@ def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
         if "tensorflow" in sys.modules:
             _start_tensorflow()
         landlock_abi = landlock.restrict(read=spec["read"], write=[workdir])
+        refused = seccomp.restrict()
         confinement.reset_environment(workdir)
         sys.path[:] = [workdir] + [p for p in sys.path if confinement.below(p, spec["read"])]
         sys.dont_write_bytecode = True
         if spec["audit"]:
             confinement.install_audit_hook(spec["read"], workdir)
-        write_frame(reply_fd, {"ready": True, "uid": uid, "landlock": landlock_abi, "network": network})
+        write_frame(reply_fd, {"ready": True, "uid": uid, "landlock": landlock_abi, "network": network,
+                               "seccomp": refused})
         Server(request_fd, reply_fd, workdir, spec["limits"]).serve()
     except BaseException as error:  # noqa: BLE001 - report set-up failures, never return to the zygote
         try:
