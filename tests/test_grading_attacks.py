@@ -194,3 +194,19 @@ def test_no_python_level_switch_turns_the_audit_hook_off():
         error = call(box, attack("audit_switch.py"))
     assert isinstance(error, StudentCodeError)
     assert "running programs is not allowed" in str(error)
+
+
+# ---------------------------------------------------------------- autograd questions check autograd
+
+
+@pytest.mark.parametrize("name", ["patched_autograd.py", "patched_worker.py"])
+def test_tampering_with_autograd_or_the_worker_fails_and_is_flagged(assignment, sandboxes, tmp_path, name):
+    result, q = graded(assignment, sandboxes, student(tmp_path, "tamper", code=attack(name)))
+    assert q["loss"].score == 0 and q["loss"].components[0].mistake == "code: tampering"
+    assert any("'loss'" in p and "manual review" in p for p in result.problems)
+    assert q["d1"].status == "correct"
+
+
+def test_an_honest_loss_is_not_taken_for_tampering(assignment, sandboxes, tmp_path):
+    result, q = graded(assignment, sandboxes, student(tmp_path, "honest"))
+    assert result.score == result.max_score and result.problems == ()

@@ -9,19 +9,28 @@ from __future__ import annotations
 import math
 import types
 
+from tutor.grading.sandbox import integrity
+
 
 class _WrongResult(Exception):
     """The student's function returned something of the wrong type or shape."""
 
 
+class _Tampered(Exception):
+    """The gradient reported is not the one autograd computes from the student's loss."""
+
+
 def call(function, request: dict, module, workdir: str) -> dict:
-    """The reply to one call request: ``{"ok": True, ...numbers}``, or a "type" failure."""
+    """The reply to one call request: ``{"ok": True, ...numbers}``, or a "type" or
+    "tampering" failure."""
     try:
         if "framework" in request:  # torch or TensorFlow: the one asked for, or the one used
             request = {**request, "framework": _framework(function, request, module, workdir)}
         return {"ok": True, **_CALLS[request["mode"]](function, request)}
     except _WrongResult as error:
         return {"ok": False, "kind": "type", "message": str(error)}
+    except _Tampered as error:
+        return {"ok": False, "kind": "tampering", "message": str(error)}
 
 
 _LIBRARIES = {"torch": "torch", "tensorflow": "tensorflow", "keras": "tensorflow"}
@@ -104,10 +113,34 @@ def _one_value_per_point(out, tensor: type, n: int, name: str, framework: str) -
 
 
 def _call_gradient(function, request: dict) -> dict:
-    """The student's loss at every point, and its automatic gradient."""
+    """The student's loss at every point, and its automatic gradient (with torch: checked
+    against the gradient the autograd kept before student code ran computes from the loss)."""
     framework = request.get("framework", "torch")
-    reply = (_torch_gradient if framework == "torch" else _tensorflow_gradient)(function, request)
+    if framework == "tensorflow":
+        return {**_tensorflow_gradient(function, request), "framework": framework}
+    autograd = []
+
+    def recorded(*inputs):
+        out = function(*inputs)
+        autograd.append(integrity.autograd_gradient(out, inputs))
+        return out
+
+    reply = _torch_gradient(recorded, request)
+    _same_gradient(reply["grads"], autograd[-1] if autograd else None, request["entry"])
     return {**reply, "framework": framework}
+
+
+def _same_gradient(reported: list, computed: list | None, name: str) -> None:
+    """Refuse a gradient that differs from autograd's own (None: no graph, all zeros)."""
+    import numpy as np
+
+    computed = computed or [None] * len(reported)
+    for given, own in zip(reported, computed, strict=True):
+        own = np.zeros(len(given)) if own is None else np.asarray(own)
+        if not np.allclose(given, own, rtol=1e-9, atol=0.0, equal_nan=True):
+            raise _Tampered(f"The gradient of your {name} is not the one autograd computes "
+                            "from it (was torch.autograd changed, or the loss computed "
+                            "outside torch?)")
 
 
 def _torch_gradient(function, request: dict) -> dict:
