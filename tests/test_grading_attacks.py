@@ -210,3 +210,59 @@ def test_tampering_with_autograd_or_the_worker_fails_and_is_flagged(assignment, 
 def test_an_honest_loss_is_not_taken_for_tampering(assignment, sandboxes, tmp_path):
     result, q = graded(assignment, sandboxes, student(tmp_path, "honest"))
     assert result.score == result.max_score and result.problems == ()
+
+
+def test_failure_kinds_and_messages_from_the_worker_are_not_trusted(assignment, sandboxes, tmp_path):
+    result, q = graded(assignment, sandboxes, student(tmp_path, "forger", code=attack("forged_failure.py")))
+    assert q["loss"].components[0].mistake == "code: exception"
+    assert "\x1b" not in q["loss"].feedback and "\x00" not in q["loss"].feedback
+    assert q["manual"].components[0].mistake == "code: protocol"
+    assert all("forged" not in (m or "") for r in result.questions for m in r.mistakes)
+
+
+# ---------------------------------------------------------------- a whole class under attack
+
+HONEST_WRONG_CODE = """\
+import torch
+
+def loss(x, y):
+    return x * torch.sin(y).detach()
+
+def grad(x, y):
+    return 2 * x * y, x
+"""
+
+
+def test_a_class_with_every_attack_is_graded_and_every_report_parses(tmp_path, monkeypatch):
+    import csv
+    import json
+    import xml.etree.ElementTree as ElementTree
+
+    from tutor.cli import main
+
+    monkeypatch.setattr(questions, "ANSWER_SECONDS", 2.0)
+    (tmp_path / "hw.yaml").write_text(ASSIGNMENT)
+    folders = [student(tmp_path / "class", "honest"),
+               student(tmp_path / "class", "wrong", "d1: 2x cos(x)\n", HONEST_WRONG_CODE),
+               student(tmp_path / "class", "hang", "d1: x + sin(exp(exp(exp(5))))\n")]
+    folders += [student(tmp_path / "class", path.stem, code=path.read_text())
+                for path in sorted(ATTACKS.glob("*.py"))]
+    out = tmp_path / "out"
+    code = main(["grade", str(tmp_path / "hw.yaml"), *map(str, folders), "--out", str(out), "--jobs", "2",
+                 "--no-gradebook", "--quiet", "--format", "csv,junit,gradescope,json"])
+    assert code == 0
+    graded = {r["student"]: r for r in json.loads((out / "grades.json").read_text())["results"]}
+    assert set(graded) == {f.name for f in folders}
+    ElementTree.parse(out / "junit.xml")
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert len(rows) == len(folders)
+    for folder in folders:
+        assert json.loads((out / "gradescope" / folder.name / "results.json").read_text())["tests"]
+
+    def code_score(name):
+        return sum(q["score"] for q in graded[name]["questions"] if q["id"] != "d1")
+
+    assert graded["honest"]["score"] == graded["honest"]["max_score"]
+    for name in graded.keys() - {"honest", "wrong", "hang"}:
+        assert code_score(name) <= code_score("wrong"), name
+    assert any("manual review" in p for p in graded["hang"]["problems"])

@@ -53,9 +53,15 @@ class SandboxError(TutorError):
     """The sandbox itself could not run (not the student's fault)."""
 
 
+#: The failure kinds a sandboxed process may report; any other is a protocol violation.
+REPORTED_KINDS = frozenset({"exception", "missing", "type", "memory", "output", "exit", "syntax",
+                            "tampering"})
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127])  # all but tab and newline
+
+
 class StudentCodeError(Exception):
-    """Student code failed; ``kind`` says how (timeout, crashed, exception, missing, type,
-    memory, output, exit, syntax, protocol) and the message says it to the student."""
+    """Student code failed; ``kind`` says how (timeout, crashed, protocol, or one of
+    ``REPORTED_KINDS``) and the message says it to the student."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -207,11 +213,16 @@ class Session:
             self.close()
             raise StudentCodeError("protocol", "The process sent a malformed reply")
         if not reply["ok"]:
-            raise StudentCodeError(str(reply.get("kind", "exception")), str(reply.get("message"))[:2000])
+            kind, message = reply.get("kind"), reply.get("message")
+            if kind not in REPORTED_KINDS or not isinstance(message, str):
+                self.close()
+                raise StudentCodeError("protocol", "The process sent a malformed reply")
+            raise StudentCodeError(kind, message[:2000].translate(_CONTROL))
         return reply
 
     def output(self, limit: int = 2000) -> str:
-        """The last ``limit`` characters the code printed (never follows links it planted)."""
+        """The last ``limit`` characters the code printed, control characters dropped (never
+        follows links it planted)."""
         try:
             fd = os.open(Path(self.workdir, ".output"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
@@ -221,7 +232,7 @@ class Session:
             if not stat.S_ISREG(info.st_mode):
                 return ""
             file.seek(max(0, info.st_size - limit))
-            return file.read(limit).decode(errors="replace")
+            return file.read(limit).decode(errors="replace").translate(_CONTROL)
 
     def _receive(self, timeout: float) -> object:
         try:
