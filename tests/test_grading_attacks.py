@@ -266,3 +266,40 @@ def test_a_class_with_every_attack_is_graded_and_every_report_parses(tmp_path, m
     for name in graded.keys() - {"honest", "wrong", "hang"}:
         assert code_score(name) <= code_score("wrong"), name
     assert any("manual review" in p for p in graded["hang"]["problems"])
+
+
+NON_ROOT = """\
+import json, sys
+from pathlib import Path
+from tutor.grading.sandbox import Limits, Sandbox
+found = {}
+with Sandbox(Limits(timeout=5), torch=False, audit=False) as box:
+    for name in ("sockets.py", "escape_group.py", "sysv_ipc.py"):
+        with box.session({"solution.py": Path(sys.argv[1], name).read_bytes()}) as session:
+            session.load("solution")
+            call = {"op": "call", "mode": "numpy", "entry": "f", "args": [[1.0]], "parts": 1}
+            found[name] = session.request(call)["parts"][0][0]
+        found["uid"] = session.info["uid"]
+print(json.dumps(found))
+"""
+
+
+def test_the_os_layers_hold_for_a_grader_that_is_not_root():
+    """As a user namespace's unmapped user (``unshare --user``: no root, no capabilities on
+    the host), which takes the sandbox's non-root path: no own user, no namespaces."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    done = subprocess.run(["unshare", "--user", sys.executable, "-c", NON_ROOT, str(ATTACKS)],
+                          capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parent.parent)
+    if done.returncode != 0 and "unshare failed" in done.stderr:
+        pytest.skip("user namespaces are not available here")
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout)
+    assert found["uid"] != 0
+    assert found == {"sockets.py": 0.0, "escape_group.py": 0.0, "sysv_ipc.py": 0.0, "uid": found["uid"]}
