@@ -24,7 +24,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 from tutor.grading.answers import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
-from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text, review_reasons
+from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
+from tutor.grading.review import review_reasons
 from tutor.grading.sandbox import Limits, Sandbox, SandboxError
 from tutor.grading.submissions import Submission
 

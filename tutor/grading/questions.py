@@ -4,7 +4,8 @@ Student code only ever returns numbers (values, gradients, points) from its sand
 process. The judging is the core checker's: ``check_derivative`` for text, and
 ``check_gradient`` for code, fed through a proxy torch function whose values are the
 reference's and whose autograd gradient is the one the student's code computed (with torch's
-autograd or TensorFlow's GradientTape).
+autograd or TensorFlow's GradientTape). (About 500 lines, text and code grading together:
+the code half is to move out once ``gradient_proxy`` becomes a core API, issue 9.)
 
 >>> from tutor.grading.model import Question
 >>> q = Question(id="q1", type="derivative", function="x^2 sin(x)", wrt=("x",))
@@ -15,13 +16,12 @@ autograd or TensorFlow's GradientTape).
 from __future__ import annotations
 
 import functools
-import signal
-import threading
 from collections.abc import Callable
 
 import numpy as np
 
 from tutor.grading.model import Component, Question, QuestionResult
+from tutor.grading.review import MANUAL_REVIEW, OutOfCpu, within_cpu_seconds
 from tutor.grading.sandbox import Sandbox, SandboxError, StudentCodeError
 
 _SHOW_OUTPUT_FOR = ("exception", "type", "exit")
@@ -57,52 +57,8 @@ def answer_key(answer: object):
     return str(answer)
 
 
-#: The mistake that flags a result for the teacher to look at (a hanging answer, tampering).
-MANUAL_REVIEW = "manual review"
-#: Code failures that mean tampering with the sandbox rather than a wrong answer.
-_REVIEW_KINDS = ("protocol", "tampering")
-
-
-def review_reasons(result: QuestionResult) -> list[str]:
-    """Why ``result`` needs the teacher's eyes (empty when it does not).
-
-    >>> review_reasons(QuestionResult.failed(Question("q", "value"), "error", "?", "code: tampering"))
-    ['code: tampering']
-    """
-    return [m.removeprefix(f"{MANUAL_REVIEW}: ") for m in result.mistakes
-            if m.startswith(MANUAL_REVIEW) or m.removeprefix("code: ") in _REVIEW_KINDS]
-
-
 #: CPU seconds one text answer may take to judge (``grade_text``'s default).
 ANSWER_SECONDS = 10.0
-
-
-class _OutOfCpu(BaseException):
-    """Raised in the judging code when its CPU time is up (a BaseException, so that no
-    ``except Exception`` inside SymPy swallows it)."""
-
-
-def _within_cpu_seconds(work: Callable[[], QuestionResult], seconds: float):
-    """``work()``, interrupted by SIGPROF after ``seconds`` of this process's CPU time (then
-    again every 0.2 s, in case some code swallows the first). A CPU timer, so the core's own
-    wall-clock limits (SIGALRM) keep working inside. In a thread other than the main one it
-    cannot be bounded and just runs."""
-    if threading.current_thread() is not threading.main_thread():
-        return work()
-    armed = [True]
-
-    def out_of_time(signum, frame):
-        if armed[0]:
-            raise _OutOfCpu
-
-    previous = signal.signal(signal.SIGPROF, out_of_time)
-    signal.setitimer(signal.ITIMER_PROF, seconds, 0.2)
-    try:
-        return work()
-    finally:
-        armed[0] = False
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
 
 
 _TOO_SLOW: set = set()  # (question, answer, seed) that ran out of time once: not judged again
@@ -121,9 +77,9 @@ def grade_text(question: Question, answer: object, *, seed: int,
     if (question, key, seed) in _TOO_SLOW:
         return _too_slow(question, seconds)
     try:
-        return _within_cpu_seconds(lambda: _grade_text_cached(
+        return within_cpu_seconds(lambda: _grade_text_cached(
             question, _parsed(question, key) if question.type == "derivative" else key, seed), seconds)
-    except _OutOfCpu:
+    except OutOfCpu:
         _TOO_SLOW.add((question, key, seed))
         return _too_slow(question, seconds)
     except Exception as error:  # a checker bug must cost one answer, not the class
