@@ -378,9 +378,10 @@ def attack_benchmark(work: Path, students: int) -> None:
     attacks = [submission(path.stem, path.read_text())
                for path in sorted((ROOT / "tests" / "data" / "attacks").glob("*.py"))]
     attacks.append(submission("hanging-answer", HONEST, "x + sin(exp(exp(exp(5))))"))
-    command = ["grade", str(assignment), "--quiet", "--no-gradebook", "--jobs", "2"]
-    alone = run_tutor([*command, *honest, "--out", str(work / "honest-out")], work / "home")
-    attacked = run_tutor([*command, *honest, *attacks, "--out", str(work / "attacked-out")], work / "home")
+    options = ["--quiet", "--no-gradebook", "--jobs", "2", "--out"]
+    alone = run_tutor(["grade", str(assignment), *honest, *options, str(work / "honest-out")], work / "home")
+    attacked = run_tutor(["grade", str(assignment), *honest, *attacks, *options, str(work / "attacked-out")],
+                         work / "home")
     graded = json.loads((work / "attacked-out" / "grades.json").read_text())["results"]
     print(f"a class under attack: {students} honest submissions + {len(attacks)} attacks "
           f"(every file of tests/data/attacks/, a hanging text answer), --jobs 2: {attacked:.2f} s; "

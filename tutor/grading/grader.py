@@ -147,9 +147,10 @@ def grade(assignment: Assignment, submissions: Sequence[Submission], *, jobs: in
         pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
                                    initargs=(assignment,))
     try:
+        code_results = _code_results(assignment, submissions, sandboxes, pool)  # workers start now
         table.update(_judge(assignment, distinct, pool if parallel_text else None, jobs))
         results = []
-        for submission, code in _code_results(assignment, submissions, sandboxes, pool):
+        for submission, code in code_results:
             answers, problems = readings[submission.student]
             results.append(_assemble(assignment, submission, answers, problems,
                                      lambda qid, key: table[(qid, key)], code))
@@ -183,15 +184,14 @@ def _judge_chunk(keys: list[tuple[str, object]], assignment: Assignment | None =
 
 def _code_results(assignment: Assignment, submissions: Sequence[Submission], sandboxes,
                   pool: Executor | None) -> Iterable[tuple[Submission, dict]]:
-    """Each submission with its code questions' results, as they finish."""
+    """Each submission with its code questions' results, as they finish. With a pool the
+    work is submitted at once, so the workers grade code while this process judges text."""
     if not assignment.needs_code:
-        yield from ((s, {}) for s in submissions)
-    elif pool is None:
-        yield from ((s, _grade_code(assignment, s, sandboxes)) for s in submissions)
-    else:
-        futures = {pool.submit(_grade_code_in_worker, s): s for s in submissions}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        return ((s, {}) for s in submissions)
+    if pool is None:
+        return ((s, _grade_code(assignment, s, sandboxes)) for s in submissions)
+    futures = {pool.submit(_grade_code_in_worker, s): s for s in submissions}
+    return ((futures[future], future.result()) for future in as_completed(futures))
 
 
 def _context():
