@@ -303,3 +303,17 @@ def test_the_os_layers_hold_for_a_grader_that_is_not_root():
     found = json.loads(done.stdout)
     assert found["uid"] != 0
     assert found == {"sockets.py": 0.0, "escape_group.py": 0.0, "sysv_ipc.py": 0.0, "uid": found["uid"]}
+
+
+def test_the_cpu_bound_leaves_the_cores_own_time_limits_working():
+    from tutor._limits import within_time
+    from tutor.grading.review import OutOfCpu, within_cpu_seconds
+
+    def spin():
+        while True:
+            pass
+
+    # inside the grader's bound, the core's wall-clock limit still fires (and is not refused)
+    assert within_cpu_seconds(lambda: within_time(spin, 0.2, "fallback"), 5.0) == "fallback"
+    with pytest.raises(OutOfCpu):
+        within_cpu_seconds(spin, 0.3)
