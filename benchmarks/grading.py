@@ -339,33 +339,14 @@ def tensorflow_benchmark(work: Path, students: int) -> None:
           "(each child starts its own TensorFlow runtime)")
 
 
-ATTACK_ASSIGNMENT = """\
-title: Under attack
-id: attacked
-sandbox: {timeout: 5}
-questions:
-  - {id: d1, type: derivative, points: 2, function: x^2 sin(x), wrt: x}
-  - {id: loss, type: gradient-code, points: 2, entry: loss, function: x sin(y), variables: [x, y]}
-  - {id: manual, type: manual-gradient, points: 2, entry: grad, function: x^2 y, variables: [x, y]}
-"""
-HONEST = """\
-import torch
-
-
-def loss(x, y):
-    return x * torch.sin(y)
-
-
-def grad(x, y):
-    return 2 * x * y, x ** 2
-"""
+ATTACKS = ROOT / "tests" / "data" / "attacks"  # the attack submissions, their assignment, an honest one
 
 
 def attack_benchmark(work: Path, students: int) -> None:
     """Seconds to grade ``students`` honest submissions with --jobs 2, alone and with every
     attack of tests/data/attacks/ (one submission each) and a hanging text answer added."""
     assignment = work / "attacked.yaml"
-    assignment.write_text(ATTACK_ASSIGNMENT)
+    assignment.write_text((ATTACKS / "assignment.yaml").read_text())
 
     def submission(name: str, code: str, answer: str = "2x sin(x) + x^2 cos(x)") -> str:
         folder = work / "attack-class" / name
@@ -374,10 +355,10 @@ def attack_benchmark(work: Path, students: int) -> None:
         (folder / "answers.yaml").write_text(f"d1: {answer}\n")
         return str(folder)
 
-    honest = [submission(f"student{n:03d}", HONEST) for n in range(students)]
-    attacks = [submission(path.stem, path.read_text())
-               for path in sorted((ROOT / "tests" / "data" / "attacks").glob("*.py"))]
-    attacks.append(submission("hanging-answer", HONEST, "x + sin(exp(exp(exp(5))))"))
+    honest_code = (ATTACKS / "honest" / "solution.py").read_text()
+    honest = [submission(f"student{n:03d}", honest_code) for n in range(students)]
+    attacks = [submission(path.stem, path.read_text()) for path in sorted(ATTACKS.glob("*.py"))]
+    attacks.append(submission("hanging-answer", honest_code, "x + sin(exp(exp(exp(5))))"))
     options = ["--quiet", "--no-gradebook", "--jobs", "2", "--out"]
     alone = run_tutor(["grade", str(assignment), *honest, *options, str(work / "honest-out")], work / "home")
     attacked = run_tutor(["grade", str(assignment), *honest, *attacks, *options, str(work / "attacked-out")],

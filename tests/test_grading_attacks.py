@@ -22,24 +22,8 @@ from tutor.grading.submissions import collect
 
 ATTACKS = Path(__file__).parent / "data" / "attacks"
 
-ASSIGNMENT = """\
-title: Under attack
-id: attacked
-sandbox: {timeout: 5}
-questions:
-  - {id: d1, type: derivative, points: 2, function: x^2 sin(x), wrt: x}
-  - {id: loss, type: gradient-code, points: 2, entry: loss, function: x sin(y), variables: [x, y]}
-  - {id: manual, type: manual-gradient, points: 2, entry: grad, function: x^2 y, variables: [x, y]}
-"""
-HONEST_CODE = """\
-import torch
-
-def loss(x, y):
-    return x * torch.sin(y)
-
-def grad(x, y):
-    return 2 * x * y, x ** 2
-"""
+ASSIGNMENT = (ATTACKS / "assignment.yaml").read_text()
+HONEST_CODE = (ATTACKS / "honest" / "solution.py").read_text()
 HONEST_ANSWERS = "d1: 2x sin(x) + x^2 cos(x)\n"
 
 
