@@ -9,6 +9,9 @@
    process costs forked from the warm zygote versus started cold.
 3. With TensorFlow installed: the same class written with TensorFlow, what its zygote costs
    to start, and a fresh process from it, beside the torch-only zygote.
+4. A class under attack: honest students plus one submission per attack in
+   tests/data/attacks/ and a text answer too slow to check, against the same honest class
+   alone (issue 11 asks for at most 2x).
 
 Run: .venv/bin/python benchmarks/grading.py [--students 300] [--naive-sample N]
 """
@@ -336,6 +339,37 @@ def tensorflow_benchmark(work: Path, students: int) -> None:
           "(each child starts its own TensorFlow runtime)")
 
 
+ATTACKS = ROOT / "tests" / "data" / "attacks"  # the attack submissions, their assignment, an honest one
+
+
+def attack_benchmark(work: Path, students: int) -> None:
+    """Seconds to grade ``students`` honest submissions with --jobs 2, alone and with every
+    attack of tests/data/attacks/ (one submission each) and a hanging text answer added."""
+    assignment = work / "attacked.yaml"
+    assignment.write_text((ATTACKS / "assignment.yaml").read_text())
+
+    def submission(name: str, code: str, answer: str = "2x sin(x) + x^2 cos(x)") -> str:
+        folder = work / "attack-class" / name
+        folder.mkdir(parents=True)
+        (folder / "solution.py").write_text(code)
+        (folder / "answers.yaml").write_text(f"d1: {answer}\n")
+        return str(folder)
+
+    honest_code = (ATTACKS / "honest" / "solution.py").read_text()
+    honest = [submission(f"student{n:03d}", honest_code) for n in range(students)]
+    attacks = [submission(path.stem, path.read_text()) for path in sorted(ATTACKS.glob("*.py"))]
+    attacks.append(submission("hanging-answer", honest_code, "x + sin(exp(exp(exp(5))))"))
+    options = ["--quiet", "--no-gradebook", "--jobs", "2", "--out"]
+    alone = run_tutor(["grade", str(assignment), *honest, *options, str(work / "honest-out")], work / "home")
+    attacked = run_tutor(["grade", str(assignment), *honest, *attacks, *options, str(work / "attacked-out")],
+                         work / "home")
+    graded = json.loads((work / "attacked-out" / "grades.json").read_text())["results"]
+    print(f"a class under attack: {students} honest submissions + {len(attacks)} attacks "
+          f"(every file of tests/data/attacks/, a hanging text answer), --jobs 2: {attacked:.2f} s; "
+          f"the honest class alone: {alone:.2f} s: {attacked / alone:.2f}x; "
+          f"students graded: {len(graded)} of {students + len(attacks)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=300)
@@ -346,6 +380,7 @@ def main() -> None:
         text_benchmark(Path(work), args.students, args.naive_sample)
         code_benchmark(Path(work), args.code_students)
         tensorflow_benchmark(Path(work), args.code_students)
+        attack_benchmark(Path(work), args.code_students)
 
 
 if __name__ == "__main__":

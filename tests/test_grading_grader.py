@@ -331,9 +331,9 @@ def test_code_questions_need_linux_and_say_so(assignment, tmp_path, monkeypatch)
     import sys
     import types
 
-    from tutor.grading import sandbox
+    from tutor.grading.sandbox import supervisor
 
-    monkeypatch.setattr(sandbox, "sys", types.SimpleNamespace(platform="darwin", executable=sys.executable))
+    monkeypatch.setattr(supervisor, "sys", types.SimpleNamespace(platform="darwin", executable=sys.executable))
     _, q = grade_one(assignment, _Sandboxes(assignment), student(tmp_path, "mac", GOOD_ANSWERS, GOOD_CODE))
     assert q["loss"].status == "error" and "only be run on Linux" in q["loss"].feedback
     assert q["d1"].status == "correct"  # text questions are graded everywhere

@@ -225,7 +225,8 @@ def test_protections_name_the_active_layers():
     assert lines[0].startswith("runs as uid")
     assert any("Landlock" in line for line in lines)
     if os.geteuid() == 0:
-        assert "own user" in lines[0] and "no network" in lines
+        assert "own user" in lines[0] and "no network" in lines and "own IPC namespace" in lines
+    assert any(line.startswith("seccomp (") for line in lines)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root switches users")

@@ -14,6 +14,7 @@ warm sandbox zygote (and a second one with TensorFlow, started only for code tha
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import re
 import sys
@@ -24,6 +25,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from tutor.grading.answers_file import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
 from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
+from tutor.grading.review import review_reasons
 from tutor.grading.sandbox import Limits, Sandbox, SandboxError
 from tutor.grading.submissions import Submission
 
@@ -50,9 +52,7 @@ class _Sandboxes:
 
             if tensorflow and not TENSORFLOW.installed():
                 raise SandboxError(f"this code needs TensorFlow; on the grading machine: {TENSORFLOW.missing}")
-            settings = self.assignment.sandbox
-            limits = Limits(timeout=settings.timeout, memory_mb=settings.memory_mb,
-                            cpu_seconds=settings.cpu_seconds, output_bytes=settings.output_bytes)
+            limits = Limits(**dataclasses.asdict(self.assignment.sandbox))
             torch = any(q.type in ("gradient-code", "descent") for q in self.assignment.questions)
             self.sandboxes[tensorflow] = Sandbox(limits, torch=torch, tensorflow=tensorflow)
         return self.sandboxes[tensorflow]
@@ -106,9 +106,11 @@ def _assemble(assignment: Assignment, submission: Submission, answers: Answers, 
             where = f" in {submission.answers.name}" if submission.answers else ""
             results.append(QuestionResult.failed(question, "unanswered", f"No answer{where}.",
                                                  "unanswered"))
+    flagged = [f"question '{r.id}': flagged for manual review ({reason})"
+               for r in results for reason in review_reasons(r)]
     return SubmissionResult(submission.student, assignment.id, tuple(results),
-                            submission.problems + tuple(problems), submission.fingerprint,
-                            submission.files)
+                            submission.problems + tuple(problems) + tuple(flagged),
+                            submission.fingerprint, submission.files)
 
 
 def grade_submission(assignment: Assignment, submission: Submission,
@@ -145,9 +147,10 @@ def grade(assignment: Assignment, submissions: Sequence[Submission], *, jobs: in
         pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_worker,
                                    initargs=(assignment,))
     try:
+        code_results = _code_results(assignment, submissions, sandboxes, pool)  # workers start now
         table.update(_judge(assignment, distinct, pool if parallel_text else None, jobs))
         results = []
-        for submission, code in _code_results(assignment, submissions, sandboxes, pool):
+        for submission, code in code_results:
             answers, problems = readings[submission.student]
             results.append(_assemble(assignment, submission, answers, problems,
                                      lambda qid, key: table[(qid, key)], code))
@@ -181,15 +184,14 @@ def _judge_chunk(keys: list[tuple[str, object]], assignment: Assignment | None =
 
 def _code_results(assignment: Assignment, submissions: Sequence[Submission], sandboxes,
                   pool: Executor | None) -> Iterable[tuple[Submission, dict]]:
-    """Each submission with its code questions' results, as they finish."""
+    """Each submission with its code questions' results, as they finish. With a pool the
+    work is submitted at once, so the workers grade code while this process judges text."""
     if not assignment.needs_code:
-        yield from ((s, {}) for s in submissions)
-    elif pool is None:
-        yield from ((s, _grade_code(assignment, s, sandboxes)) for s in submissions)
-    else:
-        futures = {pool.submit(_grade_code_in_worker, s): s for s in submissions}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        return ((s, {}) for s in submissions)
+    if pool is None:
+        return ((s, _grade_code(assignment, s, sandboxes)) for s in submissions)
+    futures = {pool.submit(_grade_code_in_worker, s): s for s in submissions}
+    return ((futures[future], future.result()) for future in as_completed(futures))
 
 
 def _context():

@@ -76,7 +76,8 @@ class Question:
 
 @dataclass(frozen=True)
 class SandboxSettings:
-    """Per-assignment overrides of the sandbox limits."""
+    """The sandbox limits an assignment may set (docs/grading.md); declared once: the
+    sandbox's ``Limits`` extends them with the ones the grader fixes."""
 
     timeout: float = 10.0
     memory_mb: int = 4096

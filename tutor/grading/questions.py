@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from tutor.grading.model import Component, Question, QuestionResult
+from tutor.grading.review import MANUAL_REVIEW, OutOfCpu, within_cpu_seconds
 from tutor.grading.sandbox import Sandbox, SandboxError, StudentCodeError
 
 _SHOW_OUTPUT_FOR = ("exception", "type", "exit")
@@ -54,20 +55,42 @@ def answer_key(answer: object):
     return str(answer)
 
 
-def grade_text(question: Question, answer: object, *, seed: int) -> QuestionResult:
+#: CPU seconds one text answer may take to judge (``grade_text``'s default).
+ANSWER_SECONDS = 10.0
+
+
+_TOO_SLOW: set = set()  # (question, answer, seed) that ran out of time once: not judged again
+
+
+def grade_text(question: Question, answer: object, *, seed: int,
+               seconds: float | None = None) -> QuestionResult:
     """Grade a derivative or value answer as written in the answers file. Never raises: an
-    answer the checker chokes on gets zero with the reason."""
+    answer the checker chokes on gets zero with the reason, one that takes more than
+    ``seconds`` (default ``ANSWER_SECONDS``) of CPU time to judge gets zero flagged for manual
+    review."""
+    seconds = seconds or ANSWER_SECONDS
     key = answer_key(answer)
     if key is None or key == "" or key == ():
         return QuestionResult.failed(question, "unanswered", "No answer given.", "unanswered")
+    if (question, key, seed) in _TOO_SLOW:
+        return _too_slow(question, seconds)
     try:
-        if question.type == "derivative":
-            key = _parsed(question, key)
-        return _grade_text_cached(question, key, seed)
+        return within_cpu_seconds(lambda: _grade_text_cached(
+            question, _parsed(question, key) if question.type == "derivative" else key, seed), seconds)
+    except OutOfCpu:
+        _TOO_SLOW.add((question, key, seed))
+        return _too_slow(question, seconds)
     except Exception as error:  # a checker bug must cost one answer, not the class
         return QuestionResult.failed(question, "error", f"This answer could not be graded "
                                      f"({type(error).__name__}: {error}); tell your teacher.",
                                      "grading error")
+
+
+def _too_slow(question: Question, seconds: float) -> QuestionResult:
+    return QuestionResult.failed(
+        question, "error", f"This answer could not be checked within {seconds:g} s (numbers too "
+        "large to evaluate, such as exp(exp(exp(5)))); your teacher will look at it.",
+        f"{MANUAL_REVIEW}: too slow to check")
 
 
 def _parsed(question: Question, answer):
@@ -249,12 +272,20 @@ def _column(value, n: int) -> np.ndarray:
     return array
 
 
+def _float32_numbers(array: np.ndarray) -> bool:
+    """Whether every number in ``array`` is exactly a float32 number (NaN and inf included)."""
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(array.astype(np.float32).astype(np.float64), array, equal_nan=True))
+
+
 class _Remote:
     """The student's function evaluated in the sandbox, once per set of points.
 
     ``gradients(columns, wanted)`` returns the student's gradient columns for the wanted
-    variables; the last ``columns``, ``values`` (gradient-code), ``dtype`` (the float type
-    the student computed in) and ``framework`` (the library it ran under) are kept.
+    variables; the last ``columns``, ``values`` (gradient-code), ``dtype`` and ``framework``
+    (the library it ran under) are kept. ``dtype`` is read from the numbers, never from what
+    the process says: "float32" when every number returned is a float32 number (float16 and
+    bfloat16 ones are too: they get float32's tolerance, never their own), else "float64".
     """
 
     def __init__(self, code: StudentCode, question: Question, timeout: float):
@@ -262,7 +293,7 @@ class _Remote:
         self.replies: dict = {}
         self.values: np.ndarray | None = None
         self.columns: dict = {}
-        self.dtype = "float64"
+        self.dtype = "float32"  # until a reply holds a number float32 cannot represent
         self.framework = "torch"
 
     def gradients(self, columns: dict, wanted: list[bool]) -> list[np.ndarray]:
@@ -283,8 +314,9 @@ class _Remote:
                                         "parts": len(q.wrt)}, self.timeout)
                 parts = dict(zip(q.wrt, self._columns(reply.get("parts"), len(q.wrt), n), strict=True))
                 grads = [parts[name] for name, need in zip(q.variables, wanted, strict=True) if need]
-            if reply.get("dtype") in ("float16", "float32"):
-                self.dtype = reply["dtype"]
+            numbers = [*grads, *([self.values] if q.type == "gradient-code" else [])]
+            if self.dtype == "float32" and not all(map(_float32_numbers, numbers)):
+                self.dtype = "float64"
             self.replies[key] = grads
         return list(self.replies[key])
 
@@ -303,8 +335,8 @@ def _reference(question: Question):
 
 
 def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
-    """The core's check of the student's gradient; judged again with the tolerance of the
-    student's float type when they computed in float32 (their numbers, not their maths)."""
+    """The core's check of the student's gradient; judged again with float32's tolerance
+    when every number they returned is a float32 number (their numbers, not their maths)."""
     from tutor.gradcheck import check_computed_gradient
     from tutor.numeric import tolerance
 

@@ -1,23 +1,5 @@
-"""Run student code in a fresh, confined process per submission, and never trust what it says.
-
-A ``Sandbox`` keeps one warm "zygote" process (numpy and torch imported, TensorFlow too when
-asked for; empty environment) and forks a fresh child from it for each ``session``. The child confines itself before any
-student code runs:
-
-- its own session and process group, killed as a whole when the session ends;
-- rlimits: CPU seconds, address space (``memory_mb`` beyond the preloaded libraries), file size (caps printed output), open files, processes;
-- stdin from /dev/null, stdout/stderr into a capped file, an empty environment, a fresh
-  temporary working directory holding only that student's files;
-- when the grader runs as root: a new empty network namespace, and an unprivileged user id
-  of its own (root ignores process limits), whose every process is killed afterwards;
-- Landlock (Linux 5.13+): read access only to the Python installation and its own folder,
-  no TCP, no signals to outside processes;
-- an audit hook that turns common escapes (fork, subprocess, sockets, ctypes, other files)
-  into clear error messages.
-
-The grader talks to the child over pipes with capped JSON messages and a wall-clock deadline
-per request; everything the child sends is validated. See docs/grading.md for what this does
-not protect against.
+"""Grader side of the sandbox: the warm zygote, one fresh confined process per ``session``,
+and replies that are read with a deadline, a size cap and a depth cap and then validated.
 
 >>> with Sandbox(Limits(timeout=5), torch=False) as sandbox:  # doctest: +SKIP
 ...     with sandbox.session({"solution.py": b"def f(x):\\n    return 2 * x\\n"}) as session:
@@ -45,24 +27,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tutor.errors import TutorError
-from tutor.grading._frames import FrameTimeout, FrameTooLarge, read_frame, write_frame
+from tutor.grading.model import SandboxSettings
+from tutor.grading.sandbox.frames import FrameTimeout, FrameTooLarge, read_frame, write_frame
 
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 #: Student code runs as this uid plus a per-grader offset when the grader is root.
 SANDBOX_UID_BASE = 1_500_000_000
 _ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
 _START_SECONDS = 120.0
+#: How deep a reply may nest: {"path": [[x, y], ...]} needs 3.
+_REPLY_DEPTH = 6
 
 
 @dataclass(frozen=True)
-class Limits:
-    """What one submission's process may use. ``timeout`` is wall-clock seconds per request."""
+class Limits(SandboxSettings):
+    """What one submission's process may use: the assignment's ``SandboxSettings`` (``timeout``
+    is wall-clock seconds per request) and two the grader fixes."""
 
-    timeout: float = 10.0
-    cpu_seconds: int = 60
-    memory_mb: int = 4096
-    output_bytes: int = 1_000_000
     processes: int = 32
     reply_bytes: int = 64 * 1024 * 1024
 
@@ -71,9 +53,15 @@ class SandboxError(TutorError):
     """The sandbox itself could not run (not the student's fault)."""
 
 
+#: The failure kinds a sandboxed process may report; any other is a protocol violation.
+REPORTED_KINDS = frozenset({"exception", "missing", "type", "memory", "output", "exit", "syntax",
+                            "tampering"})
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127])  # all but tab and newline
+
+
 class StudentCodeError(Exception):
-    """Student code failed; ``kind`` says how (timeout, crashed, exception, missing, type,
-    memory, output, exit, syntax, protocol) and the message says it to the student."""
+    """Student code failed; ``kind`` says how (timeout, crashed, protocol, or one of
+    ``REPORTED_KINDS``) and the message says it to the student."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -156,7 +144,7 @@ class Sandbox:
                                "process limits, namespaces and Landlock)")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         boot = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                f"from tutor.grading._worker import zygote; "
+                f"from tutor.grading.sandbox.zygote import zygote; "
                 f"zygote({theirs.fileno()}, {self.torch}, {self.tensorflow})")
         with tempfile.TemporaryFile() as log:
             self._zygote = subprocess.Popen(
@@ -225,11 +213,16 @@ class Session:
             self.close()
             raise StudentCodeError("protocol", "The process sent a malformed reply")
         if not reply["ok"]:
-            raise StudentCodeError(str(reply.get("kind", "exception")), str(reply.get("message"))[:2000])
+            kind, message = reply.get("kind"), reply.get("message")
+            if kind not in REPORTED_KINDS or not isinstance(message, str):
+                self.close()
+                raise StudentCodeError("protocol", "The process sent a malformed reply")
+            raise StudentCodeError(kind, message[:2000].translate(_CONTROL))
         return reply
 
     def output(self, limit: int = 2000) -> str:
-        """The last ``limit`` characters the code printed (never follows links it planted)."""
+        """The last ``limit`` characters the code printed, control characters dropped (never
+        follows links it planted)."""
         try:
             fd = os.open(Path(self.workdir, ".output"), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
@@ -239,11 +232,12 @@ class Session:
             if not stat.S_ISREG(info.st_mode):
                 return ""
             file.seek(max(0, info.st_size - limit))
-            return file.read(limit).decode(errors="replace")
+            return file.read(limit).decode(errors="replace").translate(_CONTROL)
 
     def _receive(self, timeout: float) -> object:
         try:
-            return read_frame(self._reply_fd, timeout=timeout, cap=self.sandbox.limits.reply_bytes)
+            return read_frame(self._reply_fd, timeout=timeout, cap=self.sandbox.limits.reply_bytes,
+                              depth=_REPLY_DEPTH)
         except FrameTimeout:
             self.close()
             raise StudentCodeError("timeout", f"Did not finish within {timeout:g} s "
@@ -283,8 +277,10 @@ def protections() -> list[str]:
                                              if info["uid"] == sandbox.uid else "")]
     lines.append(f"Landlock ABI {info['landlock']}" if info["landlock"] else
                  "missing: Landlock (student code can read what its user can read)")
-    lines.append("no network" if info["network"] == "none" else
-                 "missing: network namespace (TCP blocked only by Landlock)")
+    lines += (["no network", "own IPC namespace"] if info["network"] == "none" else
+              ["missing: network and IPC namespaces (sockets and IPC refused by seccomp only)"])
+    lines.append(f"seccomp ({info['seccomp']} system calls refused: sockets, IPC, setsid, ptrace)"
+                 if info["seccomp"] else "missing: seccomp (student code may open sockets)")
     if sandbox.uid is None:
         lines.append("missing: a separate user (run the grader as root in a container for one)")
     return lines
