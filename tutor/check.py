@@ -74,6 +74,8 @@ class Verdict:
     counterexample: dict | None = None
     mistake: str | None = None
     parts: tuple[Verdict, ...] = ()
+    #: The answer could not be read (or checked in time): a verdict on the input, not the maths.
+    unreadable: bool = False
 
     def __bool__(self) -> bool:
         return self.correct
@@ -95,6 +97,7 @@ class Verdict:
             "mistake": self.mistake,
             "score": self.score,
             "parts": [part.to_dict() for part in self.parts],
+            "unreadable": self.unreadable,
         }
 
 
@@ -234,7 +237,7 @@ def _bounded_verdict(work: Callable[[], Verdict], time_limit: float | None) -> V
     try:
         return bounded(work, "checking this answer", time_limit)
     except TutorError as error:
-        return Verdict(False, f"Could not check your answer: {error}.")
+        return Verdict(False, f"Could not check your answer: {error}.", unreadable=True)
 
 
 def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | float, *,
@@ -260,7 +263,8 @@ def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | 
         try:  # a constant expected answer may be written with variables: sin(x)^2 + cos(x)^2
             given = _read_answer(answer, names if names or variables is not None else None)
         except ParseError as error:
-            return Verdict(False, f"Could not read your answer: {error}.", expected, None)
+            return Verdict(False, f"Could not read your answer: {error}.", expected, None,
+                           unreadable=True)
         return _judge(expected, given, names, seed, tolerance)
     return _bounded_verdict(work, time_limit)
 
@@ -355,7 +359,8 @@ def _check_parts(answer: str | sympy.Expr | Sequence, function: sympy.Expr,
         try:
             given = _read_answer(answer_part, names)
         except ParseError as error:
-            parts.append(Verdict(False, f"Could not read your answer: {error}.", expected_part))
+            parts.append(Verdict(False, f"Could not read your answer: {error}.", expected_part,
+                                 unreadable=True))
             continue
         verdict = _judge(expected_part, given, names, seed, tolerance_)
         if diagnose and not verdict.correct and point is None and verdict.given is not None:
@@ -370,4 +375,5 @@ def _check_parts(answer: str | sympy.Expr | Sequence, function: sympy.Expr,
         sympy.Tuple(*expected), sympy.Tuple(*(p.given for p in parts if p.given is not None)),
         first_wrong.counterexample if first_wrong else None,
         next((p.mistake for p in parts if p.mistake), None), tuple(parts),
+        unreadable=any(part.unreadable for part in parts),
     )

@@ -112,8 +112,8 @@ def _run_check(args: argparse.Namespace) -> int:
         console = make_console()
         for line in verdict_lines(verdict):
             console.print(line)
-    if not verdict.correct and verdict.given is None:
-        return 2  # the answer could not be read (or checked): unreadable input
+    if verdict.unreadable:
+        return 2  # the answer could not be read (or checked in time): unreadable input
     return 0 if verdict.correct else 1
 
 

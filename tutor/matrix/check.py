@@ -398,7 +398,7 @@ def _check_one(problem: MatrixProblem, answer: str | Callable, diagnose: MatrixD
     try:
         tree = problem.read(answer)
     except ParseError as error:
-        return Verdict(False, f"Could not read your answer: {error}.")
+        return Verdict(False, f"Could not read your answer: {error}.", unreadable=True)
     try:
         shape, results = problem.evaluate(tree)
     except ShapeError as error:
