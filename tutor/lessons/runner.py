@@ -44,6 +44,7 @@ class Options:
     out_dir: Path
     descent_cap: int | None = None  # tests: shorten descents (their end checks are then skipped)
     next_lesson: str | None = None
+    only: frozenset[str] | None = None  # --retry: play only these steps
 
 
 @dataclass
@@ -74,9 +75,12 @@ class Runner:
             self.worker.start()  # torch imports in the background while the learner reads
         if any(step.tensorflow for step in code_steps) and tensorflow_installed():
             self.worker.preload("tensorflow")  # and then TensorFlow, which takes seconds
-        index = start
+        order = [i for i, step in enumerate(steps)
+                 if self.options.only is None or step.id in self.options.only]
+        position, index = next((n for n, i in enumerate(order) if i >= start), len(order)), start
         try:
-            while index < len(steps):
+            while position < len(order):
+                index = order[position]
                 step = steps[index]
                 self.store.at(self.lesson.id, step.id)
                 self.store.save()
@@ -88,9 +92,9 @@ class Runner:
                     if move.where == "quit":
                         self.note("saved_quit", lesson=self.lesson.id)
                         return 0 if self.prompter.interactive else 1
-                    index = max(index - 1, 0)
+                    position = max(position - 1, 0)
                     continue
-                index += 1
+                position += 1
             self.store.finish(self.lesson.id)
             self.store.save()
             return self._summary()
@@ -177,7 +181,8 @@ class Runner:
         for source in step.math:
             formula = self.math.formula(source, f"step {step.id!r}")
             self.console.print(Text(_indent(pretty(formula)), style="bold"))
-        return self.conclude(step, PASSED)
+        self.pause()  # read first: quitting here leaves the step unmarked
+        return self.conclude(step, PASSED, pause=False)
 
     # ------------------------------------------------------------ ask
 
