@@ -80,6 +80,7 @@ class ProgressStore:
         except FileNotFoundError:
             return self._fresh()
         except (NotADirectoryError, IsADirectoryError) as error:
+            self.check_writable()  # names a state directory that is a file
             raise _unusable(self.path.parent, error) from None
         except (OSError, UnicodeDecodeError) as error:
             return self._set_aside(f"cannot be read ({error})")
