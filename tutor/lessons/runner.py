@@ -23,7 +23,7 @@ from tutor.lessons.compute import compute
 from tutor.lessons.descend import Descent, descend
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
-from tutor.lessons.ui import Prompter, say
+from tutor.lessons.ui import MESSAGES, Prompter, say
 from tutor.lowering import tensorflow_installed
 from tutor.render import pretty
 
@@ -130,7 +130,10 @@ class Runner:
     # ------------------------------------------------------------ helpers
 
     def note(self, key: str, style: str = "", **values) -> None:
-        """Print the runner's message ``key`` in the learner's language."""
+        """Print the runner's message ``key`` in the learner's language (its ``_unsaved`` form,
+        if it has one, when the run is not recorded)."""
+        if not self.store.keep and f"{key}_unsaved" in MESSAGES:
+            key = f"{key}_unsaved"
         self.console.print(Text(say(key, self.lang, **values), style=style))
 
     def text(self, text: model.Text | None) -> None:

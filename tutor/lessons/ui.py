@@ -48,6 +48,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "已中断。进度已保存；`tutor learn {lesson}` 会从这一步继续。"),
     "input_ended": ("The answers ran out at step {step}; progress saved.",
                     "答案在第 {step} 步用完了；进度已保存。"),
+    "saved_quit_unsaved": ("Stopped. This run was not recorded (--save records one).",
+                           "已停止。本次运行没有记录进度（加 --save 可记录）。"),
+    "interrupted_unsaved": ("Stopped. This run was not recorded (--save records one).",
+                            "已中断。本次运行没有记录进度（加 --save 可记录）。"),
+    "input_ended_unsaved": ("The answers ran out at step {step}; this run was not recorded "
+                            "(--save records one).",
+                            "答案在第 {step} 步用完了；本次运行没有记录进度（加 --save 可记录）。"),
     "review": ("You finished this lesson before; here it is again for review.",
                "你已经学完这一课；现在重新浏览一遍。"),
     "resuming": ("Continuing at step {n} of {total}.", "从第 {n} 步（共 {total} 步）继续。"),
