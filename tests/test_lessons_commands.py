@@ -2,6 +2,8 @@
 --save, --retry plays only the failed steps, one-line errors for unusable directories,
 --version, did-you-mean."""
 
+import json
+
 from lesson_processes import run_tutor, saved
 
 ALL_RIGHT = "2x + 3x^2\n16\n1\n2\n"
@@ -74,3 +76,17 @@ def test_version_and_did_you_mean(tmp_path):
     typo = run_tutor("learn", "polynomail", home=tmp_path)
     assert typo.returncode == 2
     assert "did you mean 'polynomial'?" in typo.stderr
+
+
+def test_the_remembered_language_is_used_only_if_known(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    stored = {"format": "tutor-progress", "version": 1, "last": None, "lessons": {},
+              "settings": {"lang": "zh"}}
+    (home / "progress.json").write_text(json.dumps(stored))
+    assert "课程" in run_tutor("list", home=home).stdout
+    assert "lesson" in run_tutor("list", "--lang", "en", home=home).stdout
+    stored["settings"]["lang"] = "klingon"
+    (home / "progress.json").write_text(json.dumps(stored))
+    result = run_tutor("list", home=home)
+    assert result.returncode == 0 and "lesson" in result.stdout.splitlines()[0]

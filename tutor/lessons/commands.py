@@ -14,16 +14,18 @@ import argparse
 import os
 import sys
 
+LANGUAGES = ("en", "zh")
+
 
 def register(subparsers) -> None:
     """Add list, learn, reset and lint to ``subparsers`` (each sets ``run``)."""
     listing = subparsers.add_parser("list", help="the lessons, with your progress")
-    listing.add_argument("--lang", choices=["en", "zh"], help="language (default: as last time)")
+    listing.add_argument("--lang", choices=LANGUAGES, help="language (default: as last time)")
     listing.set_defaults(run=run_list)
 
     learn = subparsers.add_parser("learn", help="take a lesson (continues where you left off)")
     learn.add_argument("lesson", help="lesson id, file name, number, or path to a .yaml file")
-    learn.add_argument("--lang", choices=["en", "zh"],
+    learn.add_argument("--lang", choices=LANGUAGES,
                        help="language, remembered for next time (default: as last time, else LANG)")
     learn.add_argument("--restart", action="store_true", help="start again from the first step")
     learn.add_argument("--step", metavar="ID", help="start at this step")
@@ -34,7 +36,8 @@ def register(subparsers) -> None:
     learn.add_argument("--auto", action="store_true",
                        help="play every step with its reference answer (a demo)")
     learn.add_argument("--save", action="store_true",
-                       help="record a scripted or --auto run in your progress (default: left alone)")
+                       help="record a scripted or --auto run in your progress "
+                            "(default: left alone)")
     learn.add_argument("--out", metavar="DIR", help="where plots are saved (default: state dir)")
     learn.set_defaults(run=run_learn)
 
@@ -57,8 +60,9 @@ def default(args: argparse.Namespace) -> int:
     chosen = menu.pick(menu.rows(infos, store), _language(None, store))
     if chosen is None:
         return 0
-    return _learn(argparse.Namespace(lesson=chosen, lang=None, restart=False, step=None, retry=False,
-                                     answers=None, auto=False, save=False, out=None), store)
+    return _learn(argparse.Namespace(lesson=chosen, lang=None, restart=False, step=None,
+                                     retry=False, answers=None, auto=False, save=False, out=None),
+                  store)
 
 
 def _console():
@@ -80,7 +84,8 @@ def _store():
 def _language(requested: str | None, store) -> str:
     from tutor.lessons.ui import detect_language
 
-    return requested or store.setting("lang") or detect_language()
+    remembered = store.setting("lang")
+    return requested or (remembered if remembered in LANGUAGES else None) or detect_language()
 
 
 def run_list(args: argparse.Namespace | None) -> int:

@@ -39,12 +39,14 @@ class Row:
             return self.info.problem
         if not (self.started or self.finished):
             return "-"
-        text = f"{bar(self.passed, self.total)} {say('steps_passed', lang, done=self.passed, total=self.total)}"
+        passed = say("steps_passed", lang, done=self.passed, total=self.total)
+        text = f"{bar(self.passed, self.total)} {passed}"
         return f"{text}, {say('finished', lang)}" if self.finished else text
 
     def gauge(self) -> str:
         """``████░░░░░░  4/11 ✓``: the menu's short form (✓ finished)."""
-        return f"{bar(self.passed, self.total)} {self.passed:>2}/{self.total:<2} {'✓' if self.finished else ' '}"
+        mark = "✓" if self.finished else " "
+        return f"{bar(self.passed, self.total)} {self.passed:>2}/{self.total:<2} {mark}"
 
 
 def bar(done: int, total: int, width: int = 10) -> str:
@@ -58,15 +60,16 @@ def rows(infos: list[LessonInfo], store: ProgressStore) -> list[Row]:
     for info in infos:
         entry = store.lesson(info.id)
         passed = sum(entry["steps"].get(step) == PASSED for step in info.step_ids)
-        result.append(Row(info, passed, entry["finished"], bool(entry["steps"] or entry["position"]),
-                          info.id == store.last))
+        started = bool(entry["steps"] or entry["position"])
+        result.append(Row(info, passed, entry["finished"], started, info.id == store.last))
     return result
 
 
 def overall(lesson_rows: list[Row], lang: str) -> str:
     """``███░░░░░░░ 3/12 lessons finished``."""
     done = sum(row.finished for row in lesson_rows)
-    return f"{bar(done, len(lesson_rows))} {say('lessons_done', lang, done=done, total=len(lesson_rows))}"
+    total = len(lesson_rows)
+    return f"{bar(done, total)} {say('lessons_done', lang, done=done, total=total)}"
 
 
 def suggested(lesson_rows: list[Row]) -> str:

@@ -173,7 +173,8 @@ class TerminalPrompter(Prompter):
             from prompt_toolkit.completion import WordCompleter
             from prompt_toolkit.history import InMemoryHistory
 
-            self.session = PromptSession(history=InMemoryHistory(), completer=WordCompleter(COMMANDS),
+            self.session = PromptSession(history=InMemoryHistory(),
+                                         completer=WordCompleter(COMMANDS),
                                          complete_while_typing=False)
 
     def ask(self, prompt: str, reference: str | None = None) -> str:
