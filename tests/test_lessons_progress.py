@@ -87,3 +87,74 @@ def test_list_warns_about_a_corrupted_file_and_goes_on(capsys):
     captured = capsys.readouterr()
     assert "tutor: warning: progress file" in captured.err and "progress.json.bad" in captured.err
     assert "polynomial" in captured.out
+
+
+def test_a_second_damaged_file_keeps_the_first_backup():
+    path = state_dir() / "progress.json"
+    path.parent.mkdir(parents=True)
+    for content in ("first damage", "second damage", "third damage"):
+        path.write_text(content)
+        assert ProgressStore().warning is not None
+    backups = {p.name: p.read_text() for p in state_dir().glob("progress.json.bad*")}
+    assert backups == {"progress.json.bad": "first damage", "progress.json.bad.2": "second damage",
+                       "progress.json.bad.3": "third damage"}
+
+
+def test_plain_tutor_warns_about_a_damaged_file(tmp_path):
+    from lesson_processes import run_tutor
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "progress.json").write_text("[1, 2")
+    result = run_tutor(home=home)
+    assert result.returncode == 0 and "polynomial" in result.stdout
+    assert result.stderr.startswith("tutor: warning: progress file") and ".bad" in result.stderr
+
+
+def test_a_scratch_store_never_touches_the_disk():
+    real = ProgressStore()
+    real.record("polynomial", "welcome", "failed")
+    real.save()
+    scratch = ProgressStore.scratch()
+    assert scratch.lesson("polynomial")["steps"] == {}
+    scratch.record("polynomial", "welcome", "passed")
+    scratch.finish("polynomial")
+    scratch.save()
+    assert scratch.lesson("polynomial")["finished"]
+    assert ProgressStore().lesson("polynomial") == {"position": None, "finished": False,
+                                                    "steps": {"welcome": "failed"}}
+
+
+def test_settings_are_remembered_and_outlive_a_reset():
+    store = ProgressStore()
+    assert store.setting("lang") is None
+    store.remember("lang", "zh")
+    store.record("polynomial", "welcome", "passed")
+    store.save()
+    again = ProgressStore()
+    assert again.setting("lang") == "zh"
+    again.forget()
+    again.save()
+    assert ProgressStore().setting("lang") == "zh"
+    assert ProgressStore().lesson("polynomial")["steps"] == {}
+
+
+def test_steps_to_retry_are_the_ones_not_passed():
+    store = ProgressStore()
+    for step, status in [("a", "passed"), ("b", "failed"), ("c", "skipped"), ("d", "seen"),
+                         ("e", "failed"), ("e", "passed")]:
+        store.record("polynomial", step, status)
+    assert store.to_retry("polynomial") == ["b", "c", "d"]
+
+
+def test_an_unusable_state_directory_is_a_tutor_error(tmp_path, monkeypatch):
+    from tutor.errors import TutorError
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setenv("TUTOR_HOME", str(a_file))
+    with pytest.raises(TutorError, match="a-file for progress: it is a file, not a directory"):
+        ProgressStore()
+    monkeypatch.setenv("TUTOR_HOME", str(a_file / "below"))
+    with pytest.raises(TutorError, match="below for progress: Not a directory"):
+        ProgressStore()

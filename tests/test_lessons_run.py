@@ -124,6 +124,9 @@ def test_answers_that_run_out_stop_cleanly(tmp_path, capsys):
     answers = tmp_path / "answers.txt"
     answers.write_text("2x + 3x^2\n")
     assert tutor("learn", "polynomial", "--answers", str(answers)) == 1
+    assert "The answers ran out at step 3; this run was not recorded" in capsys.readouterr().out
+    assert not (state_dir() / "progress.json").exists()
+    assert tutor("learn", "polynomial", "--answers", str(answers), "--save") == 1
     out = capsys.readouterr().out
     assert "The answers ran out at step 3; progress saved." in out
     saved = json.loads((state_dir() / "progress.json").read_text())["lessons"]["polynomial"]
@@ -160,15 +163,17 @@ def test_unknown_lesson_and_step_name_the_choices():
 
 
 def test_list_and_reset(capsys):
-    tutor("learn", "polynomial", "--auto", "--step", "wrap-up")
+    tutor("learn", "polynomial", "--auto", "--step", "wrap-up", "--save")
     capsys.readouterr()
     assert tutor("list") == 0
     listing = capsys.readouterr().out
-    assert "polynomial" in listing and "himmelblau" in listing and "finished" in listing
+    assert "polynomial" in listing and "himmelblau" in listing
+    assert "passed, finished" in listing and "1/12 lessons finished" in listing
     assert tutor("reset", "polynomial") == 0
     assert "Forgot your progress in polynomial." in capsys.readouterr().out
     tutor("list")
-    assert "finished" not in capsys.readouterr().out
+    listing = capsys.readouterr().out
+    assert "passed, finished" not in listing and "0/12 lessons finished" in listing
 
 
 def test_without_matplotlib_the_plot_is_skipped(quick, tmp_path, monkeypatch, capsys):

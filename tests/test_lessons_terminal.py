@@ -1,24 +1,12 @@
 """The real `python -m tutor learn` in a pseudo-terminal: answer wrong, ask for a hint, skip,
-quit, and come back to the same step."""
-
-import json
-import os
-import sys
-from pathlib import Path
+quit, and come back to the same step; the line editor (Enter ends the line, Tab completes the
+commands, history, resize, Ctrl-D, exit and q)."""
 
 import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def spawn(home: Path, *args: str):
-    env = {**os.environ, "TUTOR_HOME": str(home), "NO_COLOR": "1", "LANG": "en_US.UTF-8",
-           "PYTHONPATH": str(ROOT)}
-    env.pop("LC_ALL", None)
-    return pexpect.spawn(sys.executable, ["-m", "tutor", *args], cwd=str(ROOT),
-                         env=env, dimensions=(24, 80), encoding="utf-8", timeout=60)
+from lesson_processes import run_tutor, saved, spawn  # noqa: E402
 
 
 def test_wrong_hint_skip_quit_then_resume(tmp_path):
@@ -28,36 +16,38 @@ def test_wrong_hint_skip_quit_then_resume(tmp_path):
     child.expect_exact("[Enter] continue")
     child.sendline("")
 
-    child.expect_exact("answer> ")
+    child.expect_exact("answer>")
     child.sendline("x + x^2")
     child.expect_exact("forgot to multiply by the old exponent")
     child.expect_exact("Hint 1: Differentiate term by term")
     child.expect_exact("Try again (2 left)")
 
-    child.expect_exact("answer> ")
+    child.expect_exact("answer>")
     child.sendline("hint")
     child.expect_exact("Hint 2: Power rule")
 
-    child.expect_exact("answer> ")
+    child.expect_exact("answer>")
     child.sendline("skip")
     child.expect_exact("Skipped.")
     child.expect_exact("Now a number: what is dy/dx at x = 2?")
 
-    child.expect_exact("answer> ")
+    child.expect_exact("answer>")
     child.sendline("quit")
     child.expect_exact("Progress saved. Run `tutor learn polynomial` to continue from here.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
 
-    saved = json.loads((home / "progress.json").read_text())["lessons"]["polynomial"]
-    assert saved["position"] == "slope-at-2"
-    assert saved["steps"] == {"welcome": "passed", "dydx": "skipped"}
+    entry = saved(home)["lessons"]["polynomial"]
+    assert entry["position"] == "slope-at-2"
+    assert entry["steps"] == {"welcome": "passed", "dydx": "skipped"}
 
-    again = spawn(home)  # plain `tutor`: continues the unfinished lesson
+    again = spawn(home)  # plain `tutor`: the menu, on the unfinished lesson; Enter continues it
+    again.expect(r">\s+1\. [^\r\n]*polynomial")
+    again.send("\r")
     again.expect_exact("Continuing at step 3 of 11.")
     again.expect_exact("3/11  slope-at-2")
-    again.expect_exact("answer> ")
+    again.expect_exact("answer>")
     again.sendline("16")
     again.expect_exact("Correct.")
     again.expect_exact("solution: the reference and its derivation")
@@ -72,16 +62,92 @@ def test_wrong_hint_skip_quit_then_resume(tmp_path):
     again.close()
     assert again.exitstatus == 130
 
-    saved = json.loads((home / "progress.json").read_text())["lessons"]["polynomial"]
-    assert saved["steps"]["slope-at-2"] == "passed"
+    entry = saved(home)["lessons"]["polynomial"]
+    assert entry["steps"]["slope-at-2"] == "passed"
 
 
-def run_tutor(*args, input_text=None, home):
-    import subprocess
+def test_enter_ends_the_line_tab_completes_and_history_recalls(tmp_path):
+    child = spawn(tmp_path / "home", "learn", "polynomial")
+    child.expect_exact("[Enter] continue")
+    child.sendline("")
+    child.expect_exact("2/11  dydx")
+    assert "\n" in child.before.rsplit("quit", 1)[-1]  # the header starts a line of its own
+    child.expect_exact("answer>")
+    child.sendline("x + x^2")
+    child.expect_exact("forgot to multiply by the old exponent")
+    child.expect_exact("answer>")
+    child.send("\x1b[A\r")  # arrow up: the last answer again
+    child.expect_exact("forgot to multiply by the old exponent")
+    child.expect_exact("answer>")
+    child.send("sol\t")  # Tab completes "solution"
+    child.expect_exact("solution")
+    child.send("\r")
+    child.expect_exact("Reference answer: 2*x + 3*x^2")
+    child.expect_exact("[Enter] continue")
+    child.sendline("")
+    child.expect_exact("answer>")
+    child.send("x^2")
+    child.expect_exact("x^2")  # echoed: now resize
+    child.setwinsize(24, 50)  # a resize redraws the prompt with what was typed
+    child.expect(r"answer>(\x1b\[[0-9;?]*[A-Za-z]| )*x\^2")
+    child.sendcontrol("u")  # erase the line
+    child.sendcontrol("d")  # Ctrl-D on an empty line: stop, saved
+    child.expect_exact("Stopped. Progress saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert saved(tmp_path / "home")["lessons"]["polynomial"]["position"] == "slope-at-2"
 
-    env = {**os.environ, "TUTOR_HOME": str(home), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=str(ROOT), env=env,
-                          input=input_text, capture_output=True, text=True, timeout=120)
+
+@pytest.mark.parametrize("word", ["exit", "q"])
+def test_exit_and_q_quit(tmp_path, word):
+    child = spawn(tmp_path / "home", "learn", "polynomial", "--step", "dydx")
+    child.expect_exact("answer>")
+    child.sendline(word)
+    child.expect_exact("Progress saved. Run `tutor learn polynomial` to continue from here.")
+    child.expect(pexpect.EOF)
+    assert "Not quite" not in child.before and "Could not read" not in child.before
+
+
+def test_quitting_at_a_continue_prompt_leaves_the_step_unmarked(tmp_path):
+    child = spawn(tmp_path / "home", "learn", "polynomial")
+    child.expect_exact("[Enter] continue")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    entry = saved(tmp_path / "home")["lessons"]["polynomial"]
+    assert entry["steps"] == {} and entry["position"] == "welcome"
+
+
+def test_the_language_is_remembered(tmp_path):
+    home = tmp_path / "home"
+    child = spawn(home, "learn", "polynomial", "--lang", "zh")
+    child.expect_exact("[回车] 继续")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    again = spawn(home)  # English LANG, no --lang: the menu and the lesson stay Chinese
+    again.expect_exact("选择一课")
+    again.send("\r")
+    again.expect_exact("[回车] 继续")
+    again.sendline("quit")
+    again.expect_exact("进度已保存")
+    again.expect(pexpect.EOF)
+
+
+def test_reset_asks_before_erasing_everything(tmp_path):
+    home = tmp_path / "home"
+    run_tutor("learn", "polynomial", "--auto", "--save", home=home)
+    child = spawn(home, "reset")
+    child.expect_exact("Forget your progress in every lesson? [y/N]")
+    child.sendline("n")
+    child.expect_exact("Nothing was erased.")
+    child.expect(pexpect.EOF)
+    assert saved(home)["lessons"]["polynomial"]["finished"]
+    child = spawn(home, "reset")
+    child.expect_exact("[y/N]")
+    child.sendline("y")
+    child.expect_exact("Forgot your progress in every lesson.")
+    child.expect(pexpect.EOF)
+    assert saved(home)["lessons"] == {}
 
 
 def test_answers_piped_on_stdin_give_a_transcript(tmp_path):

@@ -1,7 +1,5 @@
 """`python -m tutor` runs the command line."""
 
-import sys
+from tutor.cli import run
 
-from tutor.cli import main
-
-sys.exit(main())
+run()

@@ -149,10 +149,13 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tutor import __version__
+
     parser = argparse.ArgumentParser(
         prog="tutor",
         description="Learn and check derivatives: SymPy derives, PyTorch autograd checks.",
-        epilog="Run `tutor` alone to continue your lessons.")
+        epilog="Run `tutor` alone for the lesson menu.")
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     derive = commands.add_parser("derive", help="differentiate an expression")
@@ -238,5 +241,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def run() -> None:
+    """The program (console script and ``python -m tutor``): :func:`main`, then exit at once.
+
+    Python's own teardown of torch, SymPy and TensorFlow takes 0.3 s to seconds after the last
+    line; by the time ``main`` returns every file is saved and the code worker stopped, so the
+    output is flushed, the ``atexit`` handlers run, and the process ends without it.
+    """
+    import atexit
+    import os
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -2,7 +2,8 @@
 
 Lessons are the ``*.yaml`` files of the bundled ``lessons/`` directory, or of the directories
 in ``TUTOR_LESSONS`` (separated by ``os.pathsep``). A lesson is named by its id
-(``polynomial``), its file name (``01-polynomial``), its order number (``1``) or a path.
+(``polynomial``), its file name (``01-polynomial``), its order number (``1``) or a path; a
+near miss (``polynomail``) gets a did-you-mean.
 Listing reads only the top of each file (fast: no SymPy, no torch).
 
 >>> find_lesson("1").name
@@ -11,6 +12,7 @@ Listing reads only the top of each file (fast: no SymPy, no torch).
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from dataclasses import dataclass
@@ -83,5 +85,9 @@ def find_lesson(name: str) -> Path:
         stem = info.path.stem
         if name in (info.id, stem, str(info.order), stem.split("-", 1)[-1]):
             return info.path
+    close = difflib.get_close_matches(name.lower(), [info.id for info in infos], n=1, cutoff=0.7)
+    if close:
+        raise LessonError(f"no lesson called {name!r}; did you mean {close[0]!r}? "
+                          "(`tutor list` shows them all)")
     known = ", ".join(info.id for info in infos) or "none found"
     raise LessonError(f"no lesson called {name!r}; the lessons are: {known} (see `tutor list`)")

@@ -22,7 +22,7 @@ from tutor.lessons.progress import ProgressStore
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps import KINDS, PASSED
 from tutor.lessons.steps.code import Code
-from tutor.lessons.ui import Prompter, say
+from tutor.lessons.ui import MESSAGES, Prompter, say
 from tutor.lowering import TENSORFLOW
 
 
@@ -40,6 +40,7 @@ class Options:
     out_dir: Path
     descent_cap: int | None = None  # tests: shorten descents (their end checks are then skipped)
     next_lesson: str | None = None
+    only: frozenset[str] | None = None  # --retry: play only these steps
 
 
 @dataclass
@@ -70,9 +71,12 @@ class Runner:
             self.worker.start()  # torch imports in the background while the learner reads
         if any(step.tensorflow for step in code_steps) and TENSORFLOW.installed():
             self.worker.preload("tensorflow")  # and then TensorFlow, which takes seconds
-        index = start
+        order = [i for i, step in enumerate(steps)
+                 if self.options.only is None or step.id in self.options.only]
+        position, index = next((n for n, i in enumerate(order) if i >= start), len(order)), start
         try:
-            while index < len(steps):
+            while position < len(order):
+                index = order[position]
                 step = steps[index]
                 self.store.at(self.lesson.id, step.id)
                 self.store.save()
@@ -84,9 +88,9 @@ class Runner:
                     if move.where == "quit":
                         self.note("saved_quit", lesson=self.lesson.id)
                         return 0 if self.prompter.interactive else 1
-                    index = max(index - 1, 0)
+                    position = max(position - 1, 0)
                     continue
-                index += 1
+                position += 1
             self.store.finish(self.lesson.id)
             self.store.save()
             return self._summary()
@@ -122,7 +126,10 @@ class Runner:
     # ------------------------------------------------------------ helpers
 
     def note(self, key: str, style: str = "", **values) -> None:
-        """Print the runner's message ``key`` in the learner's language."""
+        """Print the runner's message ``key`` in the learner's language (its ``_unsaved`` form,
+        if it has one, when the run is not recorded)."""
+        if not self.store.keep and f"{key}_unsaved" in MESSAGES:
+            key = f"{key}_unsaved"
         self.console.print(Text(say(key, self.lang, **values), style=style))
 
     def text(self, text: model.Text | None) -> None:

@@ -1,12 +1,17 @@
 """The runner's own words in each language, the learner's language, and where answers come from.
 
-A :class:`Prompter` gives the next line a learner types: from the terminal, from an answers
-file or pipe (scripted, echoed into the transcript), or the reference answer (``--auto``).
+A :class:`Prompter` gives the next line a learner types: from the terminal (a prompt_toolkit
+line editor: history, editing, Tab completes the commands, redrawn on resize; Ctrl-C raises
+KeyboardInterrupt, Ctrl-D on an empty line EOFError), from an answers file or pipe (scripted,
+echoed into the transcript), or the reference answer (``--auto``). ``exit`` and ``q`` are read
+as ``quit``.
 
 >>> say("correct", "zh")
 '正确。'
->>> ScriptedPrompter(["# comment", "", "2x"], echo=None).ask("> ")
+>>> ScriptedPrompter(["# comment", "", "2x", "exit"], echo=None).ask("> ")
 '2x'
+>>> as_command("  Q ")
+'quit'
 """
 
 from __future__ import annotations
@@ -43,12 +48,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "已中断。进度已保存；`tutor learn {lesson}` 会从这一步继续。"),
     "input_ended": ("The answers ran out at step {step}; progress saved.",
                     "答案在第 {step} 步用完了；进度已保存。"),
+    "saved_quit_unsaved": ("Stopped. This run was not recorded (--save records one).",
+                           "已停止。本次运行没有记录进度（加 --save 可记录）。"),
+    "interrupted_unsaved": ("Stopped. This run was not recorded (--save records one).",
+                            "已中断。本次运行没有记录进度（加 --save 可记录）。"),
+    "input_ended_unsaved": ("The answers ran out at step {step}; this run was not recorded "
+                            "(--save records one).",
+                            "答案在第 {step} 步用完了；本次运行没有记录进度（加 --save 可记录）。"),
     "review": ("You finished this lesson before; here it is again for review.",
                "你已经学完这一课；现在重新浏览一遍。"),
     "resuming": ("Continuing at step {n} of {total}.", "从第 {n} 步（共 {total} 步）继续。"),
     "done": ("Lesson finished: {passed} of {total} steps passed.",
              "本课完成：{total} 步中通过 {passed} 步。"),
     "next_lesson": ("Next: tutor learn {lesson}", "下一课：tutor learn {lesson}"),
+    "last_marker": ("* the lesson you took last", "* 你最近学习的一课"),
+    "lessons_done": ("{done}/{total} lessons finished", "已完成 {done}/{total} 课"),
+    "menu": ("Choose a lesson: up/down arrows or its number, then Enter (q leaves).",
+             "选择一课：用上下方向键或编号选择，按回车开始（q 退出）。"),
+    "no_lessons": ("No lessons found (set TUTOR_LESSONS to a directory of lesson files).",
+                   "没有找到课程（请把 TUTOR_LESSONS 设为存放课程文件的目录）。"),
+    "column_lesson": ("lesson", "课程"),
+    "column_title": ("title", "标题"),
+    "column_progress": ("progress", "进度"),
+    "steps_passed": ("{done}/{total} passed", "通过 {done}/{total}"),
+    "finished": ("finished", "已完成"),
+    "reset_ask": ("Forget your progress in every lesson? [y/N] ", "清除所有课程的进度吗？[y/N] "),
+    "reset_all": ("Forgot your progress in every lesson.", "已清除所有课程的进度。"),
+    "reset_one": ("Forgot your progress in {lesson}.", "已清除 {lesson} 的进度。"),
+    "reset_kept": ("Nothing was erased.", "没有清除任何进度。"),
+    "nothing_to_retry": ("No failed, skipped or revealed steps to retry in {lesson}.",
+                         "{lesson} 中没有需要重做的步骤（未通过、跳过或看过答案的）。"),
+    "retrying": ("Retrying {n} step(s): {steps}", "重做 {n} 个步骤：{steps}"),
     "all_passed": ("Every step passed.", "所有步骤均已通过。"),
     "symbolic": ("symbolic", "符号"),
     "autograd": ("autograd", "自动求导"),
@@ -110,6 +140,16 @@ def detect_language(requested: str | None = None) -> str:
     return "en"
 
 
+#: What a learner can type instead of an answer (completed with Tab in a terminal).
+COMMANDS = ("hint", "solution", "skip", "back", "quit")
+_QUIT_WORDS = ("exit", "q")
+
+
+def as_command(line: str) -> str:
+    """``line`` with ``exit`` and ``q`` read as ``quit`` (anything else unchanged)."""
+    return "quit" if line.strip().lower() in _QUIT_WORDS else line
+
+
 class Prompter:
     """Where answers come from. ``interactive`` prompters also pause after reading steps."""
 
@@ -121,17 +161,26 @@ class Prompter:
 
 
 class TerminalPrompter(Prompter):
+    """A learner at a keyboard. ``editor``: prompt_toolkit's line editor (stdin and stdout are
+    a terminal); else plain ``input()`` (stdout redirected to a file, say)."""
+
     interactive = True
 
-    def __init__(self, read: Callable[[str], str]):
-        self.read = read
-        try:
-            import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:
-            pass
+    def __init__(self, editor: bool = True):
+        self.session = None
+        if editor:
+            from prompt_toolkit import PromptSession
+            from prompt_toolkit.completion import WordCompleter
+            from prompt_toolkit.history import InMemoryHistory
+
+            self.session = PromptSession(history=InMemoryHistory(),
+                                         completer=WordCompleter(COMMANDS),
+                                         complete_while_typing=False)
 
     def ask(self, prompt: str, reference: str | None = None) -> str:
-        return self.read(prompt)
+        if self.session is None:
+            return as_command(input(prompt))
+        return as_command(self.session.prompt([("bold", prompt)]))
 
 
 class ScriptedPrompter(Prompter):
@@ -147,7 +196,7 @@ class ScriptedPrompter(Prompter):
             if answer.strip() and not answer.lstrip().startswith("#"):
                 if self.echo:
                     self.echo(prompt + answer)
-                return answer
+                return as_command(answer)
         raise EOFError
 
 

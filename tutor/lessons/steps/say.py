@@ -36,7 +36,8 @@ def play(runner, step: Say) -> str:
     for source in step.math:
         formula = runner.math.formula(source, f"step {step.id!r}")
         runner.console.print(RichText(indent(pretty(formula)), style="bold"))
-    return runner.conclude(step, PASSED)
+    runner.pause()  # read first: quitting here leaves the step unmarked
+    return runner.conclude(step, PASSED, pause=False)
 
 
 KIND = StepKind("say", Say, play, formulas=formulas)
