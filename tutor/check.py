@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from tutor._limits import bounded, within_time
+from tutor._limits import TimeLimitError, bounded, within_time
 from tutor.errors import ParseError, TutorError
 from tutor.numeric import (
     WHOLE_AND_HALF,
@@ -76,6 +76,9 @@ class Verdict:
     parts: tuple[Verdict, ...] = ()
     #: The answer could not be read (or checked in time): a verdict on the input, not the maths.
     unreadable: bool = False
+    #: Checking it ran out of time (numbers too extreme, an expression too large): unreadable
+    #: too, but a grader may want a person to look.
+    timed_out: bool = False
 
     def __bool__(self) -> bool:
         return self.correct
@@ -98,6 +101,7 @@ class Verdict:
             "score": self.score,
             "parts": [part.to_dict() for part in self.parts],
             "unreadable": self.unreadable,
+            "timed_out": self.timed_out,
         }
 
 
@@ -237,7 +241,8 @@ def _bounded_verdict(work: Callable[[], Verdict], time_limit: float | None) -> V
     try:
         return bounded(work, "checking this answer", time_limit)
     except TutorError as error:
-        return Verdict(False, f"Could not check your answer: {error}.", unreadable=True)
+        return Verdict(False, f"Could not check your answer: {error}.", unreadable=True,
+                       timed_out=isinstance(error, TimeLimitError))
 
 
 def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | float, *,
@@ -376,4 +381,5 @@ def _check_parts(answer: str | sympy.Expr | Sequence, function: sympy.Expr,
         first_wrong.counterexample if first_wrong else None,
         next((p.mistake for p in parts if p.mistake), None), tuple(parts),
         unreadable=any(part.unreadable for part in parts),
+        timed_out=any(part.timed_out for part in parts),
     )

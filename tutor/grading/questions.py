@@ -76,7 +76,8 @@ def grade_text(question: Question, answer: object, *, seed: int,
         return _too_slow(question, seconds)
     try:
         return within_cpu_seconds(lambda: _grade_text_cached(
-            question, _parsed(question, key) if question.type == "derivative" else key, seed), seconds)
+            question, _parsed(question, key) if question.type == "derivative" else key, seed,
+            seconds), seconds)
     except OutOfCpu:
         _TOO_SLOW.add((question, key, seed))
         return _too_slow(question, seconds)
@@ -113,10 +114,11 @@ def _parsed(question: Question, answer):
 
 
 @functools.lru_cache(maxsize=100_000)
-def _grade_text_cached(question: Question, answer, seed: int) -> QuestionResult:
-    """Identical answers across a class are judged once per process."""
+def _grade_text_cached(question: Question, answer, seed: int, seconds: float) -> QuestionResult:
+    """Identical answers across a class are judged once per process; the checker's own time
+    limit is the grader's bound too (an answer it cannot check in time is ``_too_slow``)."""
     if question.type == "derivative":
-        return _grade_derivative(question, answer, seed)
+        return _grade_derivative(question, answer, seed, seconds)
     return _grade_value(question, answer)
 
 
@@ -135,7 +137,7 @@ def _parts(question: Question, answer, names: tuple[str, ...]) -> list | str:
     return [answer]
 
 
-def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
+def _grade_derivative(question: Question, answer, seed: int, seconds: float) -> QuestionResult:
     import sympy
 
     from tutor.feedback import check_derivative
@@ -150,7 +152,10 @@ def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
     if len(parts) == 1:
         parts = parts[0]  # one variable, or "a, b" text that the checker splits
     verdict = check_derivative(parts, question.function, list(question.wrt),
-                               variables=list(question.variables) or None, seed=seed)
+                               variables=list(question.variables) or None, seed=seed,
+                               time_limit=seconds)
+    if verdict.timed_out:
+        raise OutOfCpu  # the same as running out of the grader's bound: flagged for review
     verdicts = verdict.parts or (verdict,)
     if len(verdicts) != len(question.wrt):
         return QuestionResult.failed(question, "wrong", verdict.message, "wrong number of parts")

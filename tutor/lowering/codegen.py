@@ -18,7 +18,7 @@ import sympy
 from sympy import Piecewise, Symbol
 from sympy.logic.boolalg import Boolean
 
-from tutor._limits import within_time
+from tutor._limits import TimeLimitError, within_time
 from tutor.errors import LoweringError, ParseError
 from tutor.lowering import backends
 from tutor.lowering.backends import NUMPY, Backend
@@ -104,9 +104,14 @@ def _generate(expr: Any, variables: Sequence[str | Symbol], target: Backend) -> 
         return _compile(expr, names, target, printer, namespace)
     limit = f"{MAX_SECONDS:g} s (the time limit for lowering)"
     if printer.evaluating is not None:
-        raise LoweringError(f"cannot evaluate the constant {_shown(printer.evaluating)} within {limit}")
-    raise LoweringError(f"cannot generate {target.title} code for {_shown(expr)} within {limit}, "
-                        "or it is nested too deeply")
+        raise LoweringTimeLimit(f"cannot evaluate the constant {_shown(printer.evaluating)} "
+                                f"within {limit}")
+    raise LoweringTimeLimit(f"cannot generate {target.title} code for {_shown(expr)} within "
+                            f"{limit}, or it is nested too deeply")
+
+
+class LoweringTimeLimit(LoweringError, TimeLimitError):
+    """Code generation (constants evaluated on the way included) past its time bound."""
 
 
 def _compile(expr: sympy.Expr, names: tuple[str, ...], target: Backend, printer: ArrayPrinter,
