@@ -12,6 +12,7 @@ This module imports nothing heavy: the command line reads its limits before SymP
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -65,31 +66,54 @@ def _can_limit() -> bool:
 
 def _run(work: Callable[[], T], seconds: float) -> tuple[bool, T | None]:
     """(True, work()) or (False, None) when ``seconds`` ran out; an outer limit that ran out
-    propagates to its owner."""
+    propagates to its owner.
+
+    The alarm may fire anywhere, the clean-up included: each deadline is removed however its
+    run ends, and the outermost run clears the timer and every deadline before it puts the
+    previous handler back (a timer left behind would kill the process with SIGALRM)."""
     end = time.monotonic() + seconds
     outermost = not _deadlines
     previous = signal.signal(signal.SIGALRM, _on_alarm) if outermost else None
-    blocked = {signal.SIGALRM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    _deadlines.append(end)
-    _arm()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
     try:
+        with _alarm_blocked():
+            _deadlines.append(end)
+            _arm()
         try:
             return True, work()
+        except _OutOfTime:
+            with _alarm_blocked():
+                _discard(end)
+            if any(time.monotonic() >= other - 1e-4 for other in _deadlines):
+                raise  # an outer limit ran out: its owner answers
+            return False, None
         finally:
-            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-            _deadlines.remove(end)
-            _arm()
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+            with _alarm_blocked():
+                _discard(end)
+                _arm()
     except _OutOfTime:
-        if any(time.monotonic() >= other - 1e-4 for other in _deadlines):
-            raise  # an outer limit ran out: its owner answers
-        return False, None
+        if not outermost:
+            raise
+        return False, None  # the alarm fired during the clean-up: no one else's to answer
     finally:
         if outermost:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            _deadlines.clear()
             signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _alarm_blocked():
+    blocked = {signal.SIGALRM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+
+
+def _discard(end: float) -> None:
+    if end in _deadlines:
+        _deadlines.remove(end)
 
 
 def within_time(work: Callable[[], T], seconds: float, fallback: T) -> T:
