@@ -27,10 +27,10 @@ from tutor.lowering import BACKENDS, TENSORFLOW, lower
 from tutor.numeric import (
     Point,
     error_ratio,
-    magnitude,
     evaluate,
     format_point,
     kink_arguments,
+    magnitude,
     point_at,
     sample_points,
     spread_points,

@@ -57,7 +57,7 @@ def sample_points(names: Sequence[str], n: int, seed: int = 0) -> dict[str, np.n
         quarter = (chunk * 4.0).astype(np.intp)  # 0, 1: [-3, 3); 2: [0.05, 3); 3: [-1, 1)
         chunk *= _SAMPLE_SLOPES[quarter]
         chunk += _SAMPLE_OFFSETS[quarter]
-    return dict(zip(names, table))
+    return dict(zip(names, table, strict=True))
 
 
 def point_at(points: Mapping[str, np.ndarray], index: int) -> Point:

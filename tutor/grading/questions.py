@@ -150,7 +150,8 @@ def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
     if len(parts) == 1:
         parts = parts[0]  # one variable, or "a, b" text that the checker splits
     verdict = check_derivative(parts, question.function, list(question.wrt),
-                               variables=list(question.variables) or None, seed=seed)
+                               variables=list(question.variables) or None, seed=seed,
+                               tolerance=question.tolerance)
     verdicts = verdict.parts or (verdict,)
     if len(verdicts) != len(question.wrt):
         return QuestionResult.failed(question, "wrong", verdict.message, "wrong number of parts")
@@ -197,8 +198,11 @@ def _grade_value(question: Question, answer) -> QuestionResult:
                                         "unreadable"))
             continue
         allowed = question.tolerance + question.rel_tolerance * abs(target)
-        if abs(given - target) <= allowed:
+        if given == target:
             components.append(Component(name, 1.0, "Correct."))
+        elif abs(given - target) <= allowed:
+            components.append(Component(name, 1.0, f"Correct (accepted within tolerance "
+                                                    f"{allowed:.3g})."))
         else:
             components.append(Component(name, 0.0, f"Not quite: {given:.10g} is not within "
                                                     f"{allowed:.3g} of the expected value.", "wrong value"))

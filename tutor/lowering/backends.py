@@ -95,7 +95,7 @@ class Backend:
         n = len(next(iter(columns.values())))
         values, grads = self._differentiate(fn, columns, tuple(wrt), n)
         gradient = numpy.zeros((len(wrt), n))
-        for row, grad in zip(gradient, grads):
+        for row, grad in zip(gradient, grads, strict=True):
             if grad is not None:
                 row[:] = grad
         return numpy.asarray(values, dtype=numpy.float64), gradient
