@@ -32,6 +32,7 @@ from tutor.numeric import (
     kink_arguments,
     magnitude,
     point_at,
+    returned_dtype,
     sample_points,
     spread_points,
     tolerance,
@@ -329,7 +330,9 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     and returns one value per point. ``points`` is a count (seeded random points where the
     gradient is defined) or explicit points: a mapping name -> values, a list of
     {name: value}, or rows of values. Points on a kink (relu or abs at 0) are reported in
-    ``nondifferentiable_points`` and left out of the comparison.
+    ``nondifferentiable_points`` and left out of the comparison. Without ``rtol`` the
+    tolerance is the dtype's; at float64 points, an ``fn`` whose every returned number is a
+    float32 number (float16 ones are) is judged at float32's (``numeric.returned_dtype``).
 
     >>> report = check_gradient("x^2 + x^3 + 5", "x", fn=lambda x: x**2 + x**3 + 5)
     >>> report.ok, report.n_points
@@ -350,8 +353,18 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
         fn if fn is not None else _lowered(setup.expr, setup.names, framework), setup.points,
         setup.wrt, dtype=setup.dtype) for framework in frameworks}
     values = results[backend][0] if fn is not None else None
+    if fn is not None and rtol is None:
+        setup = _judged_by_returned_numbers(setup, values, results[backend][1])
     return _report(setup, {name: grads for name, (_, grads) in results.items()}, backend,
                    atol, values)
+
+
+def _judged_by_returned_numbers(setup: _Setup, *returned: np.ndarray) -> _Setup:
+    """The setup with float32's tolerance when every number the user's code returned at
+    float64 points is a float32 number (``returned_dtype``: float16 gets float32's too)."""
+    if setup.dtype != "float64" or returned_dtype(*returned) == "float64":
+        return setup
+    return replace(setup, dtype="float32", rtol=tolerance("float32"))
 
 
 def check_computed_gradient(expr: str | sympy.Expr, wrt: Wrt,
@@ -363,8 +376,8 @@ def check_computed_gradient(expr: str | sympy.Expr, wrt: Wrt,
 
     ``gradient`` gets the points as {name: float64 array} (every variable, in the order of
     ``variables``) and returns one array per ``wrt`` variable, each of one value per point
-    (or one value for all). The other arguments are ``check_gradient``'s; the report's
-    ``backend`` is "given".
+    (or one value for all). The other arguments are ``check_gradient``'s, and so is the rule
+    for the tolerance from the returned numbers; the report's ``backend`` is "given".
 
     >>> check_computed_gradient("sin(x)", "x", lambda p: [p["x"]]).ok
     False
@@ -381,6 +394,8 @@ def check_computed_gradient(expr: str | sympy.Expr, wrt: Wrt,
     except (TypeError, ValueError) as error:
         raise TutorError(f"each part of the gradient must be {n} numbers, one per point "
                          f"({error})") from None
+    if rtol is None:
+        setup = _judged_by_returned_numbers(setup, grads)
     return _report(setup, {GIVEN: grads}, GIVEN, atol, None)
 
 

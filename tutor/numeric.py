@@ -33,6 +33,27 @@ def tolerance(dtype: Any = "float64") -> float:
     return math.sqrt(float(np.finfo(np.dtype(name)).eps))
 
 
+def returned_dtype(*arrays: Any) -> str:
+    """The float type that judges numbers computed by someone's code, read from the numbers
+    alone (never from what the code says it used): "float32" when every number is exactly a
+    float32 number, else "float64". float16 and bfloat16 numbers are float32 numbers: they get
+    float32's tolerance, never their own wider one. ``tutor.testing`` and the grader both
+    judge user code's gradients at ``tolerance(returned_dtype(...))``.
+
+    >>> returned_dtype(np.float16([0.1, 2.0]), np.float32([1.5]))
+    'float32'
+    >>> returned_dtype(np.float32([0.1]), np.array([0.1]))
+    'float64'
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        for array in arrays:
+            array = np.asarray(array, dtype=np.float64)
+            if not np.array_equal(array.astype(np.float32).astype(np.float64), array,
+                                  equal_nan=True):
+                return "float64"
+    return "float32"
+
+
 #: u in [0, 1) -> a point, by quarter of u: slope * u + offset (see ``sample_points``).
 _SAMPLE_SLOPES = np.array([12.0, 12.0, 11.8, 8.0])
 _SAMPLE_OFFSETS = np.array([-3.0, -3.0, -5.85, -7.0])
