@@ -179,6 +179,10 @@ def _prepare(expr: str | sympy.Expr, wrt: Wrt, variables: Sequence[str] | None,
     symbolic = tuple(sympy.diff(expr, s) for s in wrt_syms)
 
     if isinstance(points, numbers.Integral):
+        if points < 1:
+            raise TutorError(f"points must be at least 1, got {points}")
+        if points > MAX_POINTS:
+            raise TutorError(f"points may be at most {MAX_POINTS:,}, got {points:,}")
         columns, values, expected = _defined_points(expr, symbolic, names, points, seed)
     else:
         columns, values, expected = _explicit_points(points, names), None, None
