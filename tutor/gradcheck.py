@@ -26,7 +26,7 @@ from tutor.errors import BackendError, TutorError
 from tutor.lowering import BACKENDS, TENSORFLOW, lower
 from tutor.numeric import (
     Point,
-    error_ratio,
+    allowed_error,
     evaluate,
     format_point,
     kink_arguments,
@@ -289,13 +289,17 @@ def _mismatch(reference: np.ndarray, other: np.ndarray, defined: np.ndarray, rto
         for start in range(0, n, _COMPARE_CHUNK):
             part = slice(start, start + _COMPARE_CHUNK)
             ref, oth, inside = reference[:, part], other[:, part], defined[part]
-            chunk = error_ratio(ref, oth, rtol, scale=scale)
             errors = np.abs(oth - ref)
+            chunk = errors / allowed_error(ref, oth, rtol, scale)
             if atol is not None:
                 chunk[errors <= atol] = 0.0
-            errors[np.isnan(errors)] = np.inf  # NaN from autodiff where SymPy has a number
-            chunk[np.isnan(chunk)] = np.inf
-            relative = errors / np.maximum(np.abs(ref), 1e-300)
+            unequal = np.isnan(chunk)  # NaN or inf from autodiff where SymPy has a number
+            if unequal.any():
+                chunk[unequal] = np.inf
+                errors[np.isnan(errors)] = np.inf
+            relative = np.abs(ref)
+            np.maximum(relative, 1e-300, out=relative)
+            np.divide(errors, relative, out=relative)
             if not inside.all():
                 chunk[:, ~inside] = errors[:, ~inside] = relative[:, ~inside] = 0.0
             ratios[part] = chunk.max(axis=0)

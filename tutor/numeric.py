@@ -136,11 +136,17 @@ def error_ratio(reference: np.ndarray, other: np.ndarray, rtol: float, *,
     """
     if scale is None:
         scale = magnitude(reference, percentile)
+    with np.errstate(all="ignore"):
+        return np.abs(other - reference) / allowed_error(reference, other, rtol, scale)
+
+
+def allowed_error(reference: np.ndarray, other: np.ndarray, rtol: float,
+                  scale: float) -> np.ndarray:
+    """The error ``error_ratio`` allows: rtol * (max(|reference|, |other|) + scale)."""
     allowed = np.maximum(np.abs(reference), np.abs(other))
     allowed += scale
     allowed *= rtol
-    with np.errstate(all="ignore"):
-        return np.abs(other - reference) / allowed
+    return allowed
 
 
 def answer_ratio(expected: np.ndarray, given: np.ndarray) -> np.ndarray:
