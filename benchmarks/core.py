@@ -6,6 +6,7 @@ shows the last one. Targets from issue 2 are printed beside each figure.
 
 from __future__ import annotations
 
+import math
 import statistics
 import subprocess
 import sys
@@ -75,12 +76,17 @@ def per_point_check_costs(n: int = 10_000) -> list[tuple[str, float, str, float,
 
 def million_point_cost(n: int = 1_000_000) -> tuple[str, float, str, float, str]:
     """check_gradient at 10^6 seeded points (drawing, evaluating, differentiating, comparing)
-    against one forward evaluation of the function in torch on the same points (issue 10)."""
+    against one forward evaluation of the function in torch on the same points (issue 10).
+
+    Both sides are the fastest of 7 runs, taken in turn: on a shared machine a 0.1 s run is
+    preempted far more often than a 10 ms one, which the median would count against it."""
     check_gradient(HIMMELBLAU, "x,y", points=n)  # derive and generate the code once
     drawn = numeric.sample_points(["x", "y"], n)
     x, y = torch.from_numpy(drawn["x"]), torch.from_numpy(drawn["y"])
-    forward = best_of(lambda: himmelblau_torch(x, y), 5)
-    ours = best_of(lambda: check_gradient(HIMMELBLAU, "x,y", points=n), 5)
+    forward, ours = math.inf, math.inf
+    for _ in range(7):
+        forward = min(forward, best_of(lambda: himmelblau_torch(x, y), 1))
+        ours = min(ours, best_of(lambda: check_gradient(HIMMELBLAU, "x,y", points=n), 1))
     return ("check_gradient, Himmelblau, 10^6 points, float64", ours,
             "one torch forward evaluation", forward, "<= 8x")
 
