@@ -178,3 +178,44 @@ def test_students_with_hostile_or_similar_names_each_get_their_reports(tmp_path,
     rows = list(csv.reader((out / "grades.csv").open()))
     assert "'=HYPERLINK(1)" in [row[0] for row in rows]
     assert len(ET.parse(out / "junit.xml").getroot()) == len(names)
+
+
+GRADIENT_ASSIGNMENT = """\
+title: Gradients
+id: gradients
+questions:
+  - {id: grad, type: derivative, function: x^3 y + y^2, wrt: [x, y]}
+  - {id: sq, type: derivative, function: tanh(x)^2, wrt: x}
+"""
+
+
+def test_gradients_in_brackets_or_parentheses_and_sech_through_tutor_grade(tmp_path):
+    (tmp_path / "gradients.yaml").write_text(GRADIENT_ASSIGNMENT)
+    files = {  # every way a student writes the gradient, in every answers format
+        "brackets": ("answers.yaml", 'grad: "[3x^2 y, x^3 + 2y]"\nsq: 2tanh(x) sech(x)^2\n'),
+        "parens": ("answers.yaml", 'grad: "(3x^2 y, x^3 + 2y)"\nsq: 2 tanh x sech(x)^2\n'),
+        "list": ("answers.yaml", "grad: [3x^2 y, x^3 + 2y]\nsq: 2 tanh(x) / cosh(x)^2\n"),
+        "commas": ("answers.yaml", "grad: 3x^2 y, x^3 + 2y\nsq: 2 tanh(x) sech(x)**2\n"),
+        "toml": ("answers.toml", 'grad = "[3x^2 y, x^3 + 2y]"\nsq = "2tanh(x) sech(x)^2"\n'),
+        "json": ("answers.json", '{"grad": "(3x^2 y, x^3 + 2y)", "sq": "2tanh(x)sech(x)^2"}'),
+        "half": ("answers.yaml", 'grad: "[3x^2, x^3 + 2y]"\nsq: 2tanh(x) sech(x)\n'),
+        "one": ("answers.yaml", 'grad: "[3x^2 y]"\n'),
+    }
+    folders = []
+    for name, (file_name, text) in files.items():
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / file_name).write_text(text)
+        folders.append(str(tmp_path / "class" / name))
+    out = tmp_path / "out"
+    assert main(["grade", str(tmp_path / "gradients.yaml"), *folders, "--out", str(out),
+                 "--no-gradebook", "--quiet"]) == 0
+    results = {r["student"]: {q["id"]: q for q in r["questions"]}
+               for r in json.loads((out / "grades.json").read_text())["results"]}
+    for name in ("brackets", "parens", "list", "commas", "toml", "json"):
+        assert results[name]["grad"]["score"] == 1.0, (name, results[name]["grad"]["feedback"])
+        assert results[name]["sq"]["score"] == 1.0, (name, results[name]["sq"]["feedback"])
+    half = results["half"]
+    assert [c["share"] for c in half["grad"]["components"]] == [0.0, 1.0]
+    assert half["sq"]["score"] == 0.0
+    assert results["one"]["grad"]["score"] == 0.0
+    assert "Expected 2" in results["one"]["grad"]["feedback"]

@@ -2,7 +2,8 @@
 elsewhere (a hand-written NumPy gradient, a student's code in the sandbox) against SymPy's.
 
 The gradients are compared at many points in one vectorised call, with a tolerance from the
-float type, and the worst point is reported; points on a kink are set aside.
+float type, and the worst point is reported; points on a kink are set aside. (About 480
+lines: the reports, the choice of points and the chunked comparison are one piece of work.)
 
 >>> check_gradient("(x^2+y-11)^2 + (x+y^2-7)^2", "x,y").ok
 True
@@ -26,11 +27,13 @@ from tutor.errors import BackendError, TutorError
 from tutor.lowering import BACKENDS, TENSORFLOW, lower
 from tutor.numeric import (
     Point,
-    error_ratio,
+    allowed_error,
     evaluate,
     format_point,
     kink_arguments,
+    magnitude,
     point_at,
+    returned_dtype,
     sample_points,
     spread_points,
     tolerance,
@@ -131,6 +134,35 @@ class _Setup:
     rtol: float
     points: dict[str, np.ndarray]  # the compared points, on no kink
     kinked: tuple[Point, ...]
+    values: np.ndarray  # the function at the points (float64, NaN where undefined)
+    expected: np.ndarray  # the symbolic gradient there: one row per ``wrt`` name
+    defined: np.ndarray  # where every part of ``expected`` is finite
+
+
+def _symbolic_values(symbolic: Sequence[sympy.Expr], points: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The symbolic gradient at ``points``, one float64 row per part."""
+    return np.stack([evaluate(part, points) for part in symbolic])
+
+
+def _defined_points(expr: sympy.Expr, symbolic: Sequence[sympy.Expr], names: Sequence[str],
+                    count: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """``count`` seeded points where ``expr`` and its gradient are finite, with the values
+    there: first exactly ``count`` points (enough where the function is defined everywhere),
+    then ``_CANDIDATES_PER_POINT`` times as many, in [-3, 3] and then spread over magnitudes
+    (sqrt(x-4) is defined beyond 3)."""
+    for draw, oversample in ((sample_points, 1), (sample_points, _CANDIDATES_PER_POINT),
+                             (spread_points, _CANDIDATES_PER_POINT)):
+        candidates = draw(names, count * oversample, seed)
+        values = evaluate(expr, candidates)
+        expected = _symbolic_values(symbolic, candidates)
+        defined = np.isfinite(values) & np.isfinite(expected).all(axis=0)
+        if oversample == 1 and defined.all():
+            return candidates, values, expected
+        chosen = np.flatnonzero(defined)[:count]
+        if chosen.size and oversample > 1:
+            return ({name: column[chosen] for name, column in candidates.items()},
+                    values[chosen], expected[:, chosen])
+    raise TutorError(f"{expr} or its gradient is undefined at every sample point")
 
 
 def _prepare(expr: str | sympy.Expr, wrt: Wrt, variables: Sequence[str] | None,
@@ -153,30 +185,34 @@ def _prepare(expr: str | sympy.Expr, wrt: Wrt, variables: Sequence[str] | None,
             raise TutorError(f"points must be at least 1, got {points}")
         if points > MAX_POINTS:
             raise TutorError(f"points may be at most {MAX_POINTS:,}, got {points:,}")
-        for draw in (sample_points, spread_points):  # spread: sqrt(x-4) is defined beyond 3
-            candidates = draw(names, points * _CANDIDATES_PER_POINT, seed)
-            defined = np.isfinite(evaluate(expr, candidates))
-            for part in symbolic:
-                defined &= np.isfinite(evaluate(part, candidates))
-            chosen = np.flatnonzero(defined)[:points]
-            if chosen.size:
-                break
-        if chosen.size == 0:
-            raise TutorError(f"{expr} or its gradient is undefined at every sample point")
-        columns = {name: values[chosen] for name, values in candidates.items()}
+        columns, values, expected = _defined_points(expr, symbolic, names, points, seed)
     else:
-        columns = _explicit_points(points, names)
-    # Compare at exactly the points autograd sees: rounded to its dtype.
-    columns = {name: values.astype(dtype_name).astype(np.float64) for name, values in columns.items()}
+        columns, values, expected = _explicit_points(points, names), None, None
+    if dtype_name != "float64":  # compare at exactly the points autodiff sees: in its dtype
+        columns = {name: column.astype(dtype_name).astype(np.float64)
+                   for name, column in columns.items()}
+        values = expected = None
 
     kink_mask = np.zeros(len(next(iter(columns.values()))), dtype=bool)
     for kink in kink_arguments(expr):
         kink_mask |= np.abs(evaluate(kink, columns)) <= rtol
     if kink_mask.all():
         raise TutorError("every point lies on a kink of the function, where it has no derivative")
-    compared = {name: values[~kink_mask] for name, values in columns.items()}
     kinked = tuple(point_at(columns, i) for i in np.flatnonzero(kink_mask))
-    return _Setup(expr, symbolic, wrt_names, names, dtype_name, rtol, compared, kinked)
+    if kinked:
+        kept = ~kink_mask
+        columns = {name: column[kept] for name, column in columns.items()}
+        values = None if values is None else values[kept]
+        expected = None if expected is None else expected[:, kept]
+    if values is None:
+        values = evaluate(expr, columns)
+    if expected is None:
+        expected = _symbolic_values(symbolic, columns)
+        defined = np.isfinite(expected).all(axis=0)
+    else:  # the drawn points were chosen where it is finite
+        defined = np.ones(expected.shape[1], dtype=bool)
+    return _Setup(expr, symbolic, wrt_names, names, dtype_name, rtol, columns, kinked, values,
+                  expected, defined)
 
 
 def _explicit_points(points: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -233,11 +269,48 @@ def _lowered(expr: sympy.Expr, names: tuple[str, ...], backend: str = "torch"):
     return lower(expr, names, backend=backend)
 
 
-def _errors(reference: np.ndarray, other: np.ndarray, defined: np.ndarray) -> np.ndarray:
-    """|other - reference| where ``defined`` (0 elsewhere); infinite where ``other`` is NaN."""
+#: Points compared per step: each step's temporaries stay in cache.
+_COMPARE_CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class _Mismatch:
+    """How far ``other`` is from ``reference`` (rows of values, one column per point)."""
+
+    ratios: np.ndarray  # per point, the largest error ratio (above 1 is a mismatch); 0 undefined
+    max_abs_error: float  # infinite where ``other`` is NaN
+    max_rel_error: float
+
+
+def _mismatch(reference: np.ndarray, other: np.ndarray, defined: np.ndarray, rtol: float,
+              atol: float | None) -> _Mismatch:
+    """``other`` against ``reference`` where ``defined``, a cache-sized chunk of points at a
+    time (10^6 points in a fraction of the time of whole-array passes)."""
+    scale = magnitude(reference, 90.0)
+    n = reference.shape[1]
+    ratios = np.empty(n)
+    max_abs = max_rel = 0.0
     with np.errstate(all="ignore"):
-        errors = np.where(defined, np.abs(other - reference), 0.0)
-    return np.where(np.isnan(errors), np.inf, errors)
+        for start in range(0, n, _COMPARE_CHUNK):
+            part = slice(start, start + _COMPARE_CHUNK)
+            ref, oth, inside = reference[:, part], other[:, part], defined[part]
+            errors = np.abs(oth - ref)
+            chunk = errors / allowed_error(ref, oth, rtol, scale)
+            if atol is not None:
+                chunk[errors <= atol] = 0.0
+            unequal = np.isnan(chunk)  # NaN or inf from autodiff where SymPy has a number
+            if unequal.any():
+                chunk[unequal] = np.inf
+                errors[np.isnan(errors)] = np.inf
+            relative = np.abs(ref)
+            np.maximum(relative, 1e-300, out=relative)
+            np.divide(errors, relative, out=relative)
+            if not inside.all():
+                chunk[:, ~inside] = errors[:, ~inside] = relative[:, ~inside] = 0.0
+            ratios[part] = chunk.max(axis=0)
+            max_abs = max(max_abs, float(errors.max()))
+            max_rel = max(max_rel, float(relative.max()))
+    return _Mismatch(ratios, max_abs, max_rel)
 
 
 def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
@@ -245,21 +318,15 @@ def _compare(first: str, reference: np.ndarray, second: str, other: np.ndarray,
              atol: float | None) -> tuple[GradientPair, float]:
     """``other`` against ``reference`` (one row per variable), where the symbolic gradient is
     ``defined``; and the largest error ratio (above 1 is a mismatch)."""
-    ratios = np.where(defined, error_ratio(reference, other, rtol), 0.0)
-    if atol is not None:
-        ratios = np.where(np.abs(other - reference) <= atol, 0.0, ratios)
-    ratios = np.where(np.isnan(ratios), np.inf, ratios)  # NaN from autodiff where sympy has a number
-    per_point = ratios.max(axis=0)
-    worst = int(np.argmax(per_point))
-    abs_errors = _errors(reference, other, defined)
-    with np.errstate(all="ignore"):
-        rel_errors = np.where(defined, abs_errors / np.maximum(np.abs(reference), 1e-300), 0.0)
+    mismatch = _mismatch(reference, other, defined, rtol, atol)
+    worst = int(np.argmax(mismatch.ratios))
     pair = GradientPair(
-        first, second, ok=bool(np.all(ratios <= 1.0)), max_abs_error=float(abs_errors.max()),
-        max_rel_error=float(rel_errors.max()), worst_point=point_at(points, worst),
+        first, second, ok=bool(mismatch.ratios[worst] <= 1.0),
+        max_abs_error=mismatch.max_abs_error, max_rel_error=mismatch.max_rel_error,
+        worst_point=point_at(points, worst),
         first_at_worst=tuple(float(v) for v in reference[:, worst]),
         second_at_worst=tuple(float(v) for v in other[:, worst]))
-    return pair, float(per_point[worst])
+    return pair, float(mismatch.ratios[worst])
 
 
 def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = None,
@@ -276,7 +343,9 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
     and returns one value per point. ``points`` is a count (seeded random points where the
     gradient is defined) or explicit points: a mapping name -> values, a list of
     {name: value}, or rows of values. Points on a kink (relu or abs at 0) are reported in
-    ``nondifferentiable_points`` and left out of the comparison.
+    ``nondifferentiable_points`` and left out of the comparison. Without ``rtol`` the
+    tolerance is the dtype's; at float64 points, an ``fn`` whose every returned number is a
+    float32 number (float16 ones are) is judged at float32's (``numeric.returned_dtype``).
 
     >>> report = check_gradient("x^2 + x^3 + 5", "x", fn=lambda x: x**2 + x**3 + 5)
     >>> report.ok, report.n_points
@@ -297,8 +366,18 @@ def check_gradient(expr: str | sympy.Expr, wrt: Wrt, *, fn: Callable | None = No
         fn if fn is not None else _lowered(setup.expr, setup.names, framework), setup.points,
         setup.wrt, dtype=setup.dtype) for framework in frameworks}
     values = results[backend][0] if fn is not None else None
+    if fn is not None and rtol is None:
+        setup = _judged_by_returned_numbers(setup, values, results[backend][1])
     return _report(setup, {name: grads for name, (_, grads) in results.items()}, backend,
                    atol, values)
+
+
+def _judged_by_returned_numbers(setup: _Setup, *returned: np.ndarray) -> _Setup:
+    """The setup with float32's tolerance when every number the user's code returned at
+    float64 points is a float32 number (``returned_dtype``: float16 gets float32's too)."""
+    if setup.dtype != "float64" or returned_dtype(*returned) == "float64":
+        return setup
+    return replace(setup, dtype="float32", rtol=tolerance("float32"))
 
 
 def check_computed_gradient(expr: str | sympy.Expr, wrt: Wrt,
@@ -310,8 +389,8 @@ def check_computed_gradient(expr: str | sympy.Expr, wrt: Wrt,
 
     ``gradient`` gets the points as {name: float64 array} (every variable, in the order of
     ``variables``) and returns one array per ``wrt`` variable, each of one value per point
-    (or one value for all). The other arguments are ``check_gradient``'s; the report's
-    ``backend`` is "given".
+    (or one value for all). The other arguments are ``check_gradient``'s, and so is the rule
+    for the tolerance from the returned numbers; the report's ``backend`` is "given".
 
     >>> check_computed_gradient("sin(x)", "x", lambda p: [p["x"]]).ok
     False
@@ -328,6 +407,8 @@ def check_computed_gradient(expr: str | sympy.Expr, wrt: Wrt,
     except (TypeError, ValueError) as error:
         raise TutorError(f"each part of the gradient must be {n} numbers, one per point "
                          f"({error})") from None
+    if rtol is None:
+        setup = _judged_by_returned_numbers(setup, grads)
     return _report(setup, {GIVEN: grads}, GIVEN, atol, None)
 
 
@@ -337,8 +418,7 @@ def _report(setup: _Setup, gradients: Mapping[str, np.ndarray], backend: str,
     ``values`` when given."""
     points, rtol = setup.points, setup.rtol
     sources = list(gradients)
-    expected = np.stack([evaluate(part, points) for part in setup.symbolic])
-    defined = np.all(np.isfinite(expected), axis=0)
+    expected, defined = setup.expected, setup.defined
     compared_pairs = [_compare("sympy", expected, source, gradients[source], points, defined,
                                rtol, atol) for source in sources]
     if backend == "all":
@@ -351,11 +431,11 @@ def _report(setup: _Setup, gradients: Mapping[str, np.ndarray], backend: str,
 
     value_error = None
     if values is not None:
-        reference = evaluate(setup.expr, points)
-        defined_values = np.isfinite(reference)
-        value_error = float(_errors(reference, values, defined_values).max())
-        ratios = np.where(defined_values, error_ratio(reference, values, rtol), 0.0)
-        ok = ok and bool(np.all(ratios <= 1.0))
+        reference = setup.values
+        mismatch = _mismatch(reference[None], np.asarray(values)[None], np.isfinite(reference),
+                             rtol, None)
+        value_error = mismatch.max_abs_error
+        ok = ok and bool(np.all(mismatch.ratios <= 1.0))
     report = GradientReport(
         ok=ok, max_abs_error=max(pair.max_abs_error for pair in with_sympy),
         max_rel_error=max(pair.max_rel_error for pair in with_sympy),

@@ -51,7 +51,9 @@ class Question:
                                 required_for=("derivative",))
     at: tuple[tuple[str, float], ...] = spec((), read="point", types=("value",))
     answer: tuple[float, ...] = spec((), read="numbers", types=("value",))  # if given
-    tolerance: float | None = spec(None, minimum=0, types=("value", "descent"))  # else TOLERANCES
+    # value, descent: absolute, else TOLERANCES; derivative: relative, the checker's tolerance=
+    # (none by default: an answer provably different from the expected one is wrong)
+    tolerance: float | None = spec(None, minimum=0, types=("derivative", "value", "descent"))
     rel_tolerance: float = spec(1e-9, minimum=0, types=("value",))
     entry: str = spec("", read="entry", **_CODE)  # the student's Python function
     samples: int = spec(200, minimum=1, maximum=100_000,

@@ -153,7 +153,7 @@ def _grade_derivative(question: Question, answer, seed: int, seconds: float) -> 
         parts = parts[0]  # one variable, or "a, b" text that the checker splits
     verdict = check_derivative(parts, question.function, list(question.wrt),
                                variables=list(question.variables) or None, seed=seed,
-                               time_limit=seconds)
+                               tolerance=question.tolerance, time_limit=seconds)
     if verdict.timed_out:
         raise OutOfCpu  # the same as running out of the grader's bound: flagged for review
     verdicts = verdict.parts or (verdict,)
@@ -202,8 +202,11 @@ def _grade_value(question: Question, answer) -> QuestionResult:
                                         "unreadable"))
             continue
         allowed = question.tolerance + question.rel_tolerance * abs(target)
-        if abs(given - target) <= allowed:
+        if given == target:
             components.append(Component(name, 1.0, "Correct."))
+        elif abs(given - target) <= allowed:
+            components.append(Component(name, 1.0, f"Correct (accepted within tolerance "
+                                                    f"{allowed:.3g})."))
         else:
             components.append(Component(name, 0.0, f"Not quite: {given:.10g} is not within "
                                                     f"{allowed:.3g} of the expected value.", "wrong value"))
@@ -277,20 +280,14 @@ def _column(value, n: int) -> np.ndarray:
     return array
 
 
-def _float32_numbers(array: np.ndarray) -> bool:
-    """Whether every number in ``array`` is exactly a float32 number (NaN and inf included)."""
-    with np.errstate(over="ignore"):
-        return bool(np.array_equal(array.astype(np.float32).astype(np.float64), array, equal_nan=True))
-
-
 class _Remote:
     """The student's function evaluated in the sandbox, once per set of points.
 
     ``gradients(columns, wanted)`` returns the student's gradient columns for the wanted
     variables; the last ``columns``, ``values`` (gradient-code), ``dtype`` and ``framework``
-    (the library it ran under) are kept. ``dtype`` is read from the numbers, never from what
-    the process says: "float32" when every number returned is a float32 number (float16 and
-    bfloat16 ones are too: they get float32's tolerance, never their own), else "float64".
+    (the library it ran under) are kept. ``dtype`` is the core's ``returned_dtype`` of every
+    number returned, never what the process says: "float32" when each is a float32 number
+    (float16 and bfloat16 ones are: float32's tolerance, never their own), else "float64".
     """
 
     def __init__(self, code: StudentCode, question: Question, timeout: float):
@@ -307,6 +304,8 @@ class _Remote:
         self.columns = columns
         key = (tuple(c.tobytes() for c in columns.values()), tuple(wanted))
         if key not in self.replies:
+            from tutor.numeric import returned_dtype
+
             args = [c.tolist() for c in columns.values()]
             if q.type == "gradient-code":
                 reply = self.code.call({"mode": "gradient", "framework": q.framework, "entry": q.entry,
@@ -320,7 +319,7 @@ class _Remote:
                 parts = dict(zip(q.wrt, self._columns(reply.get("parts"), len(q.wrt), n), strict=True))
                 grads = [parts[name] for name, need in zip(q.variables, wanted, strict=True) if need]
             numbers = [*grads, *([self.values] if q.type == "gradient-code" else [])]
-            if self.dtype == "float32" and not all(map(_float32_numbers, numbers)):
+            if self.dtype == "float32" and returned_dtype(*numbers) == "float64":
                 self.dtype = "float64"
             self.replies[key] = grads
         return list(self.replies[key])
@@ -340,10 +339,10 @@ def _reference(question: Question):
 
 
 def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
-    """The core's check of the student's gradient; judged again with float32's tolerance
-    when every number they returned is a float32 number (their numbers, not their maths)."""
+    """The core's check of the student's gradient, with the core's tolerance rule (the one
+    ``tutor.testing`` follows): float32's when every number they returned is a float32 number
+    (float16 included), else float64's."""
     from tutor.gradcheck import check_computed_gradient
-    from tutor.numeric import tolerance
 
     wanted = [name in wrt for name in question.variables]
 
@@ -352,12 +351,8 @@ def _check(question: Question, remote: _Remote, wrt: list[str], seed: int):
                            remote.gradients(columns, wanted), strict=True))
         return [by_name[name] for name in wrt]
 
-    options = dict(points=question.samples, seed=seed, variables=list(question.variables))
-    report = check_computed_gradient(_reference(question), wrt, gradient, **options)
-    if not report.ok and remote.dtype != "float64":
-        report = check_computed_gradient(_reference(question), wrt, gradient,
-                                         rtol=tolerance(remote.dtype), **options)
-    return report
+    return check_computed_gradient(_reference(question), wrt, gradient, points=question.samples,
+                                   seed=seed, variables=list(question.variables))
 
 
 def _numbers(given, expected) -> tuple[str, str]:

@@ -46,6 +46,9 @@ class Ask(Step):
     hints: tuple[Text, ...] = ()
     tries: int = spec(3, minimum=1)
     wrong_examples: tuple[WrongExample, ...] = ()
+    #: Relative tolerance for a decimal answer (the checker's ``tolerance=``); without it an
+    #: answer that differs provably from the expected one is wrong however close.
+    tolerance: float | None = spec(None, positive=True)
 
 
 def check_ask(reader: Reader, node: Node, where: str, values: dict) -> None:
@@ -97,8 +100,9 @@ class Judge:
             except ParseError as error:
                 return Verdict(False, f"Could not read your answer: {error}.")
         if self.function is not None:
-            return check_derivative(answer, self.function, self.wrt, at=self.at)
-        return check_answer(answer, self.expected)
+            return check_derivative(answer, self.function, self.wrt, at=self.at,
+                                    tolerance=self.step.tolerance)
+        return check_answer(answer, self.expected, tolerance=self.step.tolerance)
 
     def known_wrong(self, answer: sympy.Expr) -> WrongExample | None:
         """The first wrong example that ``answer`` equals, if any."""
