@@ -1,0 +1,11 @@
+"""The texts of :mod:`tutor.messages`: key -> (English, Chinese), one module per layer.
+
+The modules hold data only; keys are unique across them (a unit test checks it).
+"""
+
+from __future__ import annotations
+
+from tutor.catalogue import cli, core, lessons
+
+MESSAGES: dict[str, tuple[str, str]] = {**core.MESSAGES, **lessons.MESSAGES, **cli.MESSAGES}
+TABLES = {"core": core.MESSAGES, "lessons": lessons.MESSAGES, "cli": cli.MESSAGES}

@@ -1,0 +1,4 @@
+"""What the command line prints: key -> (English, Chinese)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}
