@@ -223,6 +223,7 @@ def _subsystem_commands():
 
 def main(argv: Sequence[str] | None = None) -> int:
     from tutor.errors import TutorError
+    from tutor.messages import text
 
     args = build_parser().parse_args(argv)
     try:
@@ -232,10 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return default(args)
         return args.run(args)
     except TutorError as error:
-        print(f"tutor: error: {error}", file=sys.stderr)
+        print(text("cli_error", error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ntutor: interrupted", file=sys.stderr)
+        print("\n" + text("cli_interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 from typing import IO, TYPE_CHECKING
@@ -30,10 +31,47 @@ def make_console(file: IO[str] | None = None) -> Console:
     A terminal keeps its own width; a pipe or file gets at least 100 columns. Never emoji:
     Windows consoles garble them.
     """
+    _break_chinese_at_punctuation()
     console = Console(file=file, no_color="NO_COLOR" in os.environ, emoji=False, highlight=False)
     if not console.is_terminal:
         console.width = max(console.width, 100)
     return console
+
+
+#: Chinese lines may break after these (and before the opening brackets), never inside a word.
+_BREAK_AFTER = "，。：；、！？）」』"
+_BREAK_BEFORE = "（「『"
+
+
+@functools.cache
+def _break_chinese_at_punctuation() -> None:
+    """Teach rich's wrapping the break points of Chinese text.
+
+    rich breaks lines only at spaces, so a Chinese sentence (no spaces) longer than the line is
+    chopped at whatever character meets the edge, splitting words (应用链 / 式法则). Here each
+    run rich would treat as one word is cut after full-width punctuation and before an opening
+    bracket, so lines end at a clause's end; only a clause wider than the whole line is still
+    chopped. rich has no public hook for this: its ``_wrap.words`` is replaced, and left alone
+    if a rich version no longer has it.
+    """
+    from rich import _wrap
+
+    original = getattr(_wrap, "words", None)
+    if original is None or getattr(original, "breaks_chinese", False):
+        return
+
+    def words(text: str):
+        for start, _end, word in original(text):
+            cuts = {i + 1 for i in range(len(word) - 1) if word[i] in _BREAK_AFTER
+                    and word[i + 1] not in _BREAK_AFTER and not word[i + 1].isspace()}
+            cuts |= {i for i in range(1, len(word)) if word[i] in _BREAK_BEFORE
+                     and word[i - 1] not in _BREAK_BEFORE and not word[i - 1].isspace()}
+            edges = [0, *sorted(cuts), len(word)]
+            for begin, end in itertools.pairwise(edges):
+                yield start + begin, start + end, word[begin:end]
+
+    words.breaks_chinese = True
+    _wrap.words = words
 
 
 @functools.cache

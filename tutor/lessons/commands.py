@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-LANGUAGES = ("en", "zh")
+from tutor.messages import LANGUAGES, set_language, text
 
 
 def register(subparsers) -> None:
@@ -77,7 +77,7 @@ def _store():
 
     store = ProgressStore()
     if store.warning:
-        print(f"tutor: warning: {store.warning}", file=sys.stderr)
+        print(text("cli_warning", warning=store.warning), file=sys.stderr)
     return store
 
 
@@ -85,7 +85,9 @@ def _language(requested: str | None, store) -> str:
     from tutor.lessons.ui import detect_language
 
     remembered = store.setting("lang")
-    return requested or (remembered if remembered in LANGUAGES else None) or detect_language()
+    lang = requested or (remembered if remembered in LANGUAGES else None) or detect_language()
+    set_language(lang)  # what follows, errors included, is in this language
+    return lang
 
 
 def run_list(args: argparse.Namespace | None) -> int:
@@ -127,12 +129,12 @@ def _learn(args: argparse.Namespace, store) -> int:
     from tutor.lessons.schema import load_lesson
     from tutor.lessons.ui import say
 
+    lang = _language(args.lang, store)
     lesson = load_lesson(find_lesson(args.lesson))
     problems = formula_problems(lesson)
     if problems:
         raise problems[0].as_error()
     scripted = args.auto or args.answers or not sys.stdin.isatty()
-    lang = _language(args.lang, store)
     retry = store.to_retry(lesson.id) if args.retry else None
     if scripted and not args.save:
         store = ProgressStore.scratch()
@@ -145,8 +147,8 @@ def _learn(args: argparse.Namespace, store) -> int:
     if args.step:
         start = lesson.step_index(args.step)
         if start is None:
-            raise LessonError(f"lesson {lesson.id!r} has no step {args.step!r}; its steps are: "
-                              f"{', '.join(step.id for step in lesson.steps)}")
+            raise LessonError(text("no_such_step", lesson=lesson.id, step=args.step,
+                                   steps=", ".join(step.id for step in lesson.steps)))
     elif retry is not None:
         if not retry:
             console.print(Text(say("nothing_to_retry", lang, lesson=lesson.id)))
@@ -185,11 +187,11 @@ def _plot_dir(out: str | None, lesson, store):
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise TutorError(f"cannot save this lesson's plots in {directory}: {error.strerror} "
-                             "(give a directory you can write with --out)") from None
+            raise TutorError(text("plot_dir_unusable", directory=directory,
+                                  why=error.strerror)) from None
         if not os.access(directory, os.W_OK):
-            raise TutorError(f"cannot save this lesson's plots in {directory}: not writable "
-                             "(give a directory you can write with --out)")
+            raise TutorError(text("plot_dir_unusable", directory=directory,
+                                  why=text("not_writable")))
     return directory
 
 
@@ -210,7 +212,8 @@ def _prompter(args: argparse.Namespace, console):
             with open(args.answers, encoding="utf-8") as stream:
                 lines = stream.read().splitlines()
         except OSError as error:
-            raise TutorError(f"cannot read the answers file {args.answers}: {error.strerror}") from None
+            raise TutorError(text("answers_unreadable", path=args.answers,
+                                  why=error.strerror)) from None
         return ScriptedPrompter(lines, echo)
     if not sys.stdin.isatty():
         return ScriptedPrompter(sys.stdin, echo)
@@ -233,8 +236,7 @@ def run_reset(args: argparse.Namespace) -> int:
     else:
         if not args.yes:
             if not sys.stdin.isatty():
-                raise TutorError("`tutor reset` without a lesson erases the progress of every "
-                                 "lesson: add --yes to do that, or name one lesson")
+                raise TutorError(text("reset_needs_yes"))
             try:
                 answer = input(say("reset_ask", lang))
             except EOFError:
