@@ -203,14 +203,16 @@ def show_compute(console: Console, result: ComputeResult, lang: str) -> None:
         cells += [f"{row.symbolic:.9g}", f"{row.autograd:.9g}",
                   f"{abs(row.autograd - row.symbolic):.1e}", agreement]
         table.add_row(*cells)
-    where = say("at_seeded", lang) + ", " if not several and not step.at and result.rows else ""
-    console.print(RichText(f"{where}{say('autograd', lang)}: {step.dtype}", style="dim"))
+    seeded = not several and not step.at and result.rows
+    console.print(RichText(say("autograd_dtype_seeded" if seeded else "autograd_dtype", lang,
+                               dtype=step.dtype), style="dim"))
     show(console, table)
     if result.stationary:
         _show_stationary(console, result, lang)
     for point in result.points:
         if point.note:
-            console.print(RichText(f"{_point_label(point)}: {point.note.get(lang)}", style="italic"))
+            console.print(RichText(say("point_note", lang, point=_point_label(point),
+                                       note=point.note.get(lang)), style="italic"))
     random = result.random
     if random is not None:
         summary = (say("max_difference", lang, error=random.max_abs_error, dtype=random.dtype)
