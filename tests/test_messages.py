@@ -1,6 +1,8 @@
 """The message catalogue: complete in English and Chinese, the same parameters in both,
 full-width punctuation in Chinese, and the core's words rendered in the caller's language."""
 
+import io
+import itertools
 import string
 
 import pytest
@@ -34,7 +36,7 @@ def test_every_message_has_both_languages_with_the_same_parameters(key):
     assert fields(chinese) <= fields(english)
     if any(ord(char) in HAN for char in chinese):
         for ascii_mark, wide in ((",", "，"), (":", "："), (";", "；"), ("(", "（")):
-            after_han = any(ord(a) in HAN and b == ascii_mark for a, b in zip(chinese, chinese[1:]))
+            after_han = any(ord(a) in HAN and b == ascii_mark for a, b in itertools.pairwise(chinese))
             assert not after_han, f"{key}: {ascii_mark!r} after a Chinese character; use {wide!r}"
 
 
@@ -68,7 +70,7 @@ def test_core_messages_in_chinese():
 
 def test_chinese_lines_break_after_punctuation_not_inside_words():
     make_console()  # teaches rich where Chinese lines may break
-    console = Console(width=40, record=True, file=open("/dev/null", "w"))
+    console = Console(width=40, record=True, file=io.StringIO())
     console.print("神经网络的每一步训练都离不开同一样东西：损失函数对每个参数的导数。"
                   "PyTorch 和 TensorFlow 都会自动求导，我们应用链式法则（chain rule）来推导。")
     lines = console.export_text().splitlines()
