@@ -67,7 +67,7 @@ def _info(path: Path) -> LessonInfo:
                           _text(data.get("title")), path, ids)
     except (LessonError, AttributeError, TypeError, ValueError) as error:
         return LessonInfo(path.stem, 0, Text({ANY_LANGUAGE: path.stem}), path,
-                          problem=f"cannot be read ({type(error).__name__}); run `tutor lint {path}`")
+                          problem=text("lesson_unreadable", error=type(error).__name__, path=path))
 
 
 def catalog() -> list[LessonInfo]:

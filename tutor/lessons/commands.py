@@ -53,7 +53,7 @@ def default(args: argparse.Namespace) -> int:
     from tutor.lessons import menu
     from tutor.lessons.catalog import catalog
 
-    store = _store()
+    store = _store(getattr(args, "lang", None))
     infos = catalog()
     if not (infos and sys.stdin.isatty() and sys.stdout.isatty()):
         return _list(store, infos, _language(None, store))
@@ -71,10 +71,13 @@ def _console():
     return make_console()
 
 
-def _store():
-    """The learner's progress, with a warning on stderr if the file had to be set aside."""
+def _store(requested_lang: str | None = None):
+    """The learner's progress, with a warning on stderr (in ``requested_lang``, else as LANG
+    says) if the file had to be set aside."""
     from tutor.lessons.progress import ProgressStore
+    from tutor.lessons.ui import detect_language
 
+    set_language(detect_language(requested_lang))
     store = ProgressStore()
     if store.warning:
         print(text("cli_warning", warning=store.warning), file=sys.stderr)
@@ -93,7 +96,7 @@ def _language(requested: str | None, store) -> str:
 def run_list(args: argparse.Namespace | None) -> int:
     from tutor.lessons.catalog import catalog
 
-    store = _store()
+    store = _store(getattr(args, "lang", None))
     return _list(store, catalog(), _language(getattr(args, "lang", None), store))
 
 
@@ -115,7 +118,7 @@ def _list(store, infos, lang: str) -> int:
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    return _learn(args, _store())
+    return _learn(args, _store(args.lang))
 
 
 def _learn(args: argparse.Namespace, store) -> int:
@@ -226,7 +229,7 @@ def run_reset(args: argparse.Namespace) -> int:
     from tutor.lessons.schema import load_lesson
     from tutor.lessons.ui import say
 
-    store = _store()
+    store = _store(getattr(args, "lang", None))
     lang = _language(None, store)
     store.check_writable()
     if args.lesson:
