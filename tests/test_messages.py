@@ -78,3 +78,15 @@ def test_chinese_lines_break_after_punctuation_not_inside_words():
     assert "链式法则（chain rule）来推导。" in lines[-1]
     assert all(line.rstrip()[-1] in "：。，" or line.rstrip().endswith("PyTorch 和")
                for line in lines[:-1])
+
+
+def test_the_cli_speaks_the_language_asked_for(capsys):
+    from tutor.cli import main
+
+    assert main(["check", "2x+", "--equals", "x^2", "--lang", "zh"]) == 2
+    assert "无法读取你的答案：'+' 后面缺少运算对象（第 3 列）。" in capsys.readouterr().out
+    assert main(["check", "3x", "--of", "x^2"]) == 1  # English unless asked
+    assert "Not quite: at x = " in capsys.readouterr().out
+    assert main(["learn", "polynomail", "--lang", "zh"]) == 2
+    assert "tutor：错误：没有名为 'polynomail' 的课程；你是不是想找 'polynomial'？" in (
+        capsys.readouterr().err)

@@ -19,6 +19,8 @@ from typing import IO, TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from tutor.messages import text as message
+
 if TYPE_CHECKING:  # SymPy is imported where it is used: `tutor list` needs none of it
     import sympy
 
@@ -116,10 +118,10 @@ def inline(expr: sympy.Basic) -> str:
 
 def verdict_lines(verdict) -> list[str]:
     """A verdict as short lines: the mark, the message, what was expected."""
-    mark = "[green]right[/]" if verdict.correct else "[red]wrong[/]"
+    mark = f"[green]{message('mark_right')}[/]" if verdict.correct else f"[red]{message('mark_wrong')}[/]"
     lines = [f"{mark}  {verdict.message}"]
     if verdict.mistake:
-        lines.append(f"       mistake: {verdict.mistake}")
+        lines.append("       " + message("mistake_code", code=verdict.mistake))
     return lines
 
 
@@ -130,12 +132,12 @@ def gradient_table(report) -> Table:
     """The symbolic gradient and autodiff's side by side at the worst point, then each pair
     of libraries compared (one pair, or three for ``backend="all"``)."""
     worst = ", ".join(f"{k} = {v:.6g}" for k, v in report.worst_point.items())
-    table = Table(title=f"worst point: {worst}")
+    table = Table(title=message("worst_point", point=worst))
     table.add_column("d/d")
-    table.add_column("symbolic")
+    table.add_column(message("symbolic"))
     table.add_column("SymPy", justify="right")
     table.add_column(_LIBRARY.get(report.backend, "autodiff"), justify="right")
-    table.add_column("difference", justify="right")
+    table.add_column(message("column_difference"), justify="right")
     rows = zip(report.wrt, report.symbolic, report.symbolic_at_worst, report.autograd_at_worst,
                strict=True)
     for name, expr, symbolic, autograd in rows:
@@ -146,11 +148,12 @@ def gradient_table(report) -> Table:
 
 def pairs_table(report) -> Table:
     """Every pair of libraries compared: max errors and a mark."""
-    table = Table(title=f"{report.n_points} points, {report.dtype}")
-    for column in ("compared", "max abs error", "max rel error", ""):
-        table.add_column(column, justify="left" if column == "compared" else "right")
+    table = Table(title=message("points_dtype", n=report.n_points, dtype=report.dtype))
+    for column in ("column_compared", "column_max_abs", "column_max_rel"):
+        table.add_column(message(column), justify="left" if column == "column_compared" else "right")
+    table.add_column("", justify="right")
     for pair in report.pairs:
         names = f"{_LIBRARY.get(pair.first, pair.first)} vs {_LIBRARY.get(pair.second, pair.second)}"
         table.add_row(names, f"{pair.max_abs_error:.2g}", f"{pair.max_rel_error:.2g}",
-                      "ok" if pair.ok else "DIFFERS")
+                      message("mark_ok") if pair.ok else message("mark_differs"))
     return table

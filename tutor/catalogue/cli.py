@@ -38,4 +38,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress_damaged_lessons": ("has a damaged lesson table", "中的课程表已损坏"),
     "lesson_unreadable": ("cannot be read ({error}); run `tutor lint {path}`",
                           "无法读取（{error}）；请运行 `tutor lint {path}`"),
+    "value_at": ("at {point}: {value}", "在 {point} 处：{value}"),
+    "mark_failed": ("FAILED", "未通过"),
 }

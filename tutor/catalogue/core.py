@@ -73,6 +73,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parse_no_variables": ("this expression may use no variables", "这个表达式不能使用变量"),
     "parse_did_you_mean": (" (did you mean {guess}?)", "（你是不是想写 {guess}？）"),
     "reading_expression": ("reading the expression", "读取表达式"),
+    # render.py: `tutor check` and `tutor gradcheck`
+    "mark_right": ("right", "正确"),
+    "mark_wrong": ("wrong", "错误"),
+    "mark_ok": ("ok", "通过"),
+    "mark_differs": ("DIFFERS", "不一致"),
+    "mistake_code": ("mistake: {code}", "错误类型：{code}"),
+    "worst_point": ("worst point: {point}", "最差的点：{point}"),
+    "column_difference": ("difference", "差值"),
+    "points_dtype": ("{n} points, {dtype}", "{n} 个点，{dtype}"),
+    "column_compared": ("compared", "比较"),
+    "column_max_abs": ("max abs error", "最大绝对误差"),
+    "column_max_rel": ("max rel error", "最大相对误差"),
     # derivations (feedback/explanation.py, feedback/rules.py)
     "result": ("Result:", "结果："),
     "result_line": ("Result: {equation}", "结果：{equation}"),
