@@ -118,9 +118,8 @@ def test_a_lesson_in_chinese_prints_no_english(lesson, no_tensorflow, code_worke
     assert "提示 1：" in transcript or "没有更多提示了" in transcript  # hints were asked for
     english, punctuation = [], []
     for line in transcript.splitlines():
-        if line.startswith(("答案> ", "选项 ")):
-            line = line.split("> ", 1)[1]  # what the learner typed
-            continue
+        if line.startswith(("答案> ", "选项（")):
+            continue  # the prompt, then what the learner typed
         english += [(word, line) for word in WORD.findall(DIFFERENTIAL.sub("", line))
                     if word not in allowed
                     and not any(kept.startswith(word) for kept in printed)]  # a cut cell

@@ -66,12 +66,3 @@ def text(key: str, lang: str | None = None, **params) -> str:
     template = chinese if (lang or _CURRENT.get()) == "zh" else english
     return template.format(**params)
 
-
-def is_zh() -> bool:
-    """Whether the current language is Chinese (for the few joins that differ: '，' vs ', ')."""
-    return _CURRENT.get() == "zh"
-
-
-def join(parts: list[str], lang: str | None = None) -> str:
-    """``parts`` as a list in running text: 'a, b' in English, 'a、b' in Chinese."""
-    return ("、" if (lang or _CURRENT.get()) == "zh" else ", ").join(parts)

@@ -15,7 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unreadable": ("That does not count as a try.", "这次不计入尝试次数。"),
     "skipped": ("Skipped.", "已跳过。"),
     "answer_prompt": ("answer> ", "答案> "),
-    "choice_prompt": ("choice (1-{n})> ", "选项 (1-{n})> "),
+    "choice_prompt": ("choice (1-{n})> ", "选项（1-{n}）> "),
     "choice_help": ("Type the number of an option, from 1 to {n}.", "请输入选项的编号，1 到 {n}。"),
     "correct_choice": ("The right option was {n}.", "正确选项是 {n}。"),
     "continue": ("[Enter] continue   back   quit", "[回车] 继续   back 上一步   quit 退出"),
