@@ -12,6 +12,15 @@ def _private_tutor_home(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A command run in-process may set the message language (``--lang zh``): set it back."""
+    from tutor.messages import language
+
+    with language("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def tf():
     """The ``tensorflow`` module. Without the ``tensorflow`` extra the test is skipped with

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tutor.errors import TutorError
+from tutor.messages import text
 
 T = TypeVar("T")
 
@@ -140,8 +141,7 @@ def bounded(work: Callable[[], T], what: str, seconds: float | None = None) -> T
             return work()
         finished, result = _run(work, seconds)
     except RecursionError:
-        raise TutorError(f"{what} is nested too deeply to work with") from None
+        raise TutorError(text("nested_too_deeply", what=what)) from None
     if not finished:
-        raise TimeLimitError(f"{what} took longer than {seconds:g} s, the time limit "
-                             "(the expression is too large or its numbers too extreme)")
+        raise TimeLimitError(text("time_limit", what=what, seconds=seconds))
     return result

@@ -31,6 +31,7 @@ import sympy
 
 from tutor._limits import TimeLimitError, bounded, within_time
 from tutor.errors import ParseError, TutorError
+from tutor.messages import text as message
 from tutor.numeric import (
     WHOLE_AND_HALF,
     Point,
@@ -161,18 +162,17 @@ def _wrong(expected: sympy.Expr, given: sympy.Expr, point: Point, want: float, g
     counterexample = {"point": point, "expected": want, "given": got}
     if not math.isfinite(got):
         counterexample["given"] = None
-        return Verdict(False, f"Your answer is undefined at {format_point(point)}, where the "
-                       f"expected value is {want:.6g} (the domains differ).",
+        return Verdict(False, message("verdict_undefined", point=format_point(point), want=want),
                        expected, given, counterexample=counterexample)
     tiny = ""
     if _shows(got, want) == _shows(want, got):
-        tiny = f" (they differ by {difference:.3g})"
+        tiny = message("verdict_differ_by", difference=difference)
     hint = ""
     if given.is_number and not expected.is_number:
         variables = ", ".join(sorted(s.name for s in expected.free_symbols))
-        hint = f" Your answer is a number; a function of {variables} is expected."
-    return Verdict(False, f"Not quite: at {format_point(point)} your answer gives "
-                   f"{_shows(got, want)}, the expected value is {_shows(want, got)}{tiny}.{hint}",
+        hint = message("verdict_number_hint", variables=variables)
+    return Verdict(False, message("verdict_wrong", point=format_point(point), got=_shows(got, want),
+                                  want=_shows(want, got), tiny=tiny, hint=hint),
                    expected, given, counterexample=counterexample)
 
 
@@ -182,8 +182,7 @@ def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: 
     names = tuple(sorted(set(names) | {s.name for s in expected.free_symbols | given.free_symbols}))
     points, want = _judging_points(expected, given, names, seed)
     if want.size == 0:
-        return Verdict(False, "The expected expression is undefined at every sample point "
-                       "(magnitudes 1e-3 to 1e6, both signs), so answers to it cannot be checked.",
+        return Verdict(False, message("verdict_expected_undefined"),
                        expected, given)
     with np.errstate(all="ignore"):
         got = evaluate(given, points)
@@ -225,7 +224,7 @@ def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: 
         if not close(want_i, got_i, differ):
             return _wrong(expected, given, point, want_i, got_i, difference_i)
     if tolerance_ is not None:
-        return Verdict(True, f"Correct (accepted within tolerance {tolerance_:g}).", expected, given)
+        return Verdict(True, message("verdict_within", tolerance=tolerance_), expected, given)
     confirm = [int(i) for i in order if 0.0 < ratios[i] <= 1.0][:_CONFIRM_POINTS // 2]
     confirm += [i for i in range(want.size) if i not in confirm][:_CONFIRM_POINTS - len(confirm)]
     for i in confirm:
@@ -233,15 +232,15 @@ def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: 
         differ, want_i, got_i, difference_i = _exact(expected, given, point)
         if differ:
             return _wrong(expected, given, point, want_i, got_i, difference_i)
-    return Verdict(True, "Correct.", expected, given)
+    return Verdict(True, message("verdict_correct"), expected, given)
 
 
 def _bounded_verdict(work: Callable[[], Verdict], time_limit: float | None) -> Verdict:
     """``work()`` within the time limit; a limit or size exceeded is a verdict that says so."""
     try:
-        return bounded(work, "checking this answer", time_limit)
+        return bounded(work, message("checking_answer"), time_limit)
     except TutorError as error:
-        return Verdict(False, f"Could not check your answer: {error}.", unreadable=True,
+        return Verdict(False, message("verdict_cannot_check", error=error), unreadable=True,
                        timed_out=isinstance(error, TimeLimitError))
 
 
@@ -268,7 +267,7 @@ def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | 
         try:  # a constant expected answer may be written with variables: sin(x)^2 + cos(x)^2
             given = _read_answer(answer, names if names or variables is not None else None)
         except ParseError as error:
-            return Verdict(False, f"Could not read your answer: {error}.", expected, None,
+            return Verdict(False, message("verdict_unreadable", error=error), expected, None,
                            unreadable=True)
         return _judge(expected, given, names, seed, tolerance)
     return _bounded_verdict(work, time_limit)
@@ -357,14 +356,14 @@ def _check_parts(answer: str | sympy.Expr | Sequence, function: sympy.Expr,
         answers = [answer]
     if len(answers) != len(symbols):
         wanted = ", ".join(f"d/d{s.name}" for s in symbols)
-        return Verdict(False, f"Expected {len(symbols)} part{'s' * (len(symbols) > 1)} "
-                       f"({wanted}), got {len(answers)}.", None, None)
+        return Verdict(False, message("verdict_parts", n=len(symbols), plural="s" * (len(symbols) > 1),
+                                      wanted=wanted, got=len(answers)), None, None)
     parts = []
     for symbol_, expected_part, answer_part in zip(symbols, expected, answers, strict=True):
         try:
             given = _read_answer(answer_part, names)
         except ParseError as error:
-            parts.append(Verdict(False, f"Could not read your answer: {error}.", expected_part,
+            parts.append(Verdict(False, message("verdict_unreadable", error=error), expected_part,
                                  unreadable=True))
             continue
         verdict = _judge(expected_part, given, names, seed, tolerance_)

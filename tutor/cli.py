@@ -12,6 +12,8 @@ import math
 import sys
 from collections.abc import Sequence
 
+from tutor.messages import text as message
+
 
 def _print_json(data: dict) -> None:
     """Strict JSON: an infinite or undefined number (an error of inf, a NaN value) is null."""
@@ -68,7 +70,7 @@ def _run_derive(args: argparse.Namespace) -> int:
         if values is not None:
             value = _number(values[i])
             shown = f"{value:.10g}" if isinstance(value, float) else inline(values[i])
-            console.print(f"    at {format_point(point)}: {shown}")
+            console.print("    " + message("value_at", point=format_point(point), value=shown))
     return 0
 
 
@@ -144,7 +146,8 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
         console.print(gradient_table(report))
         if len(report.pairs) > 1:
             console.print(pairs_table(report))
-        console.print(("[green]ok[/]  " if report.ok else "[red]FAILED[/]  ") + report.message)
+        mark = f"[green]{message('mark_ok')}[/]" if report.ok else f"[red]{message('mark_failed')}[/]"
+        console.print(f"{mark}  {report.message}")
     return 0 if report.ok else 1
 
 
@@ -166,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--steps", action="store_true", help="show the derivation rule by rule")
     derive.add_argument("--format", choices=["text", "markdown", "latex", "json"], default="text")
     derive.add_argument("--json", action="store_true", help="machine-readable output")
+    _language_option(derive)
     derive.set_defaults(run=_run_derive)
 
     check = commands.add_parser("check", help="check an answer (exit 0 right, 1 wrong)")
@@ -179,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--given", help='with --shapes: structure, e.g. "Y=one-hot"')
     check.add_argument("--define", help='with --shapes: named formulas, e.g. "P=softmax(X W)"')
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    _language_option(check)
     check.set_defaults(run=_run_check)
 
     gradcheck = commands.add_parser(
@@ -193,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="autodiff to check: PyTorch (default), TensorFlow, or all three of SymPy, PyTorch "
              'and TensorFlow against each other (TensorFlow: pip install "tutor[tensorflow]")')
     gradcheck.add_argument("--json", action="store_true", help="machine-readable output")
+    _language_option(gradcheck)
     gradcheck.set_defaults(run=_run_gradcheck)
 
     for module in _subsystem_commands():
@@ -203,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
     lint.set_defaults(run=_run_lint)
     return parser
+
+
+def _language_option(command: argparse.ArgumentParser) -> None:
+    from tutor.messages import LANGUAGES
+
+    command.add_argument("--lang", choices=LANGUAGES, default="en",
+                         help="language of the messages (default en)")
 
 
 def _run_lint(args: argparse.Namespace) -> int:
@@ -223,8 +236,11 @@ def _subsystem_commands():
 
 def main(argv: Sequence[str] | None = None) -> int:
     from tutor.errors import TutorError
+    from tutor.messages import set_language
 
     args = build_parser().parse_args(argv)
+    if args.command in ("derive", "check", "gradcheck"):
+        set_language(args.lang)  # the lesson commands choose theirs (remembered, LANG)
     try:
         if getattr(args, "run", None) is None:
             from tutor.lessons.commands import default
@@ -232,10 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return default(args)
         return args.run(args)
     except TutorError as error:
-        print(f"tutor: error: {error}", file=sys.stderr)
+        print(message("cli_error", error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ntutor: interrupted", file=sys.stderr)
+        print("\n" + message("cli_interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

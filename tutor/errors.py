@@ -17,8 +17,7 @@ class ParseError(TutorError, ValueError):
     def __init__(self, message: str, *, text: str = "", column: int | None = None):
         self.text = text
         self.column = column
-        where = f" at column {column}" if column is not None else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(message if column is None else text("at_column", what=message, column=column))
 
 
 class LoweringError(TutorError, ValueError):

@@ -19,6 +19,7 @@ import sympy
 from sympy import S
 
 from tutor.lowering import numeric_function
+from tutor.messages import text as message
 
 Point = dict[str, float]
 
@@ -87,7 +88,7 @@ def point_at(points: Mapping[str, np.ndarray], index: int) -> Point:
 
 def format_point(point: Mapping[str, float]) -> str:
     """``x = 1.5, y = -2`` for a point."""
-    return ", ".join(f"{name} = {value:.6g}" for name, value in point.items()) or "any point"
+    return ", ".join(f"{name} = {value:.6g}" for name, value in point.items()) or message("any_point")
 
 
 @functools.lru_cache(maxsize=1024)

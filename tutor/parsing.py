@@ -51,6 +51,7 @@ from sympy import S
 from tutor._limits import bounded
 from tutor.errors import ParseError
 from tutor.functions import relu, sigmoid, softplus
+from tutor.messages import text as message_text
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
@@ -74,14 +75,10 @@ _TOKEN = re.compile(
     |(?P<op>\*\*|[-+*/^(),|·⋅×−–÷√π])""",
     re.VERBOSE,
 )
-_FORBIDDEN = {char: reason for chars, reason in [
-    ("'\"", "strings are not allowed"),
-    (".", "'.' is not allowed here (no attribute access)"),
-    ("[]", "square brackets are not allowed; use parentheses"),
-    ("{}", "braces are not allowed; use parentheses"),
-    ("=", "'=' is not allowed; type an expression, not an equation"),
-    ("<>", "comparisons are not allowed; type an expression"),
-    (";", "';' is not allowed; type a single expression"),
+_FORBIDDEN = {char: reason for chars, reason in [  # character -> its message key
+    ("'\"", "parse_no_strings"), (".", "parse_no_dot"), ("[]", "parse_no_brackets"),
+    ("{}", "parse_no_braces"), ("=", "parse_no_equals"), ("<>", "parse_no_comparison"),
+    (";", "parse_no_semicolon"),
 ] for char in chars}
 
 _INVERSE_TRIG = {"asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
@@ -122,7 +119,8 @@ class _Token(NamedTuple):
 
 def _error(text: str, pos: int, message: str, hint: str = "") -> ParseError:
     """A ParseError whose message reads 'what at column N; hint'."""
-    err = ParseError(f"{message} at column {pos + 1}" + (f"; {hint}" if hint else ""), text=text)
+    what = message_text("at_column", what=message, column=pos + 1)
+    err = ParseError(message_text("with_hint", what=what, hint=hint) if hint else what, text=text)
     err.column = pos + 1
     return err
 
@@ -159,7 +157,7 @@ def _tokenize(text: str) -> list[_Token]:
         match = _TOKEN.match(text, pos)
         if match is None:
             char = text[pos]
-            reason = _FORBIDDEN.get(char, f"unexpected character {char!r}")
+            reason = message_text(_FORBIDDEN.get(char, "parse_unexpected_char"), char=char)
             raise _error(text, pos, reason)
         kind, raw = match.lastgroup, match.group()
         if kind == "name":
@@ -186,11 +184,11 @@ def _undefined(value: sympy.Expr) -> bool:
 
 def _check_name(text: str, pos: int, name: str, raw: str) -> None:
     if name.startswith("_"):
-        raise _error(text, pos, f"names starting with '_' are not allowed ({raw!r})")
+        raise _error(text, pos, message_text("parse_underscore", raw=raw))
     if keyword.iskeyword(name):
-        raise _error(text, pos, f"{name!r} is a Python keyword, not math")
+        raise _error(text, pos, message_text("parse_keyword", name=name))
     if not name.isidentifier():
-        raise _error(text, pos, f"{raw!r} is not a valid name")
+        raise _error(text, pos, message_text("parse_bad_name", raw=raw))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -259,16 +257,18 @@ class _Parser:
 
     def unexpected(self, token: _Token) -> ParseError:
         if token.value == ")":
-            return self.error(token, "unexpected ')'", "it has no matching '('")
+            return self.error(token, message_text("parse_unexpected_close"),
+                              message_text("parse_no_open"))
         if token.value == ",":
-            return self.error(token, "unexpected ','", "commas only separate function arguments")
-        return self.error(token, f"unexpected {token.raw!r}")
+            return self.error(token, message_text("parse_unexpected_comma"),
+                              message_text("parse_comma_hint"))
+        return self.error(token, message_text("parse_unexpected", raw=token.raw))
 
     def enter(self, token: _Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(token, "expression nested too deeply",
-                             f"the limit is {MAX_DEPTH} levels")
+            raise self.error(token, message_text("parse_too_deep"),
+                             message_text("parse_depth_limit", limit=MAX_DEPTH))
 
     def sum(self) -> sympy.Expr:
         terms = [self.term()]
@@ -287,12 +287,12 @@ class _Parser:
                 factor = self.signed()
                 if token.value == "/":
                     if factor.is_Number and factor == 0:
-                        raise self.error(token, "division by zero")
+                        raise self.error(token, message_text("parse_division_by_zero"))
                     factor = sympy.Pow(factor, -1)
                 factors.append(factor)
             elif token.kind == "num":
-                raise self.error(token, f"missing operator before {token.raw!r}",
-                                 "write '*' between numbers")
+                raise self.error(token, message_text("parse_missing_operator", raw=token.raw),
+                                 message_text("parse_star_between_numbers"))
             elif token.kind == "name" or self.at("(", "π", "√") or (
                     self.at("|") and not self.open_bars):
                 factors.append(self.power())  # implicit multiplication
@@ -362,13 +362,13 @@ class _Parser:
         self.index -= 1
         if token.kind == "end":
             before = self.tokens[self.index - 1] if self.index else token
-            raise self.error(before, f"missing operand after {before.raw!r}")
+            raise self.error(before, message_text("parse_missing_operand", raw=before.raw))
         if token.kind == "sup":
-            raise self.error(token, f"superscript {token.raw!r} has nothing to raise")
+            raise self.error(token, message_text("parse_superscript_alone", raw=token.raw))
         if token.value == ")" and self.index and self.tokens[self.index - 1].value == "(":
-            raise self.error(token, "empty parentheses '()'")
-        raise self.error(token, f"unexpected {token.raw!r}",
-                         "expected a number, a name or '('")
+            raise self.error(token, message_text("parse_empty_parentheses"))
+        raise self.error(token, message_text("parse_unexpected", raw=token.raw),
+                         message_text("parse_expected_operand"))
 
     def group(self, opening: _Token) -> sympy.Expr:
         """'(' sum ')' or '|' sum '|' (absolute value); the opening token is consumed."""
@@ -387,7 +387,8 @@ class _Parser:
         if token.kind == "op" and token.value == closing:
             self.advance()
         elif token.kind == "end":
-            raise self.error(opening, f"unclosed {opening.raw!r}", f"add {closing!r} to close it")
+            raise self.error(opening, message_text("parse_unclosed", raw=opening.raw),
+                             message_text("parse_close_it", closing=closing))
         else:
             raise self.unexpected(token)
 
@@ -415,17 +416,17 @@ class _Parser:
             return value
         if self.at("("):
             raise self.unknown_function(token)
-        hint = (f"expected one of: {', '.join(sorted(self.variables))}" if self.variables
-                else "this expression may use no variables")
+        hint = (message_text("parse_expected_names", names=", ".join(sorted(self.variables)))
+                if self.variables else message_text("parse_no_variables"))
         for function in _FUNCTIONS:
             rest = name[len(function):]
             if name.startswith(function) and rest and self.resolve(rest) is not None:
-                hint += f" (did you mean {function}({rest})?)"
+                hint += message_text("parse_did_you_mean", guess=f"{function}({rest})")
                 break
-        raise self.error(token, f"unknown name {token.raw!r}", hint)
+        raise self.error(token, message_text("parse_unknown_name", raw=token.raw), hint)
 
     def unknown_function(self, token: _Token) -> ParseError:
-        return self.error(token, f"unknown function {token.raw!r}",
+        return self.error(token, message_text("parse_unknown_function", raw=token.raw),
                           f"known functions: {', '.join(_FUNCTIONS)}; "
                           f"for a product write {token.raw}*(...)")
 
@@ -513,8 +514,8 @@ class _Parser:
         while self.peek().kind in ("num", "name") and self.peek().value not in _FUNCTIONS \
                 or self.at("π", "√", "("):
             if self.peek().kind == "num":
-                raise self.error(self.peek(), f"missing operator before {self.peek().raw!r}",
-                                 "write '*' between numbers")
+                raise self.error(self.peek(), message_text("parse_missing_operator", raw=self.peek().raw),
+                                 message_text("parse_star_between_numbers"))
             factors.append(self.power())
         self.depth -= 1
         value = function(sympy.Mul(*factors))
@@ -551,7 +552,7 @@ def parse(text: str, variables: Iterable[str | sympy.Symbol] | str | None = None
         raise ParseError(f"the expression is {len(text)} characters long; "
                          f"the limit is {MAX_LENGTH} characters")
     if not text.strip():
-        raise ParseError("the expression is empty; type a formula such as 2x + 1")
+        raise ParseError(message_text("parse_empty"))
     table = None if variables is None else _variable_table(variables)
 
     def read() -> sympy.Expr:
@@ -560,7 +561,7 @@ def parse(text: str, variables: Iterable[str | sympy.Symbol] | str | None = None
         except RecursionError:  # only when called from an already deep stack
             raise ParseError(f"the expression is nested too deeply to read here; "
                              f"the limit is {MAX_DEPTH} levels") from None
-    expr = bounded(read, "reading the expression")
+    expr = bounded(read, message_text("reading_expression"))
     if next(itertools.islice(sympy.preorder_traversal(expr), MAX_NODES, None), None) is not None:
         raise ParseError(f"the expression has more than {MAX_NODES} parts; simplify it first")
     return expr
@@ -595,8 +596,9 @@ def parse_point(point: str | Mapping[str, object]) -> dict[str, float]:
             result[name] = _point_value(name, value)
         except ParseError as err:  # count columns in the whole point
             column = value_start + (err.column or len(value) - len(value.lstrip()) + 1)
-            message = str(err).replace(f" at column {err.column}", "", 1)
-            raise _error(point, column - 1, *message.split("; ", 1)) from None
+            at = message_text("at_column", what="\0", column=err.column).split("\0")
+            message = str(err).replace(at[1], at[0], 1) if err.column else str(err)
+            raise _error(point, column - 1, *re.split("; |；", message, maxsplit=1)) from None
     return result
 
 

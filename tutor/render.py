@@ -11,12 +11,15 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+from tutor.messages import text as message
 
 if TYPE_CHECKING:  # SymPy is imported where it is used: `tutor list` needs none of it
     import sympy
@@ -30,10 +33,47 @@ def make_console(file: IO[str] | None = None) -> Console:
     A terminal keeps its own width; a pipe or file gets at least 100 columns. Never emoji:
     Windows consoles garble them.
     """
+    _break_chinese_at_punctuation()
     console = Console(file=file, no_color="NO_COLOR" in os.environ, emoji=False, highlight=False)
     if not console.is_terminal:
         console.width = max(console.width, 100)
     return console
+
+
+#: Chinese lines may break after these (and before the opening brackets), never inside a word.
+_BREAK_AFTER = "，。：；、！？）」』"
+_BREAK_BEFORE = "（「『"
+
+
+@functools.cache
+def _break_chinese_at_punctuation() -> None:
+    """Teach rich's wrapping the break points of Chinese text.
+
+    rich breaks lines only at spaces, so a Chinese sentence (no spaces) longer than the line is
+    chopped at whatever character meets the edge, splitting words (应用链 / 式法则). Here each
+    run rich would treat as one word is cut after full-width punctuation and before an opening
+    bracket, so lines end at a clause's end; only a clause wider than the whole line is still
+    chopped. rich has no public hook for this: its ``_wrap.words`` is replaced, and left alone
+    if a rich version no longer has it.
+    """
+    from rich import _wrap
+
+    original = getattr(_wrap, "words", None)
+    if original is None or getattr(original, "breaks_chinese", False):
+        return
+
+    def words(text: str):
+        for start, _end, word in original(text):
+            cuts = {i + 1 for i in range(len(word) - 1) if word[i] in _BREAK_AFTER
+                    and word[i + 1] not in _BREAK_AFTER and not word[i + 1].isspace()}
+            cuts |= {i for i in range(1, len(word)) if word[i] in _BREAK_BEFORE
+                     and word[i - 1] not in _BREAK_BEFORE and not word[i - 1].isspace()}
+            edges = [0, *sorted(cuts), len(word)]
+            for begin, end in itertools.pairwise(edges):
+                yield start + begin, start + end, word[begin:end]
+
+    words.breaks_chinese = True
+    _wrap.words = words
 
 
 @functools.cache
@@ -78,10 +118,10 @@ def inline(expr: sympy.Basic) -> str:
 
 def verdict_lines(verdict) -> list[str]:
     """A verdict as short lines: the mark, the message, what was expected."""
-    mark = "[green]right[/]" if verdict.correct else "[red]wrong[/]"
+    mark = f"[green]{message('mark_right')}[/]" if verdict.correct else f"[red]{message('mark_wrong')}[/]"
     lines = [f"{mark}  {verdict.message}"]
     if verdict.mistake:
-        lines.append(f"       mistake: {verdict.mistake}")
+        lines.append("       " + message("mistake_code", code=verdict.mistake))
     return lines
 
 
@@ -92,12 +132,12 @@ def gradient_table(report) -> Table:
     """The symbolic gradient and autodiff's side by side at the worst point, then each pair
     of libraries compared (one pair, or three for ``backend="all"``)."""
     worst = ", ".join(f"{k} = {v:.6g}" for k, v in report.worst_point.items())
-    table = Table(title=f"worst point: {worst}")
+    table = Table(title=message("worst_point", point=worst))
     table.add_column("d/d")
-    table.add_column("symbolic")
+    table.add_column(message("symbolic"))
     table.add_column("SymPy", justify="right")
     table.add_column(_LIBRARY.get(report.backend, "autodiff"), justify="right")
-    table.add_column("difference", justify="right")
+    table.add_column(message("column_difference"), justify="right")
     rows = zip(report.wrt, report.symbolic, report.symbolic_at_worst, report.autograd_at_worst,
                strict=True)
     for name, expr, symbolic, autograd in rows:
@@ -108,11 +148,12 @@ def gradient_table(report) -> Table:
 
 def pairs_table(report) -> Table:
     """Every pair of libraries compared: max errors and a mark."""
-    table = Table(title=f"{report.n_points} points, {report.dtype}")
-    for column in ("compared", "max abs error", "max rel error", ""):
-        table.add_column(column, justify="left" if column == "compared" else "right")
+    table = Table(title=message("points_dtype", n=report.n_points, dtype=report.dtype))
+    for column in ("column_compared", "column_max_abs", "column_max_rel"):
+        table.add_column(message(column), justify="left" if column == "column_compared" else "right")
+    table.add_column("", justify="right")
     for pair in report.pairs:
         names = f"{_LIBRARY.get(pair.first, pair.first)} vs {_LIBRARY.get(pair.second, pair.second)}"
         table.add_row(names, f"{pair.max_abs_error:.2g}", f"{pair.max_rel_error:.2g}",
-                      "ok" if pair.ok else "DIFFERS")
+                      message("mark_ok") if pair.ok else message("mark_differs"))
     return table

@@ -33,6 +33,7 @@ from sympy.printing.str import StrPrinter
 from tutor.errors import ExplainError
 from tutor.feedback.rules import RULES, evaluated
 from tutor.feedback.tree import EXPLAIN_SECONDS, Deadline, Node, Unsupported, check_depth, decompose
+from tutor.messages import text as message
 from tutor.render import inline
 from tutor.symbolic import Wrt, as_expr, readable, wrt_symbols
 
@@ -111,8 +112,8 @@ class Step:
 
     @property
     def label(self) -> str:
-        """``"power rule + chain rule"``."""
-        return " + ".join(r if r.endswith(("rule", "multiple")) else f"{r} rule" for r in self.rules)
+        """``"power rule + chain rule"`` (in the current language: 幂法则 + 链式法则)."""
+        return " + ".join(message(f"rule:{r}") for r in self.rules)
 
     def parts(self, show: Callable[[sympy.Expr], T] = sympy.pretty,
               key: Callable[[T], object] = lambda shown: shown) -> list[T]:
@@ -245,7 +246,7 @@ def _as_text(d: Derivation, printers: _Printers) -> str:
         equation = printers.equation([left, *step.parts(printers.form, printers.render)])
         lines.append(_indented(equation, "   "))
     lines.append("")
-    lines.append(f"Result: d/d{d.wrt.name} {expr} = {inline(d.result)}")
+    lines.append(message("result_line", equation=f"d/d{d.wrt.name} {expr} = {inline(d.result)}"))
     return "\n".join(lines)
 
 
@@ -258,7 +259,7 @@ def _as_markdown(d: Derivation, printers: _Printers) -> str:
     lines = [f"### Derivative of ${latex(d.expr)}$ with respect to ${d.wrt.name}$", ""]
     lines += [f"{n}. **{step.label}**: ${_latex_step(step, d.wrt, latex)}$"
               for n, step in enumerate(d.steps, 1)]
-    lines += ["", f"**Result:** ${latex(sympy.Derivative(d.expr, d.wrt))} = {latex(d.result)}$"]
+    lines += ["", f"**{message('result')}** ${latex(sympy.Derivative(d.expr, d.wrt))} = {latex(d.result)}$"]
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from tutor.errors import TutorError
 from tutor.feedback.evaluation import Tree
 from tutor.feedback.rules import Array, as_float, wrong_rules
 from tutor.feedback.tree import Deadline, Node, decompose
+from tutor.messages import text as message
 from tutor.numeric import answer_ratio, format_point, sample_points, tolerance
 from tutor.render import inline
 
@@ -106,77 +107,6 @@ class _Candidate:
 # ---------------------------------------------------------------- messages
 
 
-_TEMPLATES = {
-    "constant-derivative-kept":
-        "Constant rule: {expr} does not depend on {x}, so its derivative is 0, but your answer "
-        "keeps it.",
-    "power-rule-exponent-not-lowered":
-        "Power rule: d/dx u^n = n·u^(n-1)·u'; in {here} the exponent was not lowered by one.",
-    "square-factor-2-missing":
-        "Missing factor 2: d/dx u² = 2u·u'; in {here} the 2 from the square is missing.",
-    "power-rule-coefficient-dropped":
-        "Power rule: d/dx u^n = n·u^(n-1)·u'; in {here} the factor n in front is missing.",
-    "constant-factor-dropped":
-        "Constant multiple rule: d/dx (c·u) = c·u'; in {here} the constant factor {detail} was "
-        "dropped.",
-    "product-rule-derivatives-multiplied":
-        "Product rule: d/dx (f·g) = f'·g + f·g', not f'·g'; in {here} the derivatives of the "
-        "factors were multiplied.",
-    "product-rule-term-missing":
-        "Product rule: d/dx (f·g) = f'·g + f·g'; in {here} the term with the derivative of "
-        "{detail} is missing.",
-    "quotient-rule-numerator-swapped":
-        "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g²; in {here} the numerator has the opposite "
-        "sign (f·g' - f'·g).",
-    "quotient-rule-plus-sign":
-        "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g², with a minus; in {here} the numerator "
-        "has a plus (f'·g + f·g').",
-    "quotient-rule-no-square":
-        "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g²; in {here} {detail}.",
-    "quotient-rule-derivatives-divided":
-        "Quotient rule: d/dx (f/g) = (f'·g - f·g')/g², not f'/g'; in {here} the derivatives "
-        "were divided.",
-    "exponential-as-power":
-        "Exponential rule: d/dx e^u = e^u·u' (and d/dx a^u = a^u·ln(a)·u'); in {here} the power "
-        "rule u·e^(u-1) was used, but the variable is in the exponent.",
-    "exponential-log-factor-missing":
-        "Exponential rule: d/dx a^u = a^u·ln(a)·u'; in {here} the factor ln(a) is missing.",
-    "trig-sign-error":
-        "Trig derivatives: d/dx sin u = cos u·u' and d/dx cos u = -sin u·u'; the sign is wrong "
-        "in {here}.",
-    "sigmoid-derivative-plus":
-        "Sigmoid rule: σ'(u) = σ(u)·(1 - σ(u)), not σ(u)·(1 + σ(u)); see {here}.",
-    "chain-rule-inner-dropped":
-        "Chain rule: the derivative of the inner function {detail} is missing in {here}.",
-    "chain-rule-inner-dropped/log":
-        "Chain rule: d/dx ln u = u'/u; the factor u' = d/d{x} ({detail}) is missing in {here}.",
-    "chain-rule-inner-dropped/several":
-        "Chain rule: the derivatives of the inner functions are missing in {here}.",
-    "partial-other-variable-varies":
-        "Partial derivative: in ∂/∂{x} every other variable is a constant, but your answer "
-        "differentiates {detail} as if it changed with {x}.",
-    "partial-other-variable-varies/part":
-        "Partial derivative: in ∂/∂{x} every other variable is a constant, but your answer "
-        "differentiates {detail} in {expr} as if it changed with {x}.",
-    "partial-wrong-variable":
-        "Wrong variable: your answer is the derivative with respect to {detail}, not {x}.",
-    "sign-error": "Sign: your answer is the derivative with the opposite sign.",
-    "sign-error/part": "Sign: the derivative of {expr} enters your answer with the wrong sign.",
-    "constant-factor-off": "Constant factor: your answer is {detail} times the derivative.",
-    "additive-constant-off":
-        "Additive constant: your answer differs from the derivative by the constant {detail} "
-        "(a constant term added or lost).",
-    "function-not-differentiated": "Your answer is the function itself, not its derivative.",
-    "antiderivative-given":
-        "Your answer is an antiderivative (an integral) of the function, not its derivative.",
-    "value-at-a-point":
-        "Your answer is a number: the derivative's value at {detail}. The derivative is asked "
-        "as a function of {x}, not its value at one point.",
-}
-_QUOTIENT_VARIANTS = {"over g": "the denominator is g instead of g²",
-                      "no denominator": "the denominator g² is missing"}
-
-
 def _number_text(value: float) -> str:
     fraction = Fraction(value).limit_denominator(100)
     if abs(float(fraction) - value) <= 1e-9 * max(1.0, abs(value)):
@@ -197,13 +127,14 @@ def _message(found: _Candidate, x: sympy.Symbol) -> str:
         detail = inline(detail)
     elif isinstance(detail, float):
         detail = _number_text(detail)
-    detail = _QUOTIENT_VARIANTS.get(detail, detail)
+    if found.code == "quotient-rule-no-square":
+        detail = message(f"mistake_quotient_{detail}")
     here = f"d/d{x.name} {inline(node.expr)}" if node is not None else f"d/d{x.name}"
     if len(found.places) > 1:
         where = ", ".join(inline(p.expr) for p in found.places[:4])
-        here = f"{len(found.places)} places ({where})"
+        here = message("mistake_places", n=len(found.places), where=where)
     expr = inline(node.expr) if node is not None else ""
-    return _TEMPLATES[key].format(x=x.name, here=here, expr=expr, detail=detail)
+    return message(f"mistake:{key}", x=x.name, here=here, expr=expr, detail=detail)
 
 
 # ---------------------------------------------------------------- the search
@@ -432,4 +363,5 @@ def name_mistake(function: sympy.Expr, wrt: sympy.Symbol, verdict: Verdict) -> V
     found = diagnose(function, (wrt,), verdict.given)
     if found is None:
         return verdict
-    return replace(verdict, message=f"{verdict.message} {found.message}", mistake=found.code)
+    return replace(verdict, message=message("mistake_after_verdict", verdict=verdict.message,
+                                            mistake=found.message), mistake=found.code)

@@ -21,6 +21,7 @@ from pathlib import Path
 from tutor.documents import read_file
 from tutor.errors import LessonError
 from tutor.lessons.model import ANY_LANGUAGE, Text
+from tutor.messages import text
 
 #: The lessons beside the package in a checkout, else where `pip install` put them.
 _CHECKOUT = Path(__file__).resolve().parents[2] / "lessons"
@@ -66,7 +67,7 @@ def _info(path: Path) -> LessonInfo:
                           _text(data.get("title")), path, ids)
     except (LessonError, AttributeError, TypeError, ValueError) as error:
         return LessonInfo(path.stem, 0, Text({ANY_LANGUAGE: path.stem}), path,
-                          problem=f"cannot be read ({type(error).__name__}); run `tutor lint {path}`")
+                          problem=text("lesson_unreadable", error=type(error).__name__, path=path))
 
 
 def catalog() -> list[LessonInfo]:
@@ -87,7 +88,6 @@ def find_lesson(name: str) -> Path:
             return info.path
     close = difflib.get_close_matches(name.lower(), [info.id for info in infos], n=1, cutoff=0.7)
     if close:
-        raise LessonError(f"no lesson called {name!r}; did you mean {close[0]!r}? "
-                          "(`tutor list` shows them all)")
-    known = ", ".join(info.id for info in infos) or "none found"
-    raise LessonError(f"no lesson called {name!r}; the lessons are: {known} (see `tutor list`)")
+        raise LessonError(text("no_lesson_did_you_mean", name=name, guess=close[0]))
+    known = ", ".join(info.id for info in infos) or text("none_found")
+    raise LessonError(text("no_lesson", name=name, known=known))

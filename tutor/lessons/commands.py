@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-LANGUAGES = ("en", "zh")
+from tutor.messages import LANGUAGES, set_language, text
 
 
 def register(subparsers) -> None:
@@ -53,7 +53,7 @@ def default(args: argparse.Namespace) -> int:
     from tutor.lessons import menu
     from tutor.lessons.catalog import catalog
 
-    store = _store()
+    store = _store(getattr(args, "lang", None))
     infos = catalog()
     if not (infos and sys.stdin.isatty() and sys.stdout.isatty()):
         return _list(store, infos, _language(None, store))
@@ -71,13 +71,16 @@ def _console():
     return make_console()
 
 
-def _store():
-    """The learner's progress, with a warning on stderr if the file had to be set aside."""
+def _store(requested_lang: str | None = None):
+    """The learner's progress, with a warning on stderr (in ``requested_lang``, else as LANG
+    says) if the file had to be set aside."""
     from tutor.lessons.progress import ProgressStore
+    from tutor.lessons.ui import detect_language
 
+    set_language(detect_language(requested_lang))
     store = ProgressStore()
     if store.warning:
-        print(f"tutor: warning: {store.warning}", file=sys.stderr)
+        print(text("cli_warning", warning=store.warning), file=sys.stderr)
     return store
 
 
@@ -85,13 +88,15 @@ def _language(requested: str | None, store) -> str:
     from tutor.lessons.ui import detect_language
 
     remembered = store.setting("lang")
-    return requested or (remembered if remembered in LANGUAGES else None) or detect_language()
+    lang = requested or (remembered if remembered in LANGUAGES else None) or detect_language()
+    set_language(lang)  # what follows, errors included, is in this language
+    return lang
 
 
 def run_list(args: argparse.Namespace | None) -> int:
     from tutor.lessons.catalog import catalog
 
-    store = _store()
+    store = _store(getattr(args, "lang", None))
     return _list(store, catalog(), _language(getattr(args, "lang", None), store))
 
 
@@ -113,7 +118,7 @@ def _list(store, infos, lang: str) -> int:
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    return _learn(args, _store())
+    return _learn(args, _store(args.lang))
 
 
 def _learn(args: argparse.Namespace, store) -> int:
@@ -127,12 +132,12 @@ def _learn(args: argparse.Namespace, store) -> int:
     from tutor.lessons.schema import load_lesson
     from tutor.lessons.ui import say
 
+    lang = _language(args.lang, store)
     lesson = load_lesson(find_lesson(args.lesson))
     problems = formula_problems(lesson)
     if problems:
         raise problems[0].as_error()
     scripted = args.auto or args.answers or not sys.stdin.isatty()
-    lang = _language(args.lang, store)
     retry = store.to_retry(lesson.id) if args.retry else None
     if scripted and not args.save:
         store = ProgressStore.scratch()
@@ -145,8 +150,8 @@ def _learn(args: argparse.Namespace, store) -> int:
     if args.step:
         start = lesson.step_index(args.step)
         if start is None:
-            raise LessonError(f"lesson {lesson.id!r} has no step {args.step!r}; its steps are: "
-                              f"{', '.join(step.id for step in lesson.steps)}")
+            raise LessonError(text("no_such_step", lesson=lesson.id, step=args.step,
+                                   steps=", ".join(step.id for step in lesson.steps)))
     elif retry is not None:
         if not retry:
             console.print(Text(say("nothing_to_retry", lang, lesson=lesson.id)))
@@ -185,11 +190,11 @@ def _plot_dir(out: str | None, lesson, store):
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise TutorError(f"cannot save this lesson's plots in {directory}: {error.strerror} "
-                             "(give a directory you can write with --out)") from None
+            raise TutorError(text("plot_dir_unusable", directory=directory,
+                                  why=error.strerror)) from None
         if not os.access(directory, os.W_OK):
-            raise TutorError(f"cannot save this lesson's plots in {directory}: not writable "
-                             "(give a directory you can write with --out)")
+            raise TutorError(text("plot_dir_unusable", directory=directory,
+                                  why=text("not_writable")))
     return directory
 
 
@@ -210,7 +215,8 @@ def _prompter(args: argparse.Namespace, console):
             with open(args.answers, encoding="utf-8") as stream:
                 lines = stream.read().splitlines()
         except OSError as error:
-            raise TutorError(f"cannot read the answers file {args.answers}: {error.strerror}") from None
+            raise TutorError(text("answers_unreadable", path=args.answers,
+                                  why=error.strerror)) from None
         return ScriptedPrompter(lines, echo)
     if not sys.stdin.isatty():
         return ScriptedPrompter(sys.stdin, echo)
@@ -223,7 +229,7 @@ def run_reset(args: argparse.Namespace) -> int:
     from tutor.lessons.schema import load_lesson
     from tutor.lessons.ui import say
 
-    store = _store()
+    store = _store(getattr(args, "lang", None))
     lang = _language(None, store)
     store.check_writable()
     if args.lesson:
@@ -233,8 +239,7 @@ def run_reset(args: argparse.Namespace) -> int:
     else:
         if not args.yes:
             if not sys.stdin.isatty():
-                raise TutorError("`tutor reset` without a lesson erases the progress of every "
-                                 "lesson: add --yes to do that, or name one lesson")
+                raise TutorError(text("reset_needs_yes"))
             try:
                 answer = input(say("reset_ask", lang))
             except EOFError:

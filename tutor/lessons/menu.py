@@ -41,7 +41,7 @@ class Row:
             return "-"
         passed = say("steps_passed", lang, done=self.passed, total=self.total)
         text = f"{bar(self.passed, self.total)} {passed}"
-        return f"{text}, {say('finished', lang)}" if self.finished else text
+        return say("progress_finished", lang, progress=text) if self.finished else text
 
     def gauge(self) -> str:
         """``████░░░░░░  4/11 ✓``: the menu's short form (✓ finished)."""

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tutor.errors import TutorError
+from tutor.messages import text as message
 
 FORMAT = "tutor-progress"
 VERSION = 1
@@ -62,14 +63,14 @@ class ProgressStore:
             return
         directory = self.path.parent
         if directory.exists() and not directory.is_dir():
-            raise _unusable(directory, NotADirectoryError(20, "it is a file, not a directory"))
+            raise _unusable(directory, NotADirectoryError(20, message("progress_is_a_file")))
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise _unusable(self.path.parent, error) from None
         if not os.access(self.path.parent, os.W_OK):
-            raise TutorError(f"cannot save progress in {self.path.parent}: not writable "
-                             "(set TUTOR_HOME to a directory you can write)")
+            raise TutorError(message("progress_unusable", directory=self.path.parent,
+                                     why=message("not_writable")))
 
     def _fresh(self) -> dict:
         return {"format": FORMAT, "version": VERSION, "last": None, "lessons": {}}
@@ -83,11 +84,11 @@ class ProgressStore:
             self.check_writable()  # names a state directory that is a file
             raise _unusable(self.path.parent, error) from None
         except (OSError, UnicodeDecodeError) as error:
-            return self._set_aside(f"cannot be read ({error})")
+            return self._set_aside(message("progress_unreadable", error=error))
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            return self._set_aside(f"is not valid JSON (line {error.lineno})")
+            return self._set_aside(message("progress_not_json", line=error.lineno))
         problem = _problem(data)
         return self._set_aside(problem) if problem else data
 
@@ -99,10 +100,10 @@ class ProgressStore:
             bad = self.path.with_name(f"{self.path.name}.bad.{number}")
         try:
             os.replace(self.path, bad)
-            kept = f"kept as {bad}"
+            kept = message("progress_kept_as", path=bad)
         except OSError:
-            kept = "left in place"
-        self.warning = f"progress file {self.path} {problem}; {kept}; starting fresh"
+            kept = message("progress_left_in_place")
+        self.warning = message("progress_set_aside", path=self.path, problem=problem, kept=kept)
         return self._fresh()
 
     # ------------------------------------------------------------ reading
@@ -182,21 +183,20 @@ class ProgressStore:
 
 
 def _unusable(directory: Path, error: OSError) -> TutorError:
-    return TutorError(f"cannot use {directory} for progress: {error.strerror} "
-                      "(set TUTOR_HOME to a directory you can write)")
+    return TutorError(message("progress_unusable", directory=directory, why=error.strerror))
 
 
 def _problem(data: object) -> str | None:
     """Why ``data`` is not a progress file of ours, or None."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return "is not a tutor progress file"
+        return message("progress_not_ours")
     if data.get("version") != VERSION:
-        return f"has version {data.get('version')!r}, this tutor reads version {VERSION}"
+        return message("progress_version", version=data.get("version"), reads=VERSION)
     lessons = data.get("lessons")
     if not isinstance(data.get("settings", {}), dict):
-        return "has damaged settings"
+        return message("progress_damaged_settings")
     if not isinstance(lessons, dict) or not all(
             isinstance(entry, dict) and isinstance(entry.get("steps", {}), dict)
             for entry in lessons.values()):
-        return "has a damaged lesson table"
+        return message("progress_damaged_lessons")
     return None

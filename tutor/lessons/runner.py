@@ -16,14 +16,16 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from tutor.catalogue import MESSAGES
 from tutor.lessons import display, model
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps import KINDS, PASSED
 from tutor.lessons.steps.code import Code
-from tutor.lessons.ui import MESSAGES, Prompter, say
+from tutor.lessons.ui import Prompter, say
 from tutor.lowering import TENSORFLOW
+from tutor.messages import language
 
 
 class _Move(Exception):
@@ -64,7 +66,12 @@ class Runner:
     # ------------------------------------------------------------ the loop
 
     def run(self, start: int = 0) -> int:
-        """Play from step ``start``; the exit code (scripted: 0 only if every step passed)."""
+        """Play from step ``start``; the exit code (scripted: 0 only if every step passed).
+        Everything printed meanwhile, the checker's words included, is in the learner's language."""
+        with language(self.lang):
+            return self._play(start)
+
+    def _play(self, start: int) -> int:
         steps = self.lesson.steps
         code_steps = [step for step in steps[start:] if isinstance(step, Code)]
         if code_steps:

@@ -31,6 +31,7 @@ from tutor.lessons.snippets import CodeWorker, RunResult
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
 from tutor.lowering import TENSORFLOW, numeric_function
+from tutor.messages import text as message
 from tutor.numeric import error_ratio, tolerance
 from tutor.parsing import symbol
 from tutor.symbolic import gradient
@@ -178,7 +179,7 @@ def check_output(math: LessonMath, step: Code, run: RunResult,
             at = text.find(label, cursor)
             at = text.find(label) if at < 0 else at
             if at < 0:
-                checks.append(Check(label, "the label in the output", "not printed", False))
+                checks.append(Check(label, message("label_in_output"), message("not_printed"), False))
                 continue
             start = at + len(label)
         if expectation.text is not None:
@@ -190,7 +191,7 @@ def check_output(math: LessonMath, step: Code, run: RunResult,
         wanted = expected_values(math, step, expectation)
         printed = numbers_after(text, start)[:len(wanted)]
         if len(printed) < len(wanted):
-            checks.append(Check(label, _numbers(wanted), f"{len(printed)} of {len(wanted)} numbers", False))
+            checks.append(Check(label, _numbers(wanted), message("n_of_numbers", n=len(printed), total=len(wanted)), False))
             continue
         got = np.array([p[0] for p in printed])
         ref = np.array(wanted)
@@ -241,8 +242,9 @@ def show_code_result(console: Console, result: CodeResult, timeout: float, lang:
     if result.checks:
         table = Table(title=say("checks", lang), title_justify="left", show_edge=False,
                       pad_edge=False, header_style="bold")
-        for column in ("after", "expected", "printed", ""):
-            table.add_column(column)
+        for column in ("column_after", "column_expected", "column_printed"):
+            table.add_column(say(column, lang))
+        table.add_column("")
         for check in result.checks:
             table.add_row(check.label, check.expected, check.found, mark(check.ok, lang))
         show(console, table)
@@ -269,7 +271,7 @@ def _snippet(runner, step: Code, framework: str) -> bool:
     name = f"<{lesson_id}:{step.id}>" if framework == "torch" else (
         f"<{lesson_id}:{step.id}:{framework}>")
     console = runner.console
-    with console.status("running ...") if console.is_terminal else nullcontext():
+    with console.status(say("running", runner.lang)) if console.is_terminal else nullcontext():
         result = run_code(runner.math, step, runner.worker, name, framework)
     show_code_result(console, result, step.timeout, runner.lang)
     return result.passed

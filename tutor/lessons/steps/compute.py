@@ -171,9 +171,10 @@ def _point_label(point) -> str:
     return shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
 
 
-def _point_header(points) -> str:
+def _point_header(points, lang: str) -> str:
     names = list(points[0].values) if points else []
-    return "at " + (names[0] if len(names) == 1 else f"({', '.join(names)})") if names else "at"
+    where = (names[0] if len(names) == 1 else f"({', '.join(names)})") if names else ""
+    return say("column_at", lang, where=where).strip()
 
 
 def show_compute(console: Console, result: ComputeResult, lang: str) -> None:
@@ -181,10 +182,10 @@ def show_compute(console: Console, result: ComputeResult, lang: str) -> None:
     several = len(result.points) > 1 or any(p.values for p in result.points)
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     if several:
-        table.add_column(_point_header(result.points))
+        table.add_column(_point_header(result.points, lang))
     table.add_column("d/d")
     if result.formulas:
-        table.add_column("formula")
+        table.add_column(say("column_formula", lang))
     table.add_column(say("symbolic", lang), justify="right")
     table.add_column(say("autograd", lang), justify="right")
     table.add_column(say("difference", lang), justify="right")
@@ -202,18 +203,20 @@ def show_compute(console: Console, result: ComputeResult, lang: str) -> None:
         cells += [f"{row.symbolic:.9g}", f"{row.autograd:.9g}",
                   f"{abs(row.autograd - row.symbolic):.1e}", agreement]
         table.add_row(*cells)
-    where = say("at_seeded", lang) + ", " if not several and not step.at and result.rows else ""
-    console.print(RichText(f"{where}{say('autograd', lang)}: {step.dtype}", style="dim"))
+    seeded = not several and not step.at and result.rows
+    console.print(RichText(say("autograd_dtype_seeded" if seeded else "autograd_dtype", lang,
+                               dtype=step.dtype), style="dim"))
     show(console, table)
     if result.stationary:
         _show_stationary(console, result, lang)
     for point in result.points:
         if point.note:
-            console.print(RichText(f"{_point_label(point)}: {point.note.get(lang)}", style="italic"))
+            console.print(RichText(say("point_note", lang, point=_point_label(point),
+                                       note=point.note.get(lang)), style="italic"))
     random = result.random
     if random is not None:
-        summary = (f"max |difference| {random.max_abs_error:.1e} ({random.dtype}) "
-                   if random.ok else random.message + " ")
+        summary = (say("max_difference", lang, error=random.max_abs_error, dtype=random.dtype)
+                   if random.ok else random.message) + " "
         console.print(RichText(say("random_check", lang, n=random.n_points, verdict=summary))
                       + mark(random.ok, lang))
 
@@ -228,13 +231,15 @@ def _point_mark(result: ComputeResult, index: int, lang: str) -> RichText:
 
 def _show_stationary(console: Console, result: ComputeResult, lang: str) -> None:
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for title, justify in ((_point_header(result.points), "left"), ("max |grad|", "right"),
-                           ("allowed", "right"), ("Hessian eig.", "right"), ("", "left"),
-                           ("", "left")):
+    for title, justify in ((_point_header(result.points, lang), "left"),
+                           (say("column_max_grad", lang), "right"),
+                           (say("column_allowed", lang), "right"),
+                           (say("column_hessian", lang), "right"), ("", "left"), ("", "left")):
         table.add_column(title, justify=justify)
     for index, found in enumerate(result.stationary):
         eigen = ", ".join(f"{e:.3g}" for e in found.eigenvalues)
-        kind = RichText(found.kind, style="green" if found.kind == "minimum" else "red")
+        kind = RichText(say(f"point_{found.kind}", lang),
+                        style="green" if found.kind == "minimum" else "red")
         table.add_row(_point_label(found.point), f"{found.gradient:.1e}", f"{found.allowed:.1e}",
                       eigen, kind, _point_mark(result, index, lang))
     show(console, table)

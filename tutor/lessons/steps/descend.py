@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text as RichText
@@ -103,7 +104,7 @@ def _descend(runner, step: Descend, show_rows: bool) -> Descent:
     if not show_rows:
         return descend(function, names, starts, **settings)
     several = len(starts) > 1
-    runner.console.print(RichText(row_header(names, len(starts)), style="bold"))
+    runner.console.print(RichText(row_header(names, len(starts), runner.lang), style="bold"))
     progress = _progress(runner.console, steps)
     with progress or nullcontext():
         task = progress.add_task(step.method, total=steps) if progress else None
@@ -187,20 +188,26 @@ def row_line(row: Row, several: bool) -> str:
     return f"{row.step:>7}  ({position})  {row.values[0]:11.4e}  {row.chunk_ratio:8.2g}"
 
 
-def row_header(names: list[str], starts: int) -> str:
+def row_header(names: list[str], starts: int, lang: str) -> str:
+    """The descent table's header, padded by terminal cells (a Chinese character takes two)."""
+    step = _right(say("column_step", lang), 7)
     if starts > 1:
-        columns = "  ".join(f"{'f (run ' + str(i + 1) + ')':>11}" for i in range(starts))
-        return f"{'step':>7}  {columns}"
+        return f"{step}  " + "  ".join(_right(say("column_run", lang, n=i + 1), 11)
+                                       for i in range(starts))
     position = f"({', '.join(names)})"
-    return f"{'step':>7}  {position:<24}  {'f':>11}  {'grad err':>8}"
+    return f"{step}  {position:<24}  {'f':>11}  {_right(say('column_grad_err', lang), 8)}"
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(width - cell_len(text), 0) + text
 
 
 def show_ends(console: Console, descent: Descent, targets, tol: float, value_below, lang: str) -> list[bool]:
     """Where each start ended, against the lesson's targets; returns a pass flag per start."""
     table = Table(title=say("ends", lang), title_justify="left", show_edge=False, pad_edge=False,
                   header_style="bold")
-    for column in ("start", "end", "f", "target", ""):
-        table.add_column(column)
+    for column in ("column_start", "column_end", "f", "column_target", ""):
+        table.add_column(say(column, lang) if column.startswith("column_") else column)
     flags = []
     for index, path in enumerate(descent.path.transpose(1, 0, 2)):
         start, end, value = path[0], path[-1], float(descent.final_values[index])
