@@ -79,8 +79,8 @@ class _Evaluator:
             if node.name not in self.leaves:
                 raise TutorError(f"{node.name} has no value; give it one in 'at'")
             return self.leaves[node.name]
-        if node.is_number:
-            return torch.tensor(float(node), dtype=torch.float64)
+        if node.is_number:  # a plain number, as in code: `3 * x ** 2`
+            return float(node)
         args = [self(arg) for arg in node.args]
         if isinstance(node, sympy.Add):
             result = args[0]
@@ -98,6 +98,8 @@ class _Evaluator:
                 raise TutorError(f"the graph step cannot draw {type(node).__name__}; it knows "
                                  f"+ − × /, powers and {', '.join(_FUNCTIONS)}")
             result = getattr(torch, name)(*args)
+        if isinstance(result, float):
+            return result
         if result.grad_fn is not None:
             self.labels.setdefault(result.grad_fn, sympy.sstr(node))
         if node in self.retain:
