@@ -1,12 +1,13 @@
 """The matrix-derivative question type: read, graded with the mistake named, linted."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from tutor.errors import AssignmentError
-from tutor.grading.lint import lint_assignment
 from tutor.grading.answers_file import read_answers
+from tutor.grading.lint import lint_assignment
 from tutor.grading.loader import load_assignment
 from tutor.grading.questions import grade_text
 
@@ -87,7 +88,7 @@ def test_an_unreadable_part_is_named_and_costs_only_its_share(questions):
     ("    shapes: X=n×d, W=d×k, Y=n×k\n", "", "question 'softmax': missing field 'shapes'"),
 ])
 def test_a_question_autograd_cannot_answer_is_refused_at_load(tmp_path, old, new, message):
-    with pytest.raises(AssignmentError, match=message.replace("(", r"\(")):
+    with pytest.raises(AssignmentError, match=re.escape(message)):
         load_assignment(write(tmp_path, ASSIGNMENT.replace(old, new, 1)))
 
 
