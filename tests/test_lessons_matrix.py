@@ -186,3 +186,38 @@ def test_the_matrix_lessons_play_to_the_end_and_lint_clean(lesson, lang, tmp_pat
     assert finished in out
     if lesson == "autograd-graph":
         assert (tmp_path / "autograd-graph.dot").read_text().startswith("digraph autograd {")
+
+
+GRAPH_LESSON = """\
+schema: 1
+id: graph-demo
+order: 91
+title: Graph
+summary: A graph step.
+variables: [x]
+steps:
+  - id: g
+    kind: graph
+    formula: "x^2 + cos(x)"
+    at: {x: 0.5}
+    dot: graph.dot
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("dot: graph.dot", "dot: ../graph.dot", "12: step 'g': dot: a file name ending in .dot"),
+    ('formula: "x^2 + cos(x)"', 'formula: "x^2 + acos(x)"', "step 'g': the graph step cannot "
+     "draw acos"),
+])
+def test_lint_checks_a_graph_step(tmp_path, old, new, message):
+    path = lesson_file(tmp_path, GRAPH_LESSON.replace(old, new))
+    problems = [str(p) for p in lint_paths([path])]
+    assert len(problems) == 1 and message in problems[0], problems
+
+
+def test_a_graph_step_draws_both_trees_and_writes_its_dot_file(tmp_path):
+    code, out = play(lesson_file(tmp_path, GRAPH_LESSON), out_dir=tmp_path / "out")
+    assert code == 0, out
+    assert "PowBackward0  x**2" in out and "CosBackward0  cos(x)" in out
+    assert "Pow  x**2" in out and "value at x = 0.5: 1.12758" in out
+    assert (tmp_path / "out" / "graph.dot").read_text().count("AccumulateGrad") == 1
