@@ -174,7 +174,7 @@ def test_graph_bad_input(formula, options, message):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("lesson", ["linear-layer-backprop", "softmax-cross-entropy-matrix",
+@pytest.mark.parametrize("lesson", ["linear-layer-backprop", "softmax-matrix",
                                     "autograd-graph"])
 def test_the_matrix_lessons_play_to_the_end_and_lint_clean(lesson, lang, tmp_path):
     path = find_lesson(lesson)
