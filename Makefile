@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:  `make demo`  and  `make test`.
 # Both create .venv on first use: torch==2.13.0 first (a CPU build from local disk),
 # then this package with its extras; `make test` and `make bench` add the tensorflow extra
+# and the notebook extra (nbclient runs examples/checking.ipynb in the tests)
 # (CI runs the TensorFlow tests, never skips them). Re-running skips the install unless
 # setup.cfg changed.
 PYTHON ?= python3
@@ -19,7 +20,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 $(TF_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -e ".[dev,plot,tensorflow]"
+	$(BIN)/python -m pip install -q -e ".[dev,plot,tensorflow,notebook]"
 	touch $(TF_STAMP)
 
 # The main job: the first lesson. Interactive in a terminal, a played-through demo otherwise.

@@ -94,8 +94,8 @@ def test_code_questions_end_to_end_with_jobs(tmp_path, capsys):
     assert main(["grade", str(EXAMPLES / "assignment.yaml"), *subs, "--out", str(out),
                  "--jobs", "2", "--format", "csv", "--no-gradebook"]) == 0
     rows = (out / "grades.csv").read_text().splitlines()
-    assert rows[1].startswith("alice,2,2,2,2,1,4,4,3,3,23,23")
-    assert rows[2].startswith("frank,0,0,0,0,0,0,0,0,0,0,23")
+    assert rows[1].startswith("alice,2,2,2,2,1,2,4,4,3,3,25,25")
+    assert rows[2].startswith("frank,0,0,0,0,0,0,0,0,0,0,0,25")
     assert "code: missing" in capsys.readouterr().out
 
 

@@ -238,8 +238,8 @@ def example_results(example_class):
 def test_the_example_class(example_results):
     by_name = {r.student: r for r in example_results}
     assert sorted(by_name) == ["alice", "bob", "carol", "dave", "eve", "frank", "mallory"]
-    assert by_name["alice"].score == by_name["alice"].max_score == 23
-    assert 0 < by_name["bob"].score < 23 and 0 < by_name["carol"].score < 23
+    assert by_name["alice"].score == by_name["alice"].max_score == 25
+    assert 0 < by_name["bob"].score < 25 and 0 < by_name["carol"].score < 25
     eve = {q.id: q for q in by_name["eve"].questions}
     assert [eve[i].components[0].mistake for i in
             ("logistic-loss", "himmelblau-gradient", "descent-step", "descent-loop")] == \

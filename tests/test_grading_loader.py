@@ -27,7 +27,7 @@ def error_of(tmp_path: Path, text: str, name: str = "a.yaml") -> AssignmentError
 
 def test_the_example_covers_every_question_type():
     assignment = load_assignment(EXAMPLE)
-    assert assignment.id == "week3" and assignment.max_score == 23
+    assert assignment.id == "week3" and assignment.max_score == 25
     assert {q.type for q in assignment.questions} == set(QUESTION_TYPES)
     assert {q.mode for q in assignment.questions if q.type == "descent"} == {"step", "loop"}
     assert all(q.solution for q in assignment.questions)

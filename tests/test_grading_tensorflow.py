@@ -87,7 +87,7 @@ def test_the_tensorflow_students_of_the_sample_class(sandboxes):
     assert set(sandboxes.sandboxes) == {False}  # torch code never pays for TensorFlow
     grace = grade_submission(EXAMPLE, submissions["grace"], sandboxes)
     assert set(sandboxes.sandboxes) == {False, True}
-    assert alice.score == grace.score == grace.max_score == 23
+    assert alice.score == grace.score == grace.max_score == 25
     loss = {q.id: q for q in grace.questions}["logistic-loss"]
     assert "The GradientTape gradient matches the symbolic gradient at 500 points" in loss.feedback
 

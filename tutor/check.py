@@ -84,6 +84,12 @@ class Verdict:
     def __bool__(self) -> bool:
         return self.correct
 
+    def _repr_markdown_(self) -> str:
+        """How Jupyter shows a verdict (math typeset)."""
+        from tutor.notebook import verdict_markdown
+
+        return verdict_markdown(self)
+
     @property
     def score(self) -> float:
         """The share of correct parts (1 or 0 for a one-part answer): partial credit."""

@@ -107,6 +107,12 @@ class GradientReport:
     def __bool__(self) -> bool:
         return self.ok
 
+    def _repr_markdown_(self) -> str:
+        """How Jupyter shows a report (the symbolic gradient typeset)."""
+        from tutor.notebook import report_markdown
+
+        return report_markdown(self)
+
     def to_dict(self) -> dict:
         return {
             "ok": self.ok, "message": self.message,

@@ -155,6 +155,14 @@ class Derivation:
     def to_latex(self) -> str:
         return format_derivation(self, "latex")
 
+    def _repr_markdown_(self) -> str:
+        """How Jupyter shows a derivation: numbered steps, math typeset."""
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """The derivation as one aligned display (for LaTeX frontends)."""
+        return f"$${self.to_latex()}$$"
+
     def to_dict(self, budget: Budget = EXPLAIN_SECONDS) -> dict:
         """Every expression as text and as LaTeX, printed within ``budget`` seconds (or a
         :class:`~tutor.feedback.tree.Deadline`)."""

@@ -67,6 +67,12 @@ def _problem(question: Question, assignment: Assignment, sandboxes) -> str | Non
         result = grade_text(question, answer, seed=assignment.seed)
         what = "the solution" if question.solution else "the derivative itself"
         return None if result.status == "correct" else f"{what} does not get full marks: {result.feedback}"
+    if question.type == "matrix-derivative":
+        if not question.solution:
+            return "a matrix-derivative question needs a 'solution' (the reference answer)"
+        result = grade_text(question, _solution_parts(question), seed=assignment.seed)
+        return None if result.status == "correct" else \
+            f"the solution does not get full marks: {result.feedback}"
     if question.type == "value":
         values = expected_values(question)
         if not all(math.isfinite(v) for v in values):
@@ -91,6 +97,12 @@ def _solution_value(text: str):
     if text.startswith("[") and text.endswith("]"):
         return [part.strip() for part in text[1:-1].split(",")]
     return text
+
+
+def _solution_parts(question: Question) -> str | list[str]:
+    """A matrix solution: one formula, or one per variable separated by ';'."""
+    parts = [part.strip() for part in question.solution.split(";")]
+    return parts if len(question.wrt) > 1 else parts[0]
 
 
 def _code_problem(question: Question, assignment: Assignment, sandboxes) -> str | None:

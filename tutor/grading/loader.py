@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from tutor.documents import Node, Reader, did_you_mean, read_file
-from tutor.errors import AssignmentError, ParseError
+from tutor.errors import AssignmentError, ParseError, TutorError
 from tutor.grading.model import (
     QUESTION_TYPES,
     TOLERANCES,
@@ -173,6 +173,9 @@ def _check_question(reader: AssignmentReader, node: Node, where: str, values: di
     from tutor.parsing import parse
 
     kind, variables = values["type"], values.get("variables", ())
+    if kind == "matrix-derivative":
+        _check_matrix_question(reader, node, where, values)
+        return
 
     def fail(key: str, message: str) -> None:
         found = node.get(key)
@@ -210,6 +213,19 @@ def _check_question(reader: AssignmentReader, node: Node, where: str, values: di
              f"{len(variables)}")
     if kind in TOLERANCES:
         values.setdefault("tolerance", TOLERANCES[kind])
+
+
+def _check_matrix_question(reader: AssignmentReader, node: Node, where: str,
+                           values: dict) -> None:
+    """The loss, shapes, structure and definitions must make a question autograd can answer."""
+    from tutor.grading.questions import matrix_question
+
+    try:
+        matrix_question(values.get("function", ""), values.get("wrt", ()),
+                        values.get("shapes", ""), values.get("given", ""),
+                        values.get("define", ""))
+    except TutorError as error:
+        reader.problem(node.line, f"{where}: {error}")
 
 
 def _check_sandbox(reader: AssignmentReader, node: Node, where: str, values: dict) -> None:

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 from tutor.documents import spec
 
 #: Question types answered by text in an answers file, and by a Python file.
-TEXT_TYPES = ("derivative", "value")
+TEXT_TYPES = ("derivative", "value", "matrix-derivative")
 CODE_TYPES = ("gradient-code", "manual-gradient", "descent")
 QUESTION_TYPES = TEXT_TYPES + CODE_TYPES
 #: What gradient-code and descent questions accept: "auto" takes torch or TensorFlow, whichever
@@ -29,6 +29,7 @@ VISIBILITIES = get_args(Visibility)
 #: The tolerance of a question that gives none, by type.
 TOLERANCES = {"value": 1e-6, "descent": 1e-4}
 _CODE = {"types": CODE_TYPES, "required_for": CODE_TYPES}
+_MATRIX = ("matrix-derivative",)
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,16 @@ class Question:
     prompt: str = ""
     line: int | None = None
     # the math: what to differentiate, or the reference loss
-    function: str = spec("", required_for=("derivative", *CODE_TYPES))
+    function: str = spec("", required_for=("derivative", "matrix-derivative", *CODE_TYPES))
     # argument order for code; allowed names for text
     variables: tuple[str, ...] = spec((), read="names", required_for=CODE_TYPES)
     wrt: tuple[str, ...] = spec((), read="names", types=("derivative", "value", "gradient-code",
-                                                         "manual-gradient"),
-                                required_for=("derivative",))
+                                                         "manual-gradient", "matrix-derivative"),
+                                required_for=("derivative", "matrix-derivative"))
+    # matrix-derivative: written as on the command line, "X=n×d, w=d", "Y=one-hot", "P=..."
+    shapes: str = spec("", types=_MATRIX, required_for=_MATRIX)
+    given: str = spec("", types=_MATRIX)
+    define: str = spec("", types=_MATRIX)
     at: tuple[tuple[str, float], ...] = spec((), read="point", types=("value",))
     answer: tuple[float, ...] = spec((), read="numbers", types=("value",))  # if given
     # value, descent: absolute, else TOLERANCES; derivative: relative, the checker's tolerance=

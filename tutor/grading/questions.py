@@ -119,6 +119,8 @@ def _grade_text_cached(question: Question, answer, seed: int, seconds: float) ->
     limit is the grader's bound too (an answer it cannot check in time is ``_too_slow``)."""
     if question.type == "derivative":
         return _grade_derivative(question, answer, seed, seconds)
+    if question.type == "matrix-derivative":
+        return _grade_matrix_derivative(question, answer, seed)
     return _grade_value(question, answer)
 
 
@@ -162,6 +164,44 @@ def _grade_derivative(question: Question, answer, seed: int, seconds: float) -> 
     components = [Component(f"d/d{name}", float(v.correct), v.message, None if v.correct else
                             v.mistake or ("unreadable" if v.given is None else "unrecognised mistake"))
                   for name, v in zip(question.wrt, verdicts, strict=True)]
+    return QuestionResult.from_components(question, components)
+
+
+def matrix_question(loss: str, wrt: tuple[str, ...], shapes: str, given: str = "",
+                    define: str = "") -> dict:
+    """A matrix-derivative question's arguments for ``check_matrix_derivative``, each read
+    and the loss differentiated once per variable (TutorError naming what is wrong)."""
+    from tutor.matrix.check import prepare, read_assignments
+
+    question = {"loss": loss, "wrt": list(wrt), "shapes": read_assignments(shapes, "shapes"),
+                "given": read_assignments(given, "given") if given else None,
+                "define": read_assignments(define, "define") if define else None}
+    for name in wrt:
+        prepare(loss, name, question["shapes"], question["given"], define=question["define"])
+    return question
+
+
+def _grade_matrix_derivative(question: Question, answer, seed: int) -> QuestionResult:
+    from tutor.feedback.matrix_mistakes import check_matrix_derivative
+
+    parts = _parts(question, answer, question.wrt)
+    if isinstance(parts, str):
+        return QuestionResult.failed(question, "wrong", parts, "wrong number of parts")
+    if len(parts) != len(question.wrt):
+        return QuestionResult.failed(question, "wrong", f"Expected {len(question.wrt)} "
+                                     f"answers ({', '.join(question.wrt)}), got {len(parts)}.",
+                                     "wrong number of parts")
+    arguments = matrix_question(question.function, question.wrt, question.shapes,
+                                question.given, question.define)
+    components = []
+    for name, part in zip(question.wrt, parts, strict=True):
+        verdict = check_matrix_derivative("" if part is None else str(part), arguments["loss"],
+                                          name, arguments["shapes"], arguments["given"],
+                                          define=arguments["define"], seed=seed)
+        mistake = None if verdict.correct else verdict.mistake or (
+            "unreadable" if verdict.unreadable else "unrecognised mistake")
+        components.append(Component(f"∂L/∂{name}", float(verdict.correct), verdict.message,
+                                    mistake))
     return QuestionResult.from_components(question, components)
 
 

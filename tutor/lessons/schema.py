@@ -12,7 +12,7 @@ The schema is documented for authors in ``docs/lessons.md``.
 >>> _ = path.write_text("schema: 1\\nid: demo\\norder: 1\\ntitle: Demo\\nsummary: A demo\\n"
 ...                     "steps:\\n  - id: dydx\\n    kind: aks\\n")
 >>> print(read_lesson(path)[1][0].message)
-step 'dydx': unknown step kind 'aks' (expected one of: say, ask, choose, compute, code, descend)
+step 'dydx': unknown step kind 'aks' (expected one of: say, ask, ask-matrix, choose, compute, code, descend, graph)
 """
 
 from __future__ import annotations
