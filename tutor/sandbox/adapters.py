@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 
-from tutor.grading.sandbox import integrity
+from tutor.sandbox import integrity
 
 
 class _WrongResult(Exception):
