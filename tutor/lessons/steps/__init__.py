@@ -5,16 +5,17 @@ A new kind is a new module ending in ``KIND = StepKind(...)`` (see :mod:`.kind`)
 entry in :data:`KINDS` below; the schema, the runner and the linter find it here.
 
 >>> list(KINDS)
-['say', 'ask', 'choose', 'compute', 'code', 'descend']
+['say', 'ask', 'choose', 'compute', 'code', 'descend', 'exercise']
 """
 
 from __future__ import annotations
 
-from tutor.lessons.steps import ask, choose, code, compute, descend, say
+from tutor.lessons.steps import ask, choose, code, compute, descend, exercise, say
 from tutor.lessons.steps.kind import PASSED, StepKind
 
 #: Every step kind by name, in the order the authoring guide lists them.
 KINDS: dict[str, StepKind] = {kind.name: kind for kind in (
-    say.KIND, ask.KIND, choose.KIND, compute.KIND, code.KIND, descend.KIND)}
+    say.KIND, ask.KIND, choose.KIND, compute.KIND, code.KIND, descend.KIND,
+    exercise.KIND)}
 
 __all__ = ["KINDS", "PASSED", "StepKind"]
