@@ -214,6 +214,15 @@ def _watched(target: str | None, folder):
     return [write_exercise(EXERCISES[name], folder) for name in names]
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When ``path`` was last written, and its size (None while it is missing)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def run_watch(args: argparse.Namespace) -> int:
     """Check each file now, then again within a second of every save, until Ctrl-C."""
     from rich.text import Text
@@ -229,17 +238,25 @@ def run_watch(args: argparse.Namespace) -> int:
         console.print(Text(f"{path.name}: " + ("passed" if result.correct else "not yet"),
                            style="bold green" if result.correct else "bold red"))
         console.print(Text(result.message))
+        console.file.flush()  # a verdict is seen at once, also through a pipe
 
     with ExerciseChecker() as checker:
         for path in paths:
             verdict(path)
-        console.print(Text(f"watching {', '.join(p.name for p in paths)} (Ctrl-C to stop)"),
-                      style="dim")
-        try:
-            for changes in watch(*{p.parent for p in paths}, debounce=50, step=20):
-                changed = {Path(name).resolve() for _, name in changes}
+        stamps = {path: _stamp(path) for path in paths}
+        announced = False
+        try:  # the watcher wakes at a save; every 0.25 s it also yields, and stamps are compared
+            for _ in watch(*{p.parent for p in paths}, debounce=50, step=20,
+                           rust_timeout=250, yield_on_timeout=True):
+                if not announced:  # the watcher is running now: saves from here are seen
+                    console.print(Text(f"watching {', '.join(p.name for p in paths)} "
+                                       "(Ctrl-C to stop)", style="dim"))
+                    console.file.flush()
+                    announced = True
                 for path in paths:
-                    if path in changed and path.exists():
+                    stamp = _stamp(path)
+                    if stamp is not None and stamp != stamps[path]:
+                        stamps[path] = stamp
                         verdict(path)
         except KeyboardInterrupt:
             return 0

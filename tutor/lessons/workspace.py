@@ -106,6 +106,17 @@ class ExerciseChecker:
 
     def __init__(self, limits: Limits = LIMITS):
         self.sandbox = Sandbox(limits, torch=False)
+        self._problems: dict[str, list] = {}  # autograd's side of each exercise, made once
+
+    def problems(self, exercise: Exercise) -> list:
+        """The exercise's questions, one per variable, prepared (autograd run) once."""
+        from tutor.matrix import prepare
+
+        if exercise.name not in self._problems:
+            self._problems[exercise.name] = [
+                prepare(exercise.loss, name, exercise.shapes, exercise.given or None,
+                        define=exercise.define or None) for name in exercise.wrt]
+        return self._problems[exercise.name]
 
     def __enter__(self) -> ExerciseChecker:
         return self
@@ -118,8 +129,9 @@ class ExerciseChecker:
 
     def check(self, exercise: Exercise, path: Path) -> Verdict:
         """The verdict on the learner's file at ``path`` (read now)."""
-        from tutor.matrix import check_matrix_derivative
+        from tutor.matrix import check_prepared
 
+        problems = self.problems(exercise)
         try:
             source = path.read_bytes()
         except OSError as error:
@@ -130,9 +142,7 @@ class ExerciseChecker:
                 session.load("exercise")
             except StudentCodeError as error:
                 return _failed(error)
-            verdict = check_matrix_derivative(
-                function, exercise.loss, list(exercise.wrt), exercise.shapes,
-                exercise.given or None, define=exercise.define or None)
+            verdict = check_prepared(problems, function)
         if function.failure is not None:
             return _failed(function.failure)
         if len(exercise.wrt) == 1:

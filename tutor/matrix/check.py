@@ -367,6 +367,14 @@ def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
         raise TutorError(f"wrt must name a declared variable, or list several; got {wrt!r}")
     problems = [prepare(loss, name, shapes, given, define=define, sizes=sizes, seed=seed,
                         draws=draws) for name in names]
+    return check_prepared(problems, answer, diagnose)
+
+
+def check_prepared(problems: Sequence[MatrixProblem], answer: str | Callable | Sequence[str],
+                   diagnose: MatrixDiagnoser | None = None) -> Verdict:
+    """:func:`check_matrix_derivative` on questions already prepared (one per variable, as
+    :func:`prepare` makes them): checking many answers to one question shares the autograd
+    work (``tutor watch`` re-checks a file on every save)."""
     if len(problems) == 1:
         return _check_one(problems[0], answer, diagnose)
     wanted = ", ".join(problem.derivative_name for problem in problems)
