@@ -175,3 +175,32 @@ def test_watch_rechecks_the_file_on_every_save(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.mark.parametrize("name", ["tutor.lessons.exercises", "tutor.lessons.steps.exercise"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_arrays_call_mode_returns_named_arrays_from_the_worker():
+    """The sandbox's own protocol, as grading could use it too: named arrays in, arrays out."""
+    from tutor.sandbox import Limits, Sandbox
+
+    code = b"def f(A, s):\n    return A.T * s, A.sum(axis=0)\n"
+    with Sandbox(Limits(timeout=5), torch=False) as sandbox, \
+            sandbox.session({"solution.py": code}) as session:
+        session.load("solution")
+        reply = session.request({"op": "call", "mode": "arrays", "entry": "f", "parts": 2,
+                                 "max_entries": 100,
+                                 "arguments": {"A": [[1.0, 2.0], [3.0, 4.0]], "s": 2}})
+    assert reply["arrays"] == [[[2.0, 6.0], [4.0, 8.0]], [4.0, 6.0]]
+
+
+def test_a_checker_reuses_autograds_side_of_an_exercise(checker):
+    exercise = EXERCISES["linear_backward"]
+    assert checker.problems(exercise) is checker.problems(exercise)
+    assert [problem.wrt for problem in checker.problems(exercise)] == ["X", "W", "b"]
