@@ -204,3 +204,21 @@ def test_a_checker_reuses_autograds_side_of_an_exercise(checker):
     exercise = EXERCISES["linear_backward"]
     assert checker.problems(exercise) is checker.problems(exercise)
     assert [problem.wrt for problem in checker.problems(exercise)] == ["X", "W", "b"]
+
+
+def test_a_scripted_learner_checks_a_wrong_file_then_a_right_one(tmp_path):
+    """The step checks the file each time the learner types check (or presses Enter), names
+    the mistake, and goes on when the file passes; the learner's file is left as they wrote it."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    right = EXERCISES["linear_backward"].reference()
+    path = folder / "linear_backward.py"
+    path.write_text(right.replace("dZ.sum(axis=0)", "dZ"))
+    answers = tmp_path / "answers.txt"
+    answers.write_text("check\nnonsense\nsolution\n")
+    result = run_tutor("learn", "two-layer-network", "--answers", str(answers), "--step",
+                       "linear", "--workspace", str(folder), home=tmp_path)
+    assert "db: a per-example gradient not summed over the batch" in result.stdout
+    assert "Press Enter or type check, solution, skip or quit." in result.stdout
+    assert "The reference solution:" in result.stdout and "3/7  relu" in result.stdout
+    assert path.read_text() == right.replace("dZ.sum(axis=0)", "dZ")

@@ -39,14 +39,17 @@ def softmax_cross_entropy_backward(Z, Y):
     return (P - Y) / n
 
 
-def two_layer_backward(X, Y, W1, b1, W2, b2):
-    n = X.shape[0]
+def two_layer_forward(X, W1, b1, W2, b2):
     Z1 = X @ W1 + b1
     H = np.maximum(Z1, 0)
     Z2 = H @ W2 + b2
     E = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-    P = E / E.sum(axis=1, keepdims=True)
-    dZ2 = (P - Y) / n
+    return Z1, H, E / E.sum(axis=1, keepdims=True)
+
+
+def two_layer_backward(X, Y, W1, b1, W2, b2):
+    Z1, H, P = two_layer_forward(X, W1, b1, W2, b2)
+    dZ2 = (P - Y) / X.shape[0]
     dW2 = H.T @ dZ2
     db2 = dZ2.sum(axis=0)
     dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
@@ -69,12 +72,8 @@ def _relu_mask_from_gradient(dA, Z):
 
 
 def _two_layer_without_relu_mask(X, Y, W1, b1, W2, b2):
-    n = X.shape[0]
-    Z1 = X @ W1 + b1
-    H = np.maximum(Z1, 0)
-    Z2 = H @ W2 + b2
-    E = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-    dZ2 = (E / E.sum(axis=1, keepdims=True) - Y) / n
+    Z1, H, P = two_layer_forward(X, W1, b1, W2, b2)
+    dZ2 = (P - Y) / X.shape[0]
     dZ1 = dZ2 @ W2.T
     return X.T @ dZ1, dZ1.sum(axis=0), H.T @ dZ2, dZ2.sum(axis=0)
 
@@ -107,6 +106,7 @@ class Exercise:
     given: Mapping[str, str] = field(default_factory=dict)
     define: Mapping[str, str] = field(default_factory=dict)
     mistakes: tuple[Mistake, ...] = ()
+    helpers: tuple[Callable, ...] = ()  # functions the solution calls, written before it
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -132,7 +132,8 @@ class Exercise:
 
     def reference(self) -> str:
         """The reference solution as a file (``--auto`` writes it)."""
-        return "import numpy as np\n\n\n" + inspect.getsource(self.solution)
+        return "import numpy as np\n\n\n" + "\n\n".join(
+            inspect.getsource(function) for function in (*self.helpers, self.solution))
 
 
 _TWO_LAYER_SHAPES = {"X": "n×d", "Y": "n×k", "W1": "d×h", "b1": "h", "W2": "h×k", "b2": "k"}
@@ -157,7 +158,8 @@ EXERCISES: dict[str, Exercise] = {exercise.name: exercise for exercise in (
              "ReLU network", two_layer_backward, given={"Y": "one-hot"},
              mistakes=(Mistake("relu-mask-missing", "The gradient must pass back through the "
                                "ReLU: multiply by (Z1 > 0) before the first layer.",
-                               _two_layer_without_relu_mask),)),
+                               _two_layer_without_relu_mask),),
+             helpers=(two_layer_forward,)),
     Exercise("layer_norm_backward", "sum(dY ⊙ ((X - M) ⊙ (s ones(d)^T)))", ("X",),
              {"dY": "n×d", "X": "n×d"},
              "dX: the gradient through Y = (X − mean) / sqrt(var + 1e-5), row by row, given "

@@ -2,7 +2,7 @@
 
 The step writes the exercise's file (a TODO; :mod:`tutor.lessons.exercises`) into the
 learner's workspace, says which file to edit, and checks it each time the learner presses
-Enter (or ``tutor watch`` checks it on every save): shapes, values against autograd, the
+Enter or types ``check`` (or ``tutor watch`` checks it on every save): shapes, values against autograd, the
 mistake named. The lesson goes on when it passes. With ``--auto`` the reference solution is
 written and checked.
 
@@ -28,10 +28,12 @@ from tutor.lessons.steps.kind import PASSED, StepKind
 
 #: This kind's messages: (English, Chinese).
 MESSAGES = {
-    "edit": ("Edit {path} in your editor and save it. Press Enter to check it (or run "
-             "`tutor watch {path}` in another terminal); type solution, skip or quit.",
-             "在你的编辑器里修改并保存 {path}。按回车检查（或在另一个终端运行 "
-             "`tutor watch {path}`）；也可输入 solution、skip 或 quit。"),
+    "edit": ("Edit {path} in your editor and save it. Press Enter (or type check) to check "
+             "it, or run `tutor watch {path}` in another terminal; type solution, skip or quit.",
+             "在你的编辑器里修改并保存 {path}。按回车（或输入 check）检查，或在另一个终端运行 "
+             "`tutor watch {path}`；也可输入 solution、skip 或 quit。"),
+    "unknown": ("Press Enter or type check, solution, skip or quit.",
+                "请按回车，或输入 check、solution、skip、quit。"),
     "wrote_solution": ("The reference solution, written to {path}:",
                        "参考答案，已写入 {path}："),
     "solution": ("The reference solution:", "参考答案："),
@@ -76,6 +78,9 @@ def play(runner, step: ExerciseStep) -> str:
                     code_block(runner.console, _say("solution", runner.lang),
                                exercise.reference())
                     return runner.conclude(step, "seen")
+                if command.lower() not in ("", "check"):
+                    runner.console.print(RichText(_say("unknown", runner.lang)))
+                    continue
             verdict = checker.check(exercise, path)
             runner.console.print(RichText(verdict.message,
                                           style="green" if verdict.correct else "red"))
