@@ -326,7 +326,7 @@ def _function_results(problem: MatrixProblem, function: Callable, part: int | No
             if result.size != expected[draw].size:
                 return (f"with {_sizes_text(sizes)} your function returned an array of shape "
                         f"{result.shape}; {problem.derivative_name} has the shape "
-                        f"{expected[draw].shape if problem.derivative_shape else ()}")
+                        f"{tuple(sizes.get(dim, dim) for dim in problem.derivative_shape)}")
             per_draw.append(result.reshape(expected[draw].shape))
         results.append(np.stack(per_draw))
     return results
