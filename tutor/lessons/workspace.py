@@ -79,7 +79,7 @@ class _ConfinedFunction:
             [Parameter(name, Parameter.POSITIONAL_OR_KEYWORD) for name in exercise.parameters])
 
     def __call__(self, **arguments):
-        key = b"".join(np.asarray(value, dtype=np.float64).tobytes()
+        key = b"".join(str(np.shape(value)).encode() + np.asarray(value, np.float64).tobytes()
                        for value in arguments.values())
         if key not in self.calls:
             if self.failure is not None:
