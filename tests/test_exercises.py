@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 from lesson_processes import ROOT, environment, run_tutor
 
@@ -222,3 +223,17 @@ def test_a_scripted_learner_checks_a_wrong_file_then_a_right_one(tmp_path):
     assert "Press Enter or type check, solution, skip or quit." in result.stdout
     assert "The reference solution:" in result.stdout and "3/7  relu" in result.stdout
     assert path.read_text() == right.replace("dZ.sum(axis=0)", "dZ")
+
+
+def test_a_reply_that_is_not_arrays_of_numbers_stops_the_check():
+    """What comes back from the worker is checked like any reply from student code."""
+    from tutor.lessons.workspace import _ConfinedFunction, _Stopped
+
+    class Forged:
+        def request(self, message):
+            return {"ok": True, "arrays": [[1.0, [2.0, "x"]]]}
+
+    function = _ConfinedFunction(Forged(), EXERCISES["relu_backward"])
+    with pytest.raises(_Stopped):
+        function(dA=np.ones((2, 2)), Z=np.ones((2, 2)))
+    assert function.failure.kind == "protocol"

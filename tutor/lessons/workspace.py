@@ -90,11 +90,14 @@ class _ConfinedFunction:
                                      for name, value in arguments.items()}}
             try:
                 reply = self.session.request(request)
+                arrays = [np.array(array, dtype=np.float64) for array in reply["arrays"]]
             except StudentCodeError as error:
                 self.failure = error
                 raise _Stopped from None
-            arrays = [np.array(np.nan if a is None else a, dtype=np.float64)
-                      for a in reply["arrays"]]
+            except (KeyError, TypeError, ValueError):  # the worker's reply was tampered with
+                self.failure = StudentCodeError("protocol", "The worker sent arrays that are "
+                                                "not arrays of numbers")
+                raise _Stopped from None
             self.calls[key] = (arguments, arrays)
         arrays = self.calls[key][1]
         return tuple(arrays) if len(arrays) > 1 else arrays[0]
