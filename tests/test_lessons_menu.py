@@ -41,14 +41,14 @@ def test_piped_tutor_prints_the_table_with_bars_and_the_marker_explained(tmp_pat
     lines = result.stdout.splitlines()
     row = next(line for line in lines if line.startswith("1*"))
     assert "██████████ 11/11 passed, finished" in row
-    assert "█░░░░░░░░░ 1/12 lessons finished" in lines
+    assert "█░░░░░░░░░ 1/13 lessons finished" in lines
     assert "* the lesson you took last" in lines
     assert lines[-1] == "Next: tutor learn mse-softmax"  # the same words the lesson ends with
 
 
 def test_the_menu_takes_numbers_and_arrows(tmp_path):
     child = spawn(tmp_path / "home", size=(30, 100))
-    child.expect_exact("0/12 lessons finished")
+    child.expect_exact("0/13 lessons finished")
     child.expect(r">\s+1\. [^\r\n]*polynomial")  # nothing started: the first lesson
     child.send("4")
     child.expect(r">\s+4\. [^\r\n]*himmelblau")

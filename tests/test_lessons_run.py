@@ -168,12 +168,12 @@ def test_list_and_reset(capsys):
     assert tutor("list") == 0
     listing = capsys.readouterr().out
     assert "polynomial" in listing and "himmelblau" in listing
-    assert "passed, finished" in listing and "1/12 lessons finished" in listing
+    assert "passed, finished" in listing and "1/13 lessons finished" in listing
     assert tutor("reset", "polynomial") == 0
     assert "Forgot your progress in polynomial." in capsys.readouterr().out
     tutor("list")
     listing = capsys.readouterr().out
-    assert "passed, finished" not in listing and "0/12 lessons finished" in listing
+    assert "passed, finished" not in listing and "0/13 lessons finished" in listing
 
 
 def test_without_matplotlib_the_plot_is_skipped(quick, tmp_path, monkeypatch, capsys):
