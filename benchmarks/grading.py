@@ -289,7 +289,7 @@ def grade_class(work: Path, name: str, template: str, students: int) -> tuple[fl
 def fresh_process(**preload) -> tuple[float, float]:
     """Seconds for a zygote to start (median of 3), and for a fresh process forked from it
     (median of 20)."""
-    from tutor.grading.sandbox import Limits, Sandbox
+    from tutor.sandbox import Limits, Sandbox
 
     ready, warm = [], []
     for attempt in range(3):

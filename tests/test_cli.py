@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -99,8 +98,10 @@ def test_lint_checks_lessons_and_assignments_together(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     problems = [line for line in result.stdout.splitlines() if "week1.yaml:" in line]
     assert problems and "product" in problems[0]
-    files = len(list(Path("lessons").glob("*.yaml"))) + 1  # every lesson and the assignment
-    assert f"{files} files" in result.stdout
+    from lesson_processes import ROOT
+
+    lessons = len(list((ROOT / "lessons").glob("*.yaml")))  # every lesson, and the assignment
+    assert f"{lessons + 1} files" in result.stdout
 
 
 def test_json_output_is_strict_even_for_infinite_errors():

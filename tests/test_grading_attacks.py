@@ -17,9 +17,9 @@ from tutor.grading import questions
 from tutor.grading.grader import _Sandboxes, grade, grade_submission
 from tutor.grading.loader import load_assignment
 from tutor.grading.reporters import folder_name
-from tutor.grading.sandbox import Limits, Sandbox, StudentCodeError
-from tutor.grading.sandbox.frames import read_frame, write_frame
 from tutor.grading.submissions import collect
+from tutor.sandbox import Limits, Sandbox, StudentCodeError
+from tutor.sandbox.frames import read_frame, write_frame
 
 ATTACKS = Path(__file__).parent / "data" / "attacks"
 
@@ -257,7 +257,7 @@ def test_a_class_with_every_attack_is_graded_and_every_report_parses(tmp_path, m
 NON_ROOT = """\
 import json, sys
 from pathlib import Path
-from tutor.grading.sandbox import Limits, Sandbox
+from tutor.sandbox import Limits, Sandbox
 found = {}
 with Sandbox(Limits(timeout=5), torch=False, audit=False) as box:
     for name in ("sockets.py", "escape_group.py", "sysv_ipc.py"):

@@ -331,7 +331,7 @@ def test_code_questions_need_linux_and_say_so(assignment, tmp_path, monkeypatch)
     import sys
     import types
 
-    from tutor.grading.sandbox import supervisor
+    from tutor.sandbox import supervisor
 
     monkeypatch.setattr(supervisor, "sys", types.SimpleNamespace(platform="darwin", executable=sys.executable))
     _, q = grade_one(assignment, _Sandboxes(assignment), student(tmp_path, "mac", GOOD_ANSWERS, GOOD_CODE))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tutor.grading.sandbox import Limits, Sandbox, StudentCodeError
+from tutor.sandbox import Limits, Sandbox, StudentCodeError
 
 CALL = {"op": "call", "mode": "numpy", "args": [[1.0, 2.0]], "parts": 1}
 
@@ -219,7 +219,7 @@ def test_output_cannot_be_swapped_for_a_link(sandbox):
 
 
 def test_protections_name_the_active_layers():
-    from tutor.grading.sandbox import protections
+    from tutor.sandbox import protections
 
     lines = protections()
     assert lines[0].startswith("runs as uid")

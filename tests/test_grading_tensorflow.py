@@ -14,8 +14,8 @@ from tutor.grading.grader import _Sandboxes, grade_submission, needs_tensorflow
 from tutor.grading.loader import load_assignment
 from tutor.grading.model import Assignment, Question
 from tutor.grading.questions import StudentCode, grade_code
-from tutor.grading.sandbox import StudentCodeError
 from tutor.grading.submissions import collect
+from tutor.sandbox import StudentCodeError
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 EXAMPLE = load_assignment(EXAMPLES / "assignment.yaml")

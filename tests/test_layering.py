@@ -1,6 +1,8 @@
 """The layers of ../shared/DESIGN.md, held by reading every import in tutor/ with ``ast``.
 
-face (cli, __main__) > consumers (lessons, grading, testing) > feedback > documents > core.
+face (cli, __main__) > consumers (lessons, grading, testing) > feedback > documents > sandbox >
+core. The sandbox (the confined worker) sits low so that graded code and a learner's exercises
+run in the same one.
 A module may import its own layer or a lower one, never a higher one; lessons and grading never
 import each other; and no two modules import each other, directly or round a longer circle.
 Function-local (lazy) imports count as much as top-level ones; imports under
@@ -18,13 +20,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tutor"
 
 #: (module prefix, layer name, rank): the first prefix that matches a module decides its layer.
 LAYERS = (
-    ("tutor.cli", "face", 5),
-    ("tutor.__main__", "face", 5),
-    ("tutor.lessons", "lessons", 4),
-    ("tutor.grading", "grading", 4),
-    ("tutor.testing", "testing", 4),
-    ("tutor.feedback", "feedback", 3),
-    ("tutor.documents", "documents", 2),
+    ("tutor.cli", "face", 6),
+    ("tutor.__main__", "face", 6),
+    ("tutor.lessons", "lessons", 5),
+    ("tutor.grading", "grading", 5),
+    ("tutor.testing", "testing", 5),
+    ("tutor.feedback", "feedback", 4),
+    ("tutor.documents", "documents", 3),
+    ("tutor.sandbox", "sandbox", 2),
     ("tutor", "core", 1),
 )
 #: Consumers that share a rank but must not lean on each other.

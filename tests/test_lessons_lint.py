@@ -62,7 +62,7 @@ def test_the_good_lesson_is_clean(tmp_path):
 
 @pytest.mark.parametrize("old, new, line, message", [
     ("kind: ask", "kind: aks", 14, "step 'dydx': unknown step kind 'aks' (expected one of: say, ask, "
-                                   "ask-matrix, choose, compute, code, descend, graph)"),
+                                   "ask-matrix, choose, compute, code, descend, graph, exercise)"),
     ('    solution: "3*x^2"\n', "", 13, "step 'dydx': missing field 'solution'"),
     ("    wrong_examples:", "    hint: [a]\n    wrong_examples:", 18, "unknown field 'hint' (did you mean 'hints'?)"),
     ('expr: "x^3"', 'expr: "x^3 +"', 24, "step 'check': expr: cannot read 'x^3 +': missing operand"),
@@ -105,7 +105,7 @@ def test_load_lesson_raises_the_first_problem(tmp_path):
     with pytest.raises(LessonError) as caught:
         load_lesson(path)
     assert str(caught.value).endswith("demo.yaml:14: step 'dydx': unknown step kind 'aks' "
-                                      "(expected one of: say, ask, ask-matrix, choose, compute, code, descend, graph)")
+                                      "(expected one of: say, ask, ask-matrix, choose, compute, code, descend, graph, exercise)")
     assert caught.value.line == 14
 
 

@@ -67,7 +67,7 @@ def lesson_file(tmp_path, text=LESSON):
 
 def test_every_builtin_kind_is_registered_with_its_dataclass():
     assert list(steps.KINDS) == ["say", "ask", "ask-matrix", "choose", "compute", "code", "descend",
-                                 "graph"]
+                                 "graph", "exercise"]
     for name, kind in steps.KINDS.items():
         assert kind.name == name and issubclass(kind.model, Step)
 

@@ -168,5 +168,5 @@ def test_plain_tutor_lists_lessons_and_bad_lessons_are_one_line(tmp_path):
     result = run_tutor("learn", str(bad), home=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().endswith("bad.yaml:8: step 'a': unknown step kind 'aks' (expected one "
-                                          "of: say, ask, ask-matrix, choose, compute, code, descend, graph)")
+                                          "of: say, ask, ask-matrix, choose, compute, code, descend, graph, exercise)")
     assert "Traceback" not in result.stderr

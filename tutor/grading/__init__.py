@@ -18,8 +18,8 @@ _LAZY = {
     "collect": "tutor.grading.submissions",
     "grade": "tutor.grading.grader",
     "Gradebook": "tutor.grading.gradebook",
-    "Sandbox": "tutor.grading.sandbox",
-    "Limits": "tutor.grading.sandbox",
+    "Sandbox": "tutor.sandbox",
+    "Limits": "tutor.sandbox",
 }
 __all__ = list(_LAZY)
 

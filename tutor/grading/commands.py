@@ -126,9 +126,9 @@ def _run_grade(args: argparse.Namespace) -> int:
         update,
         write_reports,
     )
-    from tutor.grading.sandbox import protections
     from tutor.grading.summary import render
     from tutor.render import make_console
+    from tutor.sandbox import protections
 
     if args.merge and (args.shard or args.submission_metadata):
         raise TutorError(f"{'--shard' if args.shard else '--submission-metadata'} and --merge "

@@ -26,8 +26,8 @@ from tutor.grading.answers_file import read_answers
 from tutor.grading.model import Assignment, QuestionResult, SubmissionResult
 from tutor.grading.questions import StudentCode, answer_key, grade_code, grade_text
 from tutor.grading.review import review_reasons
-from tutor.grading.sandbox import Limits, Sandbox, SandboxError
 from tutor.grading.submissions import Submission
+from tutor.sandbox import Limits, Sandbox, SandboxError
 
 Progress = Callable[[SubmissionResult], None]
 #: Distinct answers per worker below which judging in one process is faster than starting

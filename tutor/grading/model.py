@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
 from tutor.documents import spec
+from tutor.sandbox.supervisor import SandboxSettings  # the limits an assignment may set
 
 #: Question types answered by text in an answers file, and by a Python file.
 TEXT_TYPES = ("derivative", "value", "matrix-derivative")
@@ -79,17 +80,6 @@ class Question:
     @property
     def is_code(self) -> bool:
         return self.type in CODE_TYPES
-
-
-@dataclass(frozen=True)
-class SandboxSettings:
-    """The sandbox limits an assignment may set (docs/grading.md); declared once: the
-    sandbox's ``Limits`` extends them with the ones the grader fixes."""
-
-    timeout: float = 10.0
-    memory_mb: int = 4096
-    cpu_seconds: int = 60
-    output_bytes: int = 1_000_000
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 
 from tutor.grading.model import Component, Question, QuestionResult
 from tutor.grading.review import MANUAL_REVIEW, OutOfCpu, within_cpu_seconds
-from tutor.grading.sandbox import Sandbox, SandboxError, StudentCodeError
+from tutor.sandbox import Sandbox, SandboxError, StudentCodeError
 
 _SHOW_OUTPUT_FOR = ("exception", "type", "exit")
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from tutor.messages import LANGUAGES, set_language, text
 
 
 def register(subparsers) -> None:
-    """Add list, learn, reset and lint to ``subparsers`` (each sets ``run``)."""
+    """Add list, learn, watch, reset and lint to ``subparsers`` (each sets ``run``)."""
     listing = subparsers.add_parser("list", help="the lessons, with your progress")
     listing.add_argument("--lang", choices=LANGUAGES, help="language (default: as last time)")
     listing.set_defaults(run=run_list)
@@ -39,7 +40,16 @@ def register(subparsers) -> None:
                        help="record a scripted or --auto run in your progress "
                             "(default: left alone)")
     learn.add_argument("--out", metavar="DIR", help="where plots are saved (default: state dir)")
+    learn.add_argument("--workspace", metavar="DIR",
+                       help="where exercise files are written (default: state dir/exercises)")
     learn.set_defaults(run=run_learn)
+
+    watch = subparsers.add_parser("watch", help="re-check exercise files on every save")
+    watch.add_argument("target", nargs="?",
+                       help="an exercise file, exercise name or lesson (default: every "
+                            "exercise file in the workspace)")
+    watch.add_argument("--workspace", metavar="DIR", help="the exercises' folder")
+    watch.set_defaults(run=run_watch)
 
     reset = subparsers.add_parser("reset", help="forget the progress of one lesson, or of all")
     reset.add_argument("lesson", nargs="?", help="lesson to forget (default: every lesson)")
@@ -61,7 +71,8 @@ def default(args: argparse.Namespace) -> int:
     if chosen is None:
         return 0
     return _learn(argparse.Namespace(lesson=chosen, lang=None, restart=False, step=None,
-                                     retry=False, answers=None, auto=False, save=False, out=None),
+                                     retry=False, answers=None, auto=False, save=False, out=None,
+                                     workspace=None),
                   store)
 
 
@@ -171,17 +182,95 @@ def _learn(args: argparse.Namespace, store) -> int:
     cap = os.environ.get("TUTOR_MAX_DESCENT_STEPS")
     options = Options(lang=lang, prompter=_prompter(args, console), next_lesson=following,
                       out_dir=out_dir, only=frozenset(retry) if retry else None,
+                      workspace=Path(args.workspace) if args.workspace else None,
                       descent_cap=int(cap) if cap and cap.isdigit() and int(cap) > 0 else None)
     console.rule(Text(lesson.title.get(lang), style="bold"))
     console.print(Text(lesson.summary.get(lang), style="italic"))
     return Runner(lesson, store, console, options).run(start)
 
 
+def _watched(target: str | None, folder):
+    """The exercise files ``tutor watch`` checks: a file, an exercise, a lesson's exercises
+    (their files written when missing), or every exercise file in the workspace."""
+    from tutor.errors import TutorError
+    from tutor.lessons.catalog import find_lesson
+    from tutor.lessons.exercises import EXERCISES
+    from tutor.lessons.schema import load_lesson
+    from tutor.lessons.workspace import exercise_for, write_exercise
+
+    if target is None:
+        found = [folder / e.file_name for e in EXERCISES.values() if (folder / e.file_name).exists()]
+        if not found:
+            raise TutorError(f"no exercise files in {folder}; start a lesson with exercises "
+                             "(tutor learn two-layer-network) or name one")
+        return found
+    if target.endswith(".py"):
+        path = Path(target)
+        exercise_for(path)
+        if not path.is_file():
+            raise TutorError(f"no file {path}")
+        return [path]
+    if target in EXERCISES:
+        return [write_exercise(EXERCISES[target], folder)]
+    lesson = load_lesson(find_lesson(target))
+    names = [step.exercise for step in lesson.steps if step.kind == "exercise"]
+    if not names:
+        raise TutorError(f"lesson {lesson.id!r} has no exercises")
+    return [write_exercise(EXERCISES[name], folder) for name in names]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When ``path`` was last written, and its size (None while it is missing)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Check each file now, then again within a second of every save, until Ctrl-C."""
+    from rich.text import Text
+    from watchfiles import watch
+
+    from tutor.lessons.workspace import ExerciseChecker, exercise_for, workspace_dir
+
+    paths = [p.resolve() for p in _watched(args.target, workspace_dir(args.workspace))]
+    console = _console()
+
+    def verdict(path) -> None:
+        result = checker.check(exercise_for(path), path)
+        console.print(Text(f"{path.name}: " + ("passed" if result.correct else "not yet"),
+                           style="bold green" if result.correct else "bold red"))
+        console.print(Text(result.message))
+        console.file.flush()  # a verdict is seen at once, also through a pipe
+
+    with ExerciseChecker() as checker:
+        for path in paths:
+            verdict(path)
+        stamps = {path: _stamp(path) for path in paths}
+        announced = False
+        try:  # the watcher wakes at a save; every 0.25 s it also yields, and stamps are compared
+            for _ in watch(*{p.parent for p in paths}, debounce=50, step=20,
+                           rust_timeout=250, yield_on_timeout=True):
+                if not announced:  # the watcher is running now: saves from here are seen
+                    console.print(Text(f"watching {', '.join(p.name for p in paths)} "
+                                       "(Ctrl-C to stop)", style="dim"))
+                    console.file.flush()
+                    announced = True
+                for path in paths:
+                    stamp = _stamp(path)
+                    if stamp is not None and stamp != stamps[path]:
+                        stamps[path] = stamp
+                        verdict(path)
+        except KeyboardInterrupt:
+            return 0
+    return 0
+
+
 def _plot_dir(out: str | None, lesson, store):
     """Where plots go; when the lesson draws any, the directory is made now, so that a bad
     ``--out`` fails before the first step, not at the plot (TutorError, one line)."""
-    from pathlib import Path
-
     from tutor.errors import TutorError
     from tutor.lessons.progress import state_dir
 

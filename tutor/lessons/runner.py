@@ -43,6 +43,7 @@ class Options:
     descent_cap: int | None = None  # tests: shorten descents (their end checks are then skipped)
     next_lesson: str | None = None
     only: frozenset[str] | None = None  # --retry: play only these steps
+    workspace: Path | None = None  # where exercise files go (default: workspace_dir())
 
 
 @dataclass

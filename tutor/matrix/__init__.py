@@ -12,7 +12,7 @@ from __future__ import annotations
 from tutor._lazy import lazy_exports
 
 _LAZY = {name: "tutor.matrix.check" for name in
-         ("MatrixProblem", "check_matrix_derivative", "prepare")}
+         ("MatrixProblem", "check_matrix_derivative", "check_prepared", "prepare")}
 __all__ = list(_LAZY)
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)

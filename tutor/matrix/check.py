@@ -326,7 +326,7 @@ def _function_results(problem: MatrixProblem, function: Callable, part: int | No
             if result.size != expected[draw].size:
                 return (f"with {_sizes_text(sizes)} your function returned an array of shape "
                         f"{result.shape}; {problem.derivative_name} has the shape "
-                        f"{expected[draw].shape if problem.derivative_shape else ()}")
+                        f"{tuple(sizes.get(dim, dim) for dim in problem.derivative_shape)}")
             per_draw.append(result.reshape(expected[draw].shape))
         results.append(np.stack(per_draw))
     return results
@@ -367,6 +367,14 @@ def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
         raise TutorError(f"wrt must name a declared variable, or list several; got {wrt!r}")
     problems = [prepare(loss, name, shapes, given, define=define, sizes=sizes, seed=seed,
                         draws=draws) for name in names]
+    return check_prepared(problems, answer, diagnose)
+
+
+def check_prepared(problems: Sequence[MatrixProblem], answer: str | Callable | Sequence[str],
+                   diagnose: MatrixDiagnoser | None = None) -> Verdict:
+    """:func:`check_matrix_derivative` on questions already prepared (one per variable, as
+    :func:`prepare` makes them): checking many answers to one question shares the autograd
+    work (``tutor watch`` re-checks a file on every save)."""
     if len(problems) == 1:
         return _check_one(problems[0], answer, diagnose)
     wanted = ", ".join(problem.derivative_name for problem in problems)

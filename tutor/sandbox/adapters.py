@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 
-from tutor.grading.sandbox import integrity
+from tutor.sandbox import integrity
 
 
 class _WrongResult(Exception):
@@ -223,4 +223,38 @@ def _call_loop(function, request: dict) -> dict:
     return {"point": _point(start if result is None else result, size, request["entry"])}
 
 
-_CALLS = {"gradient": _call_gradient, "numpy": _call_numpy, "step": _call_step, "loop": _call_loop}
+def _call_arrays(function, request: dict) -> dict:
+    """A learner's NumPy function (an exercise's backward pass), called once with the named
+    ``arguments`` (nested lists; a number for a scalar): the ``parts`` arrays it returns,
+    as nested lists (vectors and matrices only), at most ``max_entries`` numbers in all
+    (so a reply stays small whatever the function builds)."""
+    import numpy as np
+
+    name, parts = request["entry"], request["parts"]
+    arguments = {key: np.array(value, dtype=np.float64) if isinstance(value, list) else
+                 float(value) for key, value in request["arguments"].items()}
+    result = function(**arguments)
+    items = result if isinstance(result, tuple | list) and parts > 1 else [result]
+    if len(items) != parts:
+        raise _WrongResult(f"Your {name} must return {parts} arrays; it returned "
+                           f"{len(items) if isinstance(result, tuple | list) else 1}")
+    arrays, entries = [], 0
+    for item in items:
+        try:
+            array = np.asarray(_plain(item), dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise _WrongResult(f"Your {name} must return NumPy arrays; it returned "
+                               f"{type(item).__name__} ({error})") from None
+        entries += array.size
+        if array.ndim > 2:
+            raise _WrongResult(f"Your {name} returned an array of shape {array.shape}; "
+                               "a gradient here is a vector or a matrix")
+        if entries > request["max_entries"]:
+            raise _WrongResult(f"Your {name} returned more than {request['max_entries']} "
+                               "numbers; the arrays it should return are far smaller")
+        arrays.append(array)
+    return {"arrays": [array.tolist() for array in arrays]}
+
+
+_CALLS = {"gradient": _call_gradient, "numpy": _call_numpy, "step": _call_step, "loop": _call_loop,
+          "arrays": _call_arrays}

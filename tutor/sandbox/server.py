@@ -11,8 +11,8 @@ import random
 import sys
 import traceback
 
-from tutor.grading.sandbox import adapters, integrity
-from tutor.grading.sandbox.frames import read_frame, write_frame
+from tutor.sandbox import adapters, integrity
+from tutor.sandbox.frames import read_frame, write_frame
 
 
 class Server:

@@ -1,4 +1,4 @@
-"""Run student code in a fresh, confined process per submission, and never trust what it says.
+"""Run untrusted code (graded submissions, a learner's exercises) in a fresh, confined process per submission, and never trust what it says.
 
 Grader side (``supervisor``): a ``Sandbox`` keeps one warm "zygote" process and starts a
 ``Session`` (a fresh child forked from it) per submission. Sandboxed side: ``zygote`` forks
@@ -11,13 +11,15 @@ it covers and what it does not.
 
 from __future__ import annotations
 
-from tutor.grading.sandbox.supervisor import (
+from tutor.sandbox.supervisor import (
     Limits,
     Sandbox,
     SandboxError,
+    SandboxSettings,
     Session,
     StudentCodeError,
     protections,
 )
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "Session", "StudentCodeError", "protections"]
+__all__ = ["Limits", "Sandbox", "SandboxError", "SandboxSettings",
+           "Session", "StudentCodeError", "protections"]

@@ -18,9 +18,9 @@ import signal
 import socket
 import sys
 
-from tutor.grading.sandbox import confinement, integrity, landlock, seccomp
-from tutor.grading.sandbox.frames import write_frame
-from tutor.grading.sandbox.server import Server
+from tutor.sandbox import confinement, integrity, landlock, seccomp
+from tutor.sandbox.frames import write_frame
+from tutor.sandbox.server import Server
 
 #: Imported by the zygote so that student code can use them after the child loses access
 #: to the interpreter's files (the interpreter may live where the sandbox user cannot read).

@@ -27,10 +27,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tutor.errors import TutorError
-from tutor.grading.model import SandboxSettings
-from tutor.grading.sandbox.frames import FrameTimeout, FrameTooLarge, read_frame, write_frame
+from tutor.sandbox.frames import FrameTimeout, FrameTooLarge, read_frame, write_frame
 
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 #: Student code runs as this uid plus a per-grader offset when the grader is root.
 SANDBOX_UID_BASE = 1_500_000_000
 _ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
@@ -38,6 +37,17 @@ _ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THR
 _START_SECONDS = 120.0
 #: How deep a reply may nest: {"path": [[x, y], ...]} needs 3.
 _REPLY_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The limits an assignment (docs/grading.md) or an exercise may set; declared once here:
+    ``Limits`` extends them with the ones the caller fixes."""
+
+    timeout: float = 10.0
+    memory_mb: int = 4096
+    cpu_seconds: int = 60
+    output_bytes: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -144,7 +154,7 @@ class Sandbox:
                                "process limits, namespaces and Landlock)")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         boot = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                f"from tutor.grading.sandbox.zygote import zygote; "
+                f"from tutor.sandbox.zygote import zygote; "
                 f"zygote({theirs.fileno()}, {self.torch}, {self.tensorflow})")
         with tempfile.TemporaryFile() as log:
             self._zygote = subprocess.Popen(
