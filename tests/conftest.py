@@ -1,7 +1,12 @@
 """Shared test set-up: no test touches the real progress or gradebook files; the ``tf``
-fixture for tests that need TensorFlow."""
+fixture for tests that need TensorFlow, and the ``tensorflow`` marker on every test that uses
+it (``pytest -m "not tensorflow"`` runs the rest); ``no_tensorflow`` for the opposite.
+
+The tests are arranged by layer: core/, sandbox/, documents/, feedback/, lessons/, grading/;
+helpers they share (``expressions``, ``lesson_processes``) sit here, beside this file."""
 
 import os
+import sys
 
 import pytest
 
@@ -42,3 +47,15 @@ def code_worker():
     shared.start()
     yield shared
     shared.stop()
+
+
+@pytest.fixture
+def no_tensorflow(monkeypatch):
+    """TensorFlow as if not installed: importing it fails."""
+    monkeypatch.setitem(sys.modules, "tensorflow", None)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tf" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.tensorflow)

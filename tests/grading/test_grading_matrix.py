@@ -11,7 +11,7 @@ from tutor.grading.lint import lint_assignment
 from tutor.grading.loader import load_assignment
 from tutor.grading.questions import grade_text
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 ASSIGNMENT = """\
 title: Matrix

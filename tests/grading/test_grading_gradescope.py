@@ -265,7 +265,7 @@ def test_submission_metadata_is_for_one_submission(tmp_path, assignment_file, ca
 
 # ------------------------------------------------------------------ the Dockerfile (not built here)
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:

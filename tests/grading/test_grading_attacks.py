@@ -21,7 +21,7 @@ from tutor.grading.submissions import collect
 from tutor.sandbox import Limits, Sandbox, StudentCodeError
 from tutor.sandbox.frames import read_frame, write_frame
 
-ATTACKS = Path(__file__).parent / "data" / "attacks"
+ATTACKS = Path(__file__).parents[1] / "data" / "attacks"
 
 ASSIGNMENT = (ATTACKS / "assignment.yaml").read_text()
 HONEST_CODE = (ATTACKS / "honest" / "solution.py").read_text()
@@ -282,7 +282,7 @@ def test_the_os_layers_hold_for_a_grader_that_is_not_root():
         pytest.skip("no unshare")
     done = subprocess.run(["unshare", "--user", sys.executable, "-c", NON_ROOT, str(ATTACKS)],
                           capture_output=True, text=True, timeout=300,
-                          cwd=Path(__file__).parent.parent)
+                          cwd=Path(__file__).parents[2])
     if done.returncode != 0 and "unshare failed" in done.stderr:
         pytest.skip("user namespaces are not available here")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -6,7 +6,7 @@ from pathlib import Path
 from tutor import check_derivative, check_gradient, check_matrix_derivative, explain
 from tutor.notebook import escape
 
-NOTEBOOK = Path(__file__).parent.parent / "examples" / "checking.ipynb"
+NOTEBOOK = Path(__file__).parents[2] / "examples" / "checking.ipynb"
 
 
 def test_a_wrong_verdict_shows_its_mistake_and_typeset_expressions():

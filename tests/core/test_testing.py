@@ -67,7 +67,7 @@ def test_assert_gradient_matches_tensorflow_functions(tf):
 
 # ---------------------------------------------------------------- one tolerance rule with the grader
 
-ATTACKS = Path(__file__).parent / "data" / "attacks"
+ATTACKS = Path(__file__).parents[1] / "data" / "attacks"
 
 
 def attack_module(name: str):

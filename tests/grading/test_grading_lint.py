@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tutor.grading.lint import assignment_linter, lint_assignment, looks_like_assignment
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "assignment.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "assignment.yaml"
 
 BROKEN = """\
 title: Broken on purpose

@@ -20,7 +20,7 @@ from tutor.lessons.ui import AutoPrompter
 from tutor.lowering import TENSORFLOW
 from tutor.render import make_console
 
-DATA = Path(__file__).parent / "data" / "lessons"
+DATA = Path(__file__).parents[1] / "data" / "lessons"
 
 
 def tutor(*argv: str) -> int:

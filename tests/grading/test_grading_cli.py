@@ -9,7 +9,7 @@ import pytest
 from tutor.cli import main
 from tutor.grading.reporters import folder_name
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 TEXT_ASSIGNMENT = """\
 title: Warm-up

@@ -10,7 +10,7 @@ from tutor.grading.loader import load_assignment
 from tutor.grading.model import QUESTION_TYPES
 from tutor.grading.questions import expected_values
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "assignment.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "assignment.yaml"
 
 
 def load(tmp_path: Path, text: str, name: str = "a.yaml"):

@@ -1,8 +1,10 @@
 """The command line end to end, as a subprocess, the way a person runs it."""
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +114,51 @@ def test_json_output_is_strict_even_for_infinite_errors():
         "max_abs_error": None, "values": [1.0, None], "ok": False}
     result = tutor("gradcheck", "x^2", "--wrt", "x", "--points", "5", "--json")
     assert json.loads(result.stdout)["n_points"] == 5
+
+
+HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def python(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                          timeout=180, env=env)
+
+
+# ---------------------------------------------------------------- TensorFlow (marker: tensorflow)
+
+
+def test_cli_without_tensorflow_is_one_line_and_exit_2():
+    code = ("import sys; sys.modules['tensorflow'] = None\nfrom tutor.cli import main\n"
+            "sys.exit(main(['gradcheck', 'x^2', '--wrt', 'x', '--backend', 'tensorflow']))")
+    result = python(code)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == 'tutor: error: TensorFlow is not installed: pip install "tutor[tensorflow]"\n'
+
+
+def test_help_and_torch_paths_never_import_tensorflow():
+    code = ("import sys\nfrom tutor.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "import torch, tutor\nfrom tutor.gradcheck import check_gradient\n"
+            "from tutor.lowering import lower\nfrom tutor.parsing import parse\n"
+            "assert main(['gradcheck', 'x^2*y', '--wrt', 'x,y', '--points', '20']) == 0\n"
+            "assert check_gradient('sin(x)', 'x', points=10, fn=torch.sin).ok\n"
+            "lower(parse('relu(x)'), ['x'])(torch.ones(2))\n"
+            "print('imported:', sys.modules.get('tensorflow') is not None)")
+    result = python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "imported: False"
+
+
+def test_cli_backends_end_to_end_quietly(tf):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    code = ("import sys\nfrom tutor.cli import main\n"
+            f"sys.exit(main(['gradcheck', {HIMMELBLAU!r}, '--wrt', 'x,y', '--points', '300', "
+            "'--backend', 'all', '--json']))")
+    result = python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no TensorFlow C++ log lines for the learner
+    data = json.loads(result.stdout)
+    assert data["backend"] == "all" and [p["ok"] for p in data["pairs"]] == [True, True, True]

@@ -19,9 +19,11 @@ from sympy import Rational
 
 from tutor.errors import BackendError, LoweringError, TutorError
 from tutor.functions import relu
+from tutor.gradcheck import check_gradient
 from tutor.lowering import (
     BACKENDS,
     NUMPY,
+    TENSORFLOW,
     TORCH,
     LoweredFunction,
     backend,
@@ -31,7 +33,7 @@ from tutor.lowering import (
 )
 from tutor.parsing import parse, symbol
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def torch_values(fn: LoweredFunction, *arrays: object, dtype=torch.float64) -> np.ndarray:
@@ -422,3 +424,128 @@ def test_one_value_per_point_names_the_function_and_what_it_returned():
     with pytest.raises(TutorError, match=r"^the function returned float; it must return a torch tensor"):
         TORCH.one_value_per_point(1.0, 3)
     TORCH.one_value_per_point(torch.zeros(3), 3)
+
+
+HIMMELBLAU = "(x^2+y-11)^2 + (x+y^2-7)^2"
+
+
+def tf_values(tf, fn, *arrays, dtype="float64"):
+    return fn(*(tf.constant(np.asarray(a, dtype=dtype)) for a in arrays)).numpy()
+
+
+# ---------------------------------------------------------------- TensorFlow (marker: tensorflow)
+
+
+@pytest.mark.parametrize("expr, points", NODES, ids=[str(e) for e, _ in NODES])
+def test_each_node_matches_sympy_eagerly_and_in_a_tf_function(tf, expr, points):
+    fn = lower(expr, ["x"], backend="tensorflow")
+    want = np.array([exact(expr, {x: p}) for p in points])
+    eager = fn(tf.constant(points, tf.float64))
+    assert eager.dtype == tf.float64 and eager.shape == (len(points),)
+    np.testing.assert_allclose(eager.numpy(), want, rtol=RTOL64, atol=RTOL64)
+    # In a graph a bare Python float that comes first would turn float32: constants are typed.
+    graph = tf.function(fn)(tf.constant(points, tf.float64))
+    np.testing.assert_allclose(graph.numpy(), want, rtol=RTOL64, atol=RTOL64)
+
+
+def test_two_argument_nodes_and_erf_match_sympy(tf):
+    expr = sympy.atan2(y, x) + sympy.atan2(1, x) + x**y + sympy.erf(x) + sympy.erfc(y / 2)
+    xs, ys = [0.5, 2.0, 1.5], [-1.0, 0.3, 2.0]
+    want = [exact(expr, {x: a, y: b}) for a, b in zip(xs, ys, strict=True)]
+    got = tf_values(tf, lower(expr, ["x", "y"], backend="tensorflow"), xs, ys)
+    np.testing.assert_allclose(got, want, rtol=RTOL64)
+
+
+@pytest.mark.parametrize("expr", SMOOTH, ids=str)
+def test_gradient_tape_through_lowered_function_matches_sympy_derivative(tf, expr):
+    points = tf.constant(np.linspace(-2.3, 2.9, 41))
+    with tf.GradientTape() as tape:
+        tape.watch(points)
+        out = lower(expr, ["x"], backend="tensorflow")(points)
+    (gradient,) = tape.gradient(out, [points])
+    symbolic = numeric_function(sympy.diff(expr, x), ["x"])(points.numpy())
+    np.testing.assert_allclose(gradient.numpy(), symbolic, rtol=RTOL64, atol=RTOL64)
+
+
+def test_gradient_of_two_variables_matches_torch(tf):
+    expr = sympy.parse_expr(HIMMELBLAU.replace("^", "**"), {"x": x, "y": y})
+    xs, ys = [0.0, 3.0, -2.8], [1.0, 2.0, 3.1]
+    tx, ty = tf.constant(xs, tf.float64), tf.constant(ys, tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch([tx, ty])
+        out = lower(expr, ["x", "y"], backend="tensorflow")(tx, ty)
+    tf_grads = tape.gradient(out, [tx, ty])
+    px = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+    py = torch.tensor(ys, dtype=torch.float64, requires_grad=True)
+    torch_grads = torch.autograd.grad(lower(expr, ["x", "y"])(px, py).sum(), (px, py))
+    for got, want in zip(tf_grads, torch_grads, strict=True):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=RTOL64)
+
+
+def test_broadcasting_dtypes_and_inputs_that_are_not_tensors(tf):
+    fn = lower(x * y + sympy.sin(x), ["x", "y"], backend="tensorflow")
+    batch = tf.constant(np.linspace(0, 1, 7))
+    assert fn(batch, tf.constant(2.0, tf.float64)).shape == (7,)
+    assert fn(batch[:, None], tf.ones(3, tf.float64)).shape == (7, 3)
+    from_python = fn([1.0, 2.0], 0.1)  # lists and Python floats: float64, as with torch
+    assert from_python.dtype == tf.float64
+    assert from_python.numpy()[0] == pytest.approx(0.1 + np.sin(1.0), rel=RTOL64)
+    assert fn(tf.constant([1, 2]), 3).dtype == tf.float64  # integers too
+    single = fn(tf.constant([0.5, 2.0], tf.float32), tf.constant(1.5, tf.float32))
+    assert single.dtype == tf.float32
+    # TensorFlow never mixes float types; the lowered function casts to the widest input
+    mixed = fn(tf.constant([0.5], tf.float32), tf.constant([1.5], tf.float64))
+    assert mixed.dtype == tf.float64
+
+
+@pytest.mark.parametrize("expr", [sympy.Integer(5), sympy.pi, x**2, sympy.floor(x),
+                                  sympy.ceiling(x), sympy.sign(x), sympy.Heaviside(x - 1),
+                                  sympy.Piecewise((1, x > 0), (0, True))], ids=str)
+def test_gradients_are_zeros_never_none_and_shapes_are_full(tf, expr):
+    xs = tf.constant([-1.5, 0.5, 2.5], tf.float64)
+    ys = tf.zeros((4, 1), tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch([xs, ys])
+        out = lower(expr, ["x", "y"], backend="tensorflow")(xs, ys)
+    assert out.shape == (4, 3) and out.dtype == tf.float64
+    grad_x, grad_y = tape.gradient(out, [xs, ys])
+    assert grad_y is not None and not np.any(grad_y.numpy())
+    assert grad_x is not None
+    want_grad = 2 * xs.numpy() * 4 if expr == x**2 else np.zeros(3)  # summed over 4 rows of y
+    np.testing.assert_allclose(grad_x.numpy(), want_grad, rtol=RTOL64)
+    want = numeric_function(expr, ["x", "y"])(xs.numpy(), ys.numpy())
+    np.testing.assert_allclose(out.numpy(), want, rtol=RTOL64)
+
+
+def test_source_is_tensorflow_code_shown_to_learners(tf):
+    fn = lower(sympy.sin(x) ** 2 + sympy.Max(1, x), [x], backend="tensorflow")
+    assert fn.backend == "tensorflow" and fn.variables == ("x",)
+    assert "tf.math.sin" in fn.source and "tf.maximum" in fn.source and "torch" not in fn.source
+    assert fn.source.count("tf.math.sin(") == 1  # common subexpressions computed once
+
+
+@pytest.mark.parametrize("expr, node", [(sympy.zeta(x), "zeta"), (sympy.gamma(x), "gamma"),
+                                        (sympy.Mod(x, 3), "Mod"), (sympy.Function("f")(x), "f"),
+                                        (sympy.DiracDelta(x, 1), "DiracDelta")])
+def test_node_without_a_tensorflow_lowering_is_named(tf, expr, node):
+    with pytest.raises(LoweringError, match=f"no TensorFlow lowering for {node} \\(in "):
+        lower(expr, ["x"], backend="tensorflow")
+
+
+def test_names_the_generated_code_uses_are_not_variables(tf):
+    for name in ("tf", "float"):
+        with pytest.raises(LoweringError, match="backend module or a builtin"):
+            lower(sympy.Symbol(name) + 1, [name], backend="tensorflow")
+
+
+def test_missing_tensorflow_names_the_extra(no_tensorflow):
+    assert not TENSORFLOW.installed()
+    message = 'TensorFlow is not installed: pip install "tutor\\[tensorflow\\]"'
+    with pytest.raises(BackendError, match=message):
+        lower(x**2, ["x"], backend="tensorflow")
+    for choice in ("tensorflow", "all"):
+        with pytest.raises(BackendError, match=message):
+            check_gradient("x^2", "x", backend=choice)
+    with pytest.raises(BackendError, match=message):
+        TENSORFLOW.value_and_gradient(lambda t: t, {"x": [1.0]}, ["x"])
+    assert check_gradient("x^2", "x", points=5).ok  # torch goes on working

@@ -14,7 +14,7 @@ from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.steps.ask import Judge
 
-LESSONS = Path(__file__).parent.parent / "lessons"
+LESSONS = Path(__file__).parents[2] / "lessons"
 
 
 def ask_step(lesson_name: str, step_id: str):

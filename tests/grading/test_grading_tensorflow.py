@@ -17,7 +17,7 @@ from tutor.grading.questions import StudentCode, grade_code
 from tutor.grading.submissions import collect
 from tutor.sandbox import StudentCodeError
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 EXAMPLE = load_assignment(EXAMPLES / "assignment.yaml")
 LOSS = Question(id="loss", type="gradient-code", entry="loss", function="x sin(y)",
                 variables=("x", "y"), wrt=("x", "y"))

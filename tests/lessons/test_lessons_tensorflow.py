@@ -11,7 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy
+import torch
+from expressions import x
 
+from tutor.functions import relu
 from tutor.lessons.catalog import find_lesson
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
@@ -20,7 +24,8 @@ from tutor.lessons.schema import load_lesson
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps.code import numbers_after, run_code
 from tutor.lessons.ui import AutoPrompter
-from tutor.numeric import tolerance
+from tutor.lowering import TENSORFLOW, TORCH, lower
+from tutor.numeric import error_ratio, tolerance
 from tutor.render import make_console
 
 TOL32 = tolerance("float32")
@@ -196,3 +201,132 @@ def test_without_tensorflow_the_snippet_is_shown_not_run(code_worker, monkeypatc
     assert "Lesson finished: 6 of 11 steps passed." in out  # the torch half decides
     zh = play("polynomial", "two-ways", lang="zh", worker=code_worker)
     assert "未安装 TensorFlow：只显示代码" in zh
+
+
+# ---------------------------------------------------------------- TensorFlow (marker: tensorflow)
+
+
+def test_default_float_is_float32_and_tensorflow_never_promotes(tf):
+    assert tf.constant(2.0).dtype == tf.float32 and tf.Variable([2.0]).dtype == tf.float32
+    assert torch.tensor(2.0).dtype == torch.float32
+    assert (torch.tensor([2.0]) + torch.tensor([1.0], dtype=torch.float64)).dtype == torch.float64
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.constant([2.0]) + tf.constant([1.0], tf.float64)
+    assert lower(x + 1, ["x"], backend="tensorflow")(2.0).dtype == tf.float64  # ours: float64
+
+
+def test_tape_gradient_is_a_list_and_autograd_grad_a_tuple(tf):
+    def func(t):
+        return t**2 + t**3 + 5
+
+    x_tf = tf.Variable([2.0])  # Variables are watched without tape.watch
+    with tf.GradientTape() as tape:
+        out = func(x_tf)
+    grads_tf = tape.gradient(out, [x_tf])
+    x_torch = torch.tensor([2.0], requires_grad=True)
+    grads_torch = torch.autograd.grad(func(x_torch), [x_torch])
+    assert type(grads_tf) is list and type(grads_torch) is tuple
+    assert grads_tf[0].numpy().tolist() == grads_torch[0].tolist() == [16.0]
+
+
+def test_constants_need_tape_watch_and_unconnected_gradients_are_none(tf):
+    c = tf.constant([2.0])
+    with tf.GradientTape() as tape:
+        out = c**2
+    assert tape.gradient(out, c) is None  # not watched
+    with tf.GradientTape() as tape:
+        tape.watch(c)
+        out = c**2
+    assert tape.gradient(out, c).numpy().tolist() == [4.0]
+    unused = tf.constant([1.0])
+    with tf.GradientTape() as tape:
+        tape.watch(unused)
+        out = tf.math.floor(unused) + tf.constant(5.0)
+    assert tape.gradient(out, unused) is None  # TensorFlow: None ...
+    _, grads = TENSORFLOW.value_and_gradient(lambda t: tf.math.floor(t) + 5.0, {"x": [1.5]}, ["x"])
+    assert grads.tolist() == [[0.0]]  # ... ours: zeros
+    t = torch.tensor([1.5], requires_grad=True)
+    assert torch.autograd.grad(torch.floor(t).sum(), [t])[0].tolist() == [0.0]  # torch: zeros
+
+
+def test_persistent_tape_for_the_chain_rule(tf):
+    x1, w1, b1, w2, b2 = (tf.constant([v]) for v in (0.3, 0.6, 0.1, 0.8, 0.2))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([w1, b1, w2, b2])
+        y1 = x1 * w1 + b1
+        y2 = y1 * w2 + b2
+    [dy1_dw1] = tape.gradient(y1, [w1])
+    [dy2_dy1] = tape.gradient(y2, [y1])
+    [dy2_dw1] = tape.gradient(y2, [w1])
+    assert dy2_dw1.numpy() == pytest.approx((dy2_dy1 * dy1_dw1).numpy())
+    with tf.GradientTape() as once:
+        once.watch(w1)
+        y = x1 * w1
+    once.gradient(y, w1)
+    with pytest.raises(RuntimeError):
+        once.gradient(y, w1)  # a tape that is not persistent answers once
+
+
+def test_tf_mse_of_softmax_matches_torch_mse_loss(tf):
+    rng = np.random.default_rng(0)
+    x_np = rng.uniform(size=(3, 4)).astype(np.float32)
+    w_np = rng.uniform(size=(4, 2)).astype(np.float32)
+    b_np = np.zeros(2, np.float32)
+    labels = [0, 1, 1]
+
+    w_tf, b_tf = tf.constant(w_np), tf.constant(b_np)
+    with tf.GradientTape() as tape:
+        tape.watch([w_tf, b_tf])
+        probs = tf.nn.softmax(tf.constant(x_np) @ w_tf + b_tf)
+        losses = tf.losses.MSE(tf.one_hot(labels, depth=2), probs)  # one value per row
+        loss_tf = tf.reduce_mean(losses)
+    grads_tf = tape.gradient(loss_tf, [w_tf, b_tf])
+    assert losses.shape == (3,)
+
+    w = torch.tensor(w_np, requires_grad=True)
+    b = torch.tensor(b_np, requires_grad=True)
+    probs = torch.nn.functional.softmax(torch.tensor(x_np) @ w + b, dim=1)
+    y_true = torch.zeros(3, 2).scatter_(1, torch.tensor(labels).view(-1, 1), 1.0)
+    assert y_true.tolist() == tf.one_hot(labels, depth=2).numpy().tolist()
+    loss_torch = torch.nn.functional.mse_loss(y_true, probs)
+    grads_torch = torch.autograd.grad(loss_torch, [w, b])
+
+    assert loss_tf.dtype == tf.float32 and loss_torch.dtype == torch.float32
+    pairs = [(loss_tf, loss_torch), *zip(grads_tf, grads_torch, strict=True)]
+    for got, want in pairs:
+        ratio = error_ratio(want.detach().numpy().ravel(), got.numpy().ravel(), TOL32)
+        assert np.all(ratio <= 1.0), (got, want)
+
+
+def test_manual_descent_and_sgd_take_the_same_steps(tf):
+    def himmelblau(p):
+        return (p[0] ** 2 + p[1] - 11) ** 2 + (p[0] + p[1] ** 2 - 7) ** 2
+
+    lr, steps = 0.001, 200
+    x_tf, x_sgd = tf.Variable([0.0, 0.0]), tf.Variable([0.0, 0.0])
+    optimizer = tf.optimizers.SGD(lr)
+    x_torch = torch.tensor([0.0, 0.0], requires_grad=True)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            pred = himmelblau(x_tf)
+        x_tf.assign_sub(lr * tape.gradient(pred, [x_tf])[0])
+        with tf.GradientTape() as tape:
+            pred = himmelblau(x_sgd)
+        optimizer.apply_gradients(zip(tape.gradient(pred, [x_sgd]), [x_sgd], strict=True))
+        (grad,) = torch.autograd.grad(himmelblau(x_torch), [x_torch])
+        x_torch.data.sub_(lr * grad)
+    want = x_torch.detach().numpy()
+    assert np.all(error_ratio(want, x_tf.numpy(), TOL32) <= 1.0)
+    assert np.all(error_ratio(want, x_sgd.numpy(), TOL32) <= 1.0)
+    assert np.linalg.norm(want - [3.0, 2.0]) < np.linalg.norm([3.0, 2.0])  # heading to (3, 2)
+
+
+def test_max_at_a_tie_gives_a_different_subgradient_in_each_framework(tf):
+    """Why kinks are left out of checks: at relu's kink the three disagree, all legitimately."""
+    points = [-1.0, 0.0, 2.0]
+    _, tf_grad = TENSORFLOW.value_and_gradient(lower(relu(x), ["x"], backend="tensorflow"),
+                                               {"x": points}, ["x"])
+    _, torch_grad = TORCH.value_and_gradient(lower(relu(x), ["x"]), {"x": points}, ["x"])
+    assert tf_grad.tolist() == [[0.0, 1.0, 1.0]]  # tf.maximum: all to the first argument
+    assert torch_grad.tolist() == [[0.0, 0.5, 1.0]]  # torch.maximum: split evenly
+    assert sympy.diff(relu(x), x).subs(x, 0) == sympy.Rational(1, 2)  # Heaviside(0) = 1/2

@@ -203,7 +203,7 @@ def test_the_authoring_guide_example_is_valid(tmp_path, monkeypatch):
     import re
     from pathlib import Path
 
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "lessons.md").read_text()
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "lessons.md").read_text()
     example = re.search(r"```yaml\n(schema: 1 .*?)```", guide, re.S).group(1)
     (tmp_path / "lessons").mkdir()
     path = lesson_file(tmp_path, example, "lessons/20-power-rule.yaml")

@@ -107,7 +107,7 @@ def test_the_example_in_docs_matrix_md_prints_what_it_says():
     import pathlib
     import re
 
-    text = (pathlib.Path(__file__).parent.parent / "docs" / "matrix.md").read_text()
+    text = (pathlib.Path(__file__).parents[2] / "docs" / "matrix.md").read_text()
     block = text.split("```python\n", 1)[1].split("```", 1)[0]
     printed = " ".join(line.removeprefix("# ") for line in block.splitlines()
                        if line.startswith("# "))

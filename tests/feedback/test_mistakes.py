@@ -11,8 +11,8 @@ from tutor.feedback import check_derivative
 from tutor.feedback.mistakes import MISTAKES, Diagnosis, diagnose
 from tutor.parsing import parse, symbol
 
-DATA = pathlib.Path(__file__).parent / "data" / "mistakes.yaml"
-DOCS = pathlib.Path(__file__).parent.parent / "docs" / "feedback.md"
+DATA = pathlib.Path(__file__).parents[1] / "data" / "mistakes.yaml"
+DOCS = pathlib.Path(__file__).parents[2] / "docs" / "feedback.md"
 x, y = symbol("x"), symbol("y")
 
 

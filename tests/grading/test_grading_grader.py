@@ -13,7 +13,7 @@ from tutor.grading.model import SandboxSettings
 from tutor.grading.reporters import Graded, merge
 from tutor.grading.submissions import collect, shard_of
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 ASSIGNMENT = """\
 title: Quick check

@@ -8,7 +8,7 @@ import pytest
 
 from tutor.check import check_answer, check_derivative
 
-CASES = json.loads((pathlib.Path(__file__).parent / "data" / "reference" / "cases.json")
+CASES = json.loads((pathlib.Path(__file__).parents[1] / "data" / "reference" / "cases.json")
                    .read_text(encoding="utf-8"))
 
 
