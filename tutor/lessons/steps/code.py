@@ -215,8 +215,7 @@ def _numbers(values) -> str:
 def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str,
              framework: str = "torch") -> CodeResult:
     """Run the step's ``framework`` snippet ("torch" or "tensorflow") and check its output."""
-    needs = "tensorflow" if framework == "tensorflow" else None
-    run = worker.run(step.source(framework), name, step.timeout, needs=needs)
+    run = worker.run(step.source(framework), name, step.timeout, framework)
     if run.timed_out or run.crashed:
         return CodeResult(run)
     return CodeResult(run, check_output(math, step, run, framework))
@@ -249,6 +248,18 @@ def show_code_result(console: Console, result: CodeResult, timeout: float, lang:
 
 
 # ---------------------------------------------------------------- playing and linting
+
+
+def frameworks_to_run(steps) -> list[str]:
+    """The frameworks whose snippets ``steps`` will run here: what a worker should warm.
+
+    TensorFlow snippets are only shown, not run, when TensorFlow is not installed.
+    """
+    code = [step for step in steps if isinstance(step, Code)]
+    wanted = ["torch"] if code else []
+    if any(step.tensorflow for step in code) and TENSORFLOW.installed():
+        wanted.append("tensorflow")
+    return wanted
 
 
 def play(runner, step: Code) -> str:
