@@ -1,15 +1,14 @@
 """The code worker: one snippet process per framework, warmed as soon as a lesson starts,
 killed without waiting at the end of a run. (How fast it is: benchmarks/lessons.py.)"""
 
-import argparse
 import sys
 import time
 
 import pytest
+from test_lessons_run import tutor
 
 from tutor.lessons import snippets
 from tutor.lessons.catalog import find_lesson
-from tutor.lessons.commands import register
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
@@ -19,13 +18,6 @@ from tutor.lessons.ui import AutoPrompter
 from tutor.render import make_console
 
 SEES_TENSORFLOW = "import sys\nprint('tensorflow' in sys.modules, 'torch' in sys.modules)\n"
-
-
-def tutor(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="tutor")
-    register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    return args.run(args)
 
 
 @pytest.fixture
