@@ -13,7 +13,7 @@ from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.snippets import CodeWorker
-from tutor.lessons.steps.code import frameworks_to_run
+from tutor.lessons.steps.code import frameworks_to_run, libraries_imported, warm_for
 from tutor.lessons.ui import AutoPrompter
 from tutor.render import make_console
 
@@ -26,9 +26,9 @@ def warmed(monkeypatch, capsys):
     calls = []
     real = CodeWorker.warm
 
-    def warm(self, *frameworks):
+    def warm(self, *frameworks, also=None):
         calls.append((frameworks, capsys.readouterr().out))
-        real(self, *frameworks)
+        real(self, *frameworks, also=also)
 
     monkeypatch.setattr(CodeWorker, "warm", warm)
     return calls
@@ -45,6 +45,19 @@ def test_each_framework_runs_in_its_own_process(tf):
         assert worker.run(SEES_TENSORFLOW, "<tf>", 30, "tensorflow").stdout == "True False\n"
         assert worker.imported == {"torch": None, "tensorflow": None}
         assert worker.processes["torch"].popen.pid == torch_pid  # the same process serves on
+    finally:
+        worker.stop()
+
+
+def test_libraries_a_framework_s_snippets_import_are_imported_ahead(tf):
+    lesson = load_lesson(find_lesson("mse-softmax"))  # its TensorFlow snippet uses torch too
+    assert libraries_imported(lesson.steps, "tensorflow") == ["torch"]
+    assert libraries_imported(lesson.steps, "torch") == []
+    worker = CodeWorker()
+    try:
+        warm_for(worker, lesson.steps)
+        assert worker.run(SEES_TENSORFLOW, "<tf>", 30, "tensorflow").stdout == "True True\n"
+        assert worker.run(SEES_TENSORFLOW, "<t>", 30).stdout == "False True\n"
     finally:
         worker.stop()
 

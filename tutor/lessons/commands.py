@@ -143,11 +143,11 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
     from tutor.lessons.progress import ProgressStore
     from tutor.lessons.runner import Options, Runner
     from tutor.lessons.schema import load_lesson
-    from tutor.lessons.steps.code import frameworks_to_run
+    from tutor.lessons.steps.code import warm_for
     from tutor.lessons.ui import say
 
     lesson = load_lesson(find_lesson(args.lesson))
-    worker.warm(*frameworks_to_run(lesson.steps))  # before anything is printed
+    warm_for(worker, lesson.steps)  # before anything is printed
     problems = formula_problems(lesson)
     if problems:
         raise problems[0].as_error()

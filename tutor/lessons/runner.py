@@ -23,7 +23,7 @@ from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps import KINDS, PASSED
-from tutor.lessons.steps.code import frameworks_to_run
+from tutor.lessons.steps.code import warm_for
 from tutor.lessons.ui import MESSAGES, Prompter, say
 
 # Step kinds that run torch in this process (the others import nothing heavy): torch is
@@ -71,7 +71,7 @@ class Runner:
     def run(self, start: int = 0) -> int:
         """Play from step ``start``; the exit code (scripted: 0 only if every step passed)."""
         steps = self.lesson.steps
-        self.worker.warm(*frameworks_to_run(steps[start:]))  # imports while the learner reads
+        warm_for(self.worker, steps[start:])  # imports while the learner reads
         if any(step.kind in _TORCH_KINDS for step in steps[start:]):
             threading.Thread(target=importlib.import_module, args=("torch",), daemon=True).start()
         order = [i for i, step in enumerate(steps)

@@ -1,8 +1,9 @@
 """The process that runs the snippets of ``code`` steps for one framework (started by
 :mod:`.snippets`, one process per framework).
 
-``python snippet_process.py torch`` (or ``tensorflow``) imports that library and runs a tiny
-warm-up (the first autograd call, the first ``tf.function`` trace), says
+``python snippet_process.py torch`` (or ``tensorflow``, then any other library its snippets
+import, such as ``torch``) imports those libraries and runs a tiny warm-up for each (the first
+autograd call, the first ``tf.function`` trace), says
 ``{"ready": true, "error": ...}``, then answers one JSON request per line:
 ``{"code": ..., "name": ...}`` with the snippet's captured output and its error, if any.
 The snippet runs here, in a separate process with a time limit enforced by the parent,
@@ -63,9 +64,11 @@ def _run(code: str, name: str) -> dict:
 def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # anything written straight to file descriptor 1 cannot corrupt the protocol
-    framework = sys.argv[1] if len(sys.argv) > 1 else "torch"
-    warm_up = _run(WARM_UP.get(framework, f"import {framework}\n"), f"<warm-up {framework}>")
-    error = warm_up["error"]
+    framework, *also = sys.argv[1:] or ["torch"]
+    error = None
+    for library in (framework, *also):  # its own library first: an error names it
+        error = error or _run(WARM_UP.get(library, f"import {library}\n"),
+                              f"<warm-up {library}>")["error"]
     protocol.write(json.dumps({"ready": True, "error": error and
                                f"{error['type']}: {error['message']}"}) + "\n")
     for line in sys.stdin:

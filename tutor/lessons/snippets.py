@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,11 @@ class RunResult:
 class _Process:
     """One snippet process for one framework; its replies come back through a queue."""
 
-    def __init__(self, framework: str) -> None:
+    def __init__(self, framework: str, also: Sequence[str] = ()) -> None:
         self.framework = framework
         self.replies: queue.Queue = queue.Queue()
         self.popen = subprocess.Popen(
-            [sys.executable, "-u", str(_PROCESS), framework], stdin=subprocess.PIPE,
+            [sys.executable, "-u", str(_PROCESS), framework, *also], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
             start_new_session=True, env={**TENSORFLOW_QUIET, **os.environ})
         threading.Thread(target=_pump, args=(self.popen.stdout, self.replies), daemon=True).start()
@@ -97,13 +98,14 @@ class CodeWorker:
     def __init__(self) -> None:
         self.processes: dict[str, _Process] = {}
 
-    def warm(self, *frameworks: str) -> None:
+    def warm(self, *frameworks: str, also: Mapping[str, Sequence[str]] | None = None) -> None:
         """Start the processes for ``frameworks`` ("torch", "tensorflow") now, in the
-        background: each imports its library while the learner reads."""
+        background: each imports its library while the learner reads, and the libraries
+        ``also[framework]`` its snippets import too (TensorFlow snippets that use torch)."""
         for framework in frameworks:
             process = self.processes.get(framework)
             if process is None or not process.alive():
-                self.processes[framework] = _Process(framework)
+                self.processes[framework] = _Process(framework, (also or {}).get(framework, ()))
 
     @property
     def imported(self) -> dict[str, str | None]:

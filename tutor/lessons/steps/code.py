@@ -262,6 +262,35 @@ def frameworks_to_run(steps) -> list[str]:
     return wanted
 
 
+def warm_for(worker: CodeWorker, steps) -> None:
+    """Have ``worker`` start importing, in the background, what the snippets of ``steps`` use."""
+    frameworks = frameworks_to_run(steps)
+    worker.warm(*frameworks, also={name: libraries_imported(steps, name) for name in frameworks})
+
+
+def libraries_imported(steps, framework: str) -> list[str]:
+    """The other frameworks the ``framework`` snippets of ``steps`` import (TensorFlow snippets
+    that take the lesson's numbers from torch): the worker imports them ahead too.
+
+    >>> from tutor.lessons.catalog import find_lesson
+    >>> from tutor.lessons.schema import load_lesson
+    >>> libraries_imported(load_lesson(find_lesson("mse-softmax")).steps, "tensorflow")
+    ['torch']
+    """
+    found = set()
+    for step in steps:
+        source = step.source(framework) if isinstance(step, Code) else None
+        try:
+            tree = ast.parse(source or "")
+        except SyntaxError:  # reported by the lint; when run, the snippet reports it
+            continue
+        for node in ast.walk(tree):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found.update(name.split(".")[0] for name in names)
+    return [name for name in FRAMEWORKS if name in found and name != framework]
+
+
 def play(runner, step: Code) -> str:
     """Run the PyTorch snippet, then the TensorFlow one (or show it, when TensorFlow is
     not installed); the step passes when every snippet that ran passed its checks."""
