@@ -147,15 +147,15 @@ def warm_code_steps(lessons: list[str]) -> dict[str, tuple[float, str]]:
     from tutor.lessons.mathctx import LessonMath
     from tutor.lessons.schema import load_lesson
     from tutor.lessons.snippets import CodeWorker
-    from tutor.lessons.steps.code import Code, check_output, frameworks_to_run
+    from tutor.lessons.steps.code import Code, check_output, frameworks_to_run, warm_for
 
-    worker = CodeWorker()
     slowest = {"run": (0.0, ""), "check": (0.0, "")}
-    try:
-        for lesson_id in lessons:
-            lesson = load_lesson(find_lesson(lesson_id))
-            frameworks = frameworks_to_run(lesson.steps)
-            worker.warm(*frameworks)
+    for lesson_id in lessons:
+        lesson = load_lesson(find_lesson(lesson_id))
+        frameworks = frameworks_to_run(lesson.steps)
+        worker = CodeWorker()  # as `tutor learn` warms it for this lesson
+        warm_for(worker, lesson.steps)
+        try:
             for framework in frameworks:
                 worker.processes[framework].wait_ready()
             math = LessonMath(lesson)
@@ -172,8 +172,8 @@ def warm_code_steps(lessons: list[str]) -> dict[str, tuple[float, str]]:
                     assert run.error is None or checks, (where, run)
                     slowest["run"] = max(slowest["run"], (ran - started, where))
                     slowest["check"] = max(slowest["check"], (checked - ran, where))
-    finally:
-        worker.stop(wait=False)
+        finally:
+            worker.stop(wait=False)
     return slowest
 
 
