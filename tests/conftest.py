@@ -39,12 +39,12 @@ def tf():
 
 @pytest.fixture(scope="session")
 def code_worker():
-    """One process for the lessons' code snippets, shared by the test session: torch (and
+    """The lessons' code snippet processes, shared by the test session: torch (and
     TensorFlow, once a test asks for it) are imported once."""
     from tutor.lessons.snippets import CodeWorker
 
     shared = CodeWorker()
-    shared.start()
+    shared.warm("torch")
     yield shared
     shared.stop()
 

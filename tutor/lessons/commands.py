@@ -67,13 +67,26 @@ def default(args: argparse.Namespace) -> int:
     infos = catalog()
     if not (infos and sys.stdin.isatty() and sys.stdout.isatty()):
         return _list(store, infos, _language(None, store))
-    chosen = menu.pick(menu.rows(infos, store), _language(None, store))
-    if chosen is None:
-        return 0
-    return _learn(argparse.Namespace(lesson=chosen, lang=None, restart=False, step=None,
-                                     retry=False, answers=None, auto=False, save=False, out=None,
-                                     workspace=None),
-                  store)
+    worker = _warm_worker("torch", "tensorflow")  # every lesson runs both: warm while picking
+    try:
+        chosen = menu.pick(menu.rows(infos, store), _language(None, store))
+        if chosen is None:
+            return 0
+        return _learn(argparse.Namespace(lesson=chosen, lang=None, restart=False, step=None,
+                                         retry=False, answers=None, auto=False, save=False,
+                                         out=None, workspace=None), store, worker)
+    finally:
+        worker.stop(wait=False)  # the tutor exits next: don't wait for the killed processes
+
+
+def _warm_worker(*frameworks: str):
+    """A code worker already importing ``frameworks`` (those installed) in the background."""
+    from tutor.lessons.snippets import CodeWorker
+    from tutor.lowering import TENSORFLOW
+
+    worker = CodeWorker()
+    worker.warm(*[name for name in frameworks if name != "tensorflow" or TENSORFLOW.installed()])
+    return worker
 
 
 def _console():
@@ -129,10 +142,14 @@ def _list(store, infos, lang: str) -> int:
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    return _learn(args, _store(args.lang))
+    worker = _warm_worker()  # warmed as soon as the lesson is read (in _learn)
+    try:
+        return _learn(args, _store(args.lang), worker)
+    finally:
+        worker.stop(wait=False)  # the tutor exits next: don't wait for the killed processes
 
 
-def _learn(args: argparse.Namespace, store) -> int:
+def _learn(args: argparse.Namespace, store, worker) -> int:
     from rich.text import Text
 
     from tutor.errors import LessonError
@@ -141,10 +158,12 @@ def _learn(args: argparse.Namespace, store) -> int:
     from tutor.lessons.progress import ProgressStore
     from tutor.lessons.runner import Options, Runner
     from tutor.lessons.schema import load_lesson
+    from tutor.lessons.steps.code import warm_for
     from tutor.lessons.ui import say
 
     lang = _language(args.lang, store)
     lesson = load_lesson(find_lesson(args.lesson))
+    warm_for(worker, lesson.steps)  # before anything is printed
     problems = formula_problems(lesson)
     if problems:
         raise problems[0].as_error()
@@ -186,7 +205,7 @@ def _learn(args: argparse.Namespace, store) -> int:
                       descent_cap=int(cap) if cap and cap.isdigit() and int(cap) > 0 else None)
     console.rule(Text(lesson.title.get(lang), style="bold"))
     console.print(Text(lesson.summary.get(lang), style="italic"))
-    return Runner(lesson, store, console, options).run(start)
+    return Runner(lesson, store, console, options, worker=worker).run(start)
 
 
 def _watched(target: str | None, folder):

@@ -8,6 +8,8 @@ and :meth:`Runner.conclude`, which records a step's result. Answers come from a
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +24,13 @@ from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps import KINDS, PASSED
-from tutor.lessons.steps.code import Code
+from tutor.lessons.steps.code import warm_for
 from tutor.lessons.ui import Prompter, say
-from tutor.lowering import TENSORFLOW
 from tutor.messages import language
+
+# Step kinds that run torch in this process (the others import nothing heavy): torch is
+# imported in the background as soon as the lesson starts, not when such a step is reached.
+_TORCH_KINDS = ("compute", "descend")
 
 
 class _Move(Exception):
@@ -74,11 +79,9 @@ class Runner:
 
     def _play(self, start: int) -> int:
         steps = self.lesson.steps
-        code_steps = [step for step in steps[start:] if isinstance(step, Code)]
-        if code_steps:
-            self.worker.start()  # torch imports in the background while the learner reads
-        if any(step.tensorflow for step in code_steps) and TENSORFLOW.installed():
-            self.worker.preload("tensorflow")  # and then TensorFlow, which takes seconds
+        warm_for(self.worker, steps[start:])  # imports while the learner reads
+        if any(step.kind in _TORCH_KINDS for step in steps[start:]):
+            threading.Thread(target=importlib.import_module, args=("torch",), daemon=True).start()
         order = [i for i, step in enumerate(steps)
                  if self.options.only is None or step.id in self.options.only]
         position, index = next((n for n, i in enumerate(order) if i >= start), len(order)), start
@@ -117,7 +120,7 @@ class Runner:
             return 1
         finally:
             if self.owns_worker:
-                self.worker.stop()
+                self.worker.stop(wait=False)  # the run ends: don't wait for the killed processes
 
     def _summary(self) -> int:
         recorded = self.store.lesson(self.lesson.id)["steps"]

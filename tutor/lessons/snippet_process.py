@@ -1,9 +1,11 @@
-"""The process that runs the PyTorch snippets of ``code`` steps (started by :mod:`.code`).
+"""The process that runs the snippets of ``code`` steps for one framework (started by
+:mod:`.snippets`, one process per framework).
 
-It imports torch once, says ``{"ready": ...}``, then answers one JSON request per line:
-``{"code": ..., "name": ...}`` with the snippet's captured output and its error, if any;
-``{"import": "tensorflow"}`` (sent ahead of the first TensorFlow snippet, so that its
-seconds-long import is not timed as part of the snippet) with the error, if any.
+``python snippet_process.py torch`` (or ``tensorflow``, then any other library its snippets
+import, such as ``torch``) imports those libraries and runs a tiny warm-up for each (the first
+autograd call, the first ``tf.function`` trace), says
+``{"ready": true, "error": ...}``, then answers one JSON request per line:
+``{"code": ..., "name": ...}`` with the snippet's captured output and its error, if any.
 The snippet runs here, in a separate process with a time limit enforced by the parent,
 never in the tutor itself. This file imports nothing from ``tutor``: it runs as a script.
 """
@@ -11,7 +13,6 @@ never in the tutor itself. This file imports nothing from ``tutor``: it runs as 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import json
 import linecache
@@ -20,6 +21,22 @@ import sys
 import traceback
 
 _OUTPUT_LIMIT = 200_000
+
+# Run once before "ready", so that a lesson's first snippet does not pay for the library's
+# first calls (autograd's engine, TensorFlow's eager context and tf.function's first trace).
+WARM_UP = {
+    "torch": "import torch\n"
+             "x = torch.ones(2, requires_grad=True)\n"
+             "torch.autograd.grad((x * x).sum(), [x])\n",
+    "tensorflow": "import tensorflow as tf\n"
+                  "x = tf.Variable([1.0, 2.0])\n"
+                  "@tf.function\n"
+                  "def square():\n"
+                  "    with tf.GradientTape() as tape:\n"
+                  "        y = tf.reduce_sum(x * x)\n"
+                  "    return tape.gradient(y, x)\n"
+                  "square()\n",
+}
 
 
 def _run(code: str, name: str) -> dict:
@@ -47,30 +64,16 @@ def _run(code: str, name: str) -> dict:
 def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # anything written straight to file descriptor 1 cannot corrupt the protocol
-    requests = sys.stdin
-    try:
-        import torch
-
-        version = torch.__version__
-    except ImportError:
-        version = None
-    protocol.write(json.dumps({"ready": True, "torch": version}) + "\n")
-    for line in requests:
+    framework, *also = sys.argv[1:] or ["torch"]
+    error = None
+    for library in (framework, *also):  # its own library first: an error names it
+        error = error or _run(WARM_UP.get(library, f"import {library}\n"),
+                              f"<warm-up {library}>")["error"]
+    protocol.write(json.dumps({"ready": True, "error": error and
+                               f"{error['type']}: {error['message']}"}) + "\n")
+    for line in sys.stdin:
         request = json.loads(line)
-        if "import" in request:
-            reply = _import(request["import"])
-        else:
-            reply = _run(request["code"], request.get("name", "<snippet>"))
-        protocol.write(json.dumps(reply) + "\n")
-
-
-def _import(module: str) -> dict:
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            importlib.import_module(module)
-    except Exception as caught:  # reported to the parent, which shows it with the snippet
-        return {"imported": module, "error": f"{type(caught).__name__}: {caught}"}
-    return {"imported": module, "error": None}
+        protocol.write(json.dumps(_run(request["code"], request.get("name", "<snippet>"))) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
-"""The process that runs the snippets of ``code`` steps, seen from the tutor.
+"""The processes that run the snippets of ``code`` steps, seen from the tutor.
 
-One :class:`CodeWorker` serves a whole lesson run, so torch and TensorFlow are imported once
-(TensorFlow's import, seconds long, is asked for ahead and never counts against a snippet's
-time limit). A snippet that runs past its time limit is stopped (the worker is killed and
-restarted for the next one); one that crashes the worker is reported. The process itself
-is :mod:`tutor.lessons.snippet_process`.
+One :class:`CodeWorker` serves a whole lesson run with one process per framework: the torch
+snippets run where only torch was imported, the TensorFlow ones where only TensorFlow was
+(so a torch snippet never waits for TensorFlow's seconds-long import, and both imports run
+side by side on two cores). :meth:`CodeWorker.warm` starts them as soon as a lesson is chosen;
+each imports its library and makes its first calls before it says it is ready, and that wait
+never counts against a snippet's time limit. A snippet that runs past its time limit is stopped
+(its process is killed and restarted for the next one); one that crashes its process is
+reported. The process itself is :mod:`tutor.lessons.snippet_process`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,94 +39,111 @@ class RunResult:
     crashed: str | None = None
 
 
-class CodeWorker:
-    """A Python process that runs snippets one at a time; started on first use.
+class _Process:
+    """One snippet process for one framework; its replies come back through a queue."""
 
-    :meth:`preload` asks it to import a module ahead (TensorFlow, while the learner reads);
-    the replies come back in order, and :meth:`run` waits for them before timing a snippet.
-    """
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
+    def __init__(self, framework: str, also: Sequence[str] = ()) -> None:
+        self.framework = framework
         self.replies: queue.Queue = queue.Queue()
-        self.waiting: list[str] = []  # replies not read yet: "ready", then modules imported
-        self.imported: dict[str, str | None] = {}  # module -> None, or why it failed
+        self.popen = subprocess.Popen(
+            [sys.executable, "-u", str(_PROCESS), framework, *also], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+            start_new_session=True, env={**TENSORFLOW_QUIET, **os.environ})
+        threading.Thread(target=_pump, args=(self.popen.stdout, self.replies), daemon=True).start()
+        self.ready: str | None | bool = False  # False until it replies; then its import error
 
-    def start(self) -> None:
-        """Start the worker now (it imports torch in the background)."""
-        if self.process is not None and self.process.poll() is None:
-            return
-        self.replies = queue.Queue()
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", str(_PROCESS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, encoding="utf-8", start_new_session=True,
-            env={**TENSORFLOW_QUIET, **os.environ})
-        threading.Thread(target=_pump, args=(self.process.stdout, self.replies), daemon=True).start()
-        self.waiting = ["ready"]
-        self.imported = {}
+    def alive(self) -> bool:
+        return self.popen.poll() is None
 
-    def preload(self, module: str) -> None:
-        """Have the worker import ``module`` (e.g. "tensorflow") now, in the background."""
-        self.start()
-        if module in self.imported or module in self.waiting:
-            return
-        if self._send({"import": module}):
-            self.waiting.append(module)
-
-    def run(self, code: str, name: str, timeout: float, *, needs: str | None = None) -> RunResult:
-        """Run ``code``; ``needs`` names a slow module to import first, outside ``timeout``."""
-        if needs:
-            self.preload(needs)
-        self.start()
-        try:
-            while self.waiting:  # replies are None when the worker died; queue.Empty on time-out
+    def wait_ready(self) -> str | None:
+        """Wait for the import and warm-up; None when they went well, else what went wrong."""
+        if self.ready is False:
+            try:
                 reply = self.replies.get(timeout=_START_SECONDS)
-                what = self.waiting.pop(0)
-                if reply is None:
-                    doing = "start" if what == "ready" else f"import {what}"
-                    return RunResult(crashed=f"the worker process could not {doing} ({self._exit()})")
-                if what != "ready":
-                    self.imported[what] = reply.get("error")
-            if needs and self.imported.get(needs):
-                return RunResult(crashed=f"importing {needs} failed: {self.imported[needs]}")
-            if not self._send({"code": code, "name": name}):
-                return RunResult(crashed=self._exit())
-            reply = self.replies.get(timeout=timeout)
-        except queue.Empty:
-            self.stop()
-            return RunResult(timed_out=True)
-        if reply is None:
-            return RunResult(crashed=self._exit())
-        return RunResult(reply["stdout"], reply["error"])
+            except queue.Empty:
+                reply = None
+            self.ready = (f"the worker process could not start ({self.exit_status()})"
+                          if reply is None else reply.get("error") and
+                          f"importing {self.framework} failed: {reply['error']}")
+        return self.ready
 
-    def _send(self, request: dict) -> bool:
+    def send(self, request: dict) -> bool:
         try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
+            self.popen.stdin.write(json.dumps(request) + "\n")
+            self.popen.stdin.flush()
         except (BrokenPipeError, OSError):
             return False
         return True
 
-    def _exit(self) -> str:
-        code = self.process.wait(timeout=10) if self.process else None
-        self.process = None
-        if code is not None and code < 0:
-            return f"killed by signal {-code}"
-        return f"exit code {code}"
+    def exit_status(self) -> str:
+        code = self.popen.wait(timeout=10)
+        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
-    def stop(self) -> None:
-        """Kill the worker and everything it started (its own process group)."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
+    def kill(self, wait: bool) -> None:
+        """Kill the process and everything it started (its own process group)."""
+        if self.alive():
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                os.killpg(self.popen.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout):
-            stream.close()
-        self.process = None
+        if wait:
+            self.popen.wait(timeout=10)
+            for stream in (self.popen.stdin, self.popen.stdout):
+                stream.close()
+
+
+class CodeWorker:
+    """Runs snippets one at a time, each in its framework's process (started on first use)."""
+
+    def __init__(self) -> None:
+        self.processes: dict[str, _Process] = {}
+
+    def warm(self, *frameworks: str, also: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Start the processes for ``frameworks`` ("torch", "tensorflow") now, in the
+        background: each imports its library while the learner reads, and the libraries
+        ``also[framework]`` its snippets import too (TensorFlow snippets that use torch)."""
+        for framework in frameworks:
+            process = self.processes.get(framework)
+            if process is None or not process.alive():
+                self.processes[framework] = _Process(framework, (also or {}).get(framework, ()))
+
+    @property
+    def imported(self) -> dict[str, str | None]:
+        """The frameworks whose process said it was ready: None, or why its import failed."""
+        return {name: process.ready for name, process in self.processes.items()
+                if process.ready is not False}
+
+    def run(self, code: str, name: str, timeout: float, framework: str = "torch") -> RunResult:
+        """Run ``code`` in ``framework``'s process; waiting for its start is not timed."""
+        self.warm(framework)
+        process = self.processes[framework]
+        failed = process.wait_ready()
+        if failed:
+            self._drop(framework, wait=True)
+            return RunResult(crashed=failed)
+        if not process.send({"code": code, "name": name}):
+            return RunResult(crashed=self._drop(framework, wait=True))
+        try:
+            reply = process.replies.get(timeout=timeout)
+        except queue.Empty:
+            self._drop(framework, wait=True)
+            return RunResult(timed_out=True)
+        if reply is None:
+            return RunResult(crashed=self._drop(framework, wait=True))
+        return RunResult(reply["stdout"], reply["error"])
+
+    def _drop(self, framework: str, wait: bool) -> str:
+        """Kill ``framework``'s process (the next snippet starts a fresh one); how it ended."""
+        process = self.processes.pop(framework)
+        running = process.alive()
+        process.kill(wait)
+        return "killed" if running else process.exit_status()
+
+    def stop(self, *, wait: bool = True) -> None:
+        """Kill every process; ``wait=False`` at the end of a run (the tutor exits next, and
+        waiting for a killed process to free torch's and TensorFlow's memory takes seconds)."""
+        for framework in list(self.processes):
+            self._drop(framework, wait)
 
 
 def _pump(stream, replies: queue.Queue) -> None:

@@ -216,8 +216,7 @@ def _numbers(values) -> str:
 def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str,
              framework: str = "torch") -> CodeResult:
     """Run the step's ``framework`` snippet ("torch" or "tensorflow") and check its output."""
-    needs = "tensorflow" if framework == "tensorflow" else None
-    run = worker.run(step.source(framework), name, step.timeout, needs=needs)
+    run = worker.run(step.source(framework), name, step.timeout, framework)
     if run.timed_out or run.crashed:
         return CodeResult(run)
     return CodeResult(run, check_output(math, step, run, framework))
@@ -251,6 +250,47 @@ def show_code_result(console: Console, result: CodeResult, timeout: float, lang:
 
 
 # ---------------------------------------------------------------- playing and linting
+
+
+def frameworks_to_run(steps) -> list[str]:
+    """The frameworks whose snippets ``steps`` will run here: what a worker should warm.
+
+    TensorFlow snippets are only shown, not run, when TensorFlow is not installed.
+    """
+    code = [step for step in steps if isinstance(step, Code)]
+    wanted = ["torch"] if code else []
+    if any(step.tensorflow for step in code) and TENSORFLOW.installed():
+        wanted.append("tensorflow")
+    return wanted
+
+
+def warm_for(worker: CodeWorker, steps) -> None:
+    """Have ``worker`` start importing, in the background, what the snippets of ``steps`` use."""
+    frameworks = frameworks_to_run(steps)
+    worker.warm(*frameworks, also={name: libraries_imported(steps, name) for name in frameworks})
+
+
+def libraries_imported(steps, framework: str) -> list[str]:
+    """The other frameworks the ``framework`` snippets of ``steps`` import (TensorFlow snippets
+    that take the lesson's numbers from torch): the worker imports them ahead too.
+
+    >>> from tutor.lessons.catalog import find_lesson
+    >>> from tutor.lessons.schema import load_lesson
+    >>> libraries_imported(load_lesson(find_lesson("mse-softmax")).steps, "tensorflow")
+    ['torch']
+    """
+    found = set()
+    for step in steps:
+        source = step.source(framework) if isinstance(step, Code) else None
+        try:
+            tree = ast.parse(source or "")
+        except SyntaxError:  # reported by the lint; when run, the snippet reports it
+            continue
+        for node in ast.walk(tree):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found.update(name.split(".")[0] for name in names)
+    return [name for name in FRAMEWORKS if name in found and name != framework]
 
 
 def play(runner, step: Code) -> str:
