@@ -120,6 +120,15 @@ def test_wrong_answers_use_up_the_tries(no_tensorflow, tmp_path, capsys):
     assert "Lesson finished: 9 of 11 steps passed." in out
 
 
+def test_hints_are_offered_not_forced(no_tensorflow, tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("x\nx^2\nhint\n3x^2 + 2x\n16\n1\n2\n")
+    assert tutor("learn", "polynomial", "--answers", str(answers)) == 0
+    out = capsys.readouterr().out
+    assert out.count("type hint for a hint") == 2
+    assert out.count("Hint 1:") == 1 and "Hint 2:" not in out  # only the hint asked for
+
+
 def test_answers_that_run_out_stop_cleanly(tmp_path, capsys):
     answers = tmp_path / "answers.txt"
     answers.write_text("2x + 3x^2\n")

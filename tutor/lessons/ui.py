@@ -25,6 +25,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "derivation": ("How it is derived:", "推导过程："),
     "tries_left": ("Try again ({n} left), or type hint, solution, skip.",
                    "再试一次（还剩 {n} 次），也可以输入 hint、solution、skip。"),
+    "tries_left_hint": ("Try again ({n} left); type hint for a hint (or solution, skip).",
+                        "再试一次（还剩 {n} 次）；输入 hint 查看提示（或 solution、skip）。"),
     "out_of_tries": ("No tries left. The answer was: {answer}", "次数用完了。答案是：{answer}"),
     "no_more_hints": ("No more hints. Type solution to see the answer.",
                       "没有更多提示了。输入 solution 查看答案。"),

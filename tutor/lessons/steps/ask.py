@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -139,7 +140,7 @@ def play(runner, step: Ask) -> str:
         if command in ("back", "quit", "skip"):
             return runner.leave(step, command)
         if command == "hint":
-            shown_hints = _hint(runner, hints, shown_hints, always=True)
+            shown_hints = _hint(runner, hints, shown_hints)
             continue
         if command == "solution":
             _reveal(runner, judge)
@@ -169,19 +170,18 @@ def play(runner, step: Ask) -> str:
             runner.note("out_of_tries", answer=judge.step.solution.text)
             _reveal(runner, judge, reference=False)
             return runner.conclude(step, "failed")
-        shown_hints = _hint(runner, hints, shown_hints, always=False)
-        runner.note("tries_left", n=tries)
+        runner.note("tries_left_hint" if shown_hints < len(hints) else "tries_left", n=tries)
 
 
-def _hint(runner, hints: list[Text], shown: int, always: bool) -> int:
+def _hint(runner, hints: list[Text], shown: int) -> int:
+    """Show the next hint (only when asked: hints are offered, not forced); the count shown."""
     from tutor.lessons.ui import say
 
     if shown < len(hints):
         runner.console.print(RichText(say("hint", runner.lang, n=shown + 1,
                                           text=hints[shown].get(runner.lang)), style="cyan"))
         return shown + 1
-    if always:
-        runner.note("no_more_hints")
+    runner.note("no_more_hints")
     return shown
 
 
@@ -226,7 +226,45 @@ def problems(math: LessonMath, step: Ask, path: str) -> list[Problem]:
         if example.feedback and judge.known_wrong(expr) is not example:
             found.append(Problem(path, example.line, f"{here}: an earlier wrong example "
                                  "catches this answer first, so its feedback never shows"))
+    found += [Problem(path, hint.line or step.line, f"{where}: hint {number} ({lang}) gives the answer away: "
+                      f"{text!r}; a hint should lead to the answer, not state it")
+              for number, hint in enumerate(step.hints, 1) for lang, text in hint.by_language.items()
+              if gives_away(judge, text)]
     return found
+
+
+#: Where a hint's text splits into pieces that may each be a formula: punctuation, ``=`` and the
+#: words that introduce a result ("is", "是", ...).
+_PIECES = re.compile(r"[=,;:，；：。？?]|\b(?:and|is|so)\b|是|为|等于|得到|就是")
+_NOISE = re.compile(r"[\s*·⋅×]")
+_SHORTEST_QUOTE = 6  # a shorter solution ("w2") is found as a formula piece, not as text
+
+
+def gives_away(judge: Judge, hint: str) -> bool:
+    """Whether ``hint`` contains the solution: its text (spaces and ``*`` ignored), or a piece
+    of the hint that reads as a formula the checker accepts as the answer (so also its value).
+
+    >>> from tutor.lessons.schema import load_lesson
+    >>> from tutor.lessons.catalog import find_lesson
+    >>> lesson = load_lesson(find_lesson("polynomial"))
+    >>> judge = Judge(LessonMath(lesson), lesson.steps[2])   # dy/dx at x = 2, which is 16
+    >>> gives_away(judge, "So it is 4 + 12 = 16."), gives_away(judge, "Add 4 and 12.")
+    (True, False)
+    """
+    solution = _NOISE.sub("", judge.step.solution.text)
+    if len(solution) >= _SHORTEST_QUOTE and solution in _NOISE.sub("", hint):
+        return True
+    for piece in _PIECES.split(hint):
+        piece = piece.strip().rstrip(".")
+        if not piece:
+            continue
+        try:
+            expr = judge.read(piece)
+        except TutorError:  # words, not a formula
+            continue
+        if judge.verdict(expr).correct:
+            return True
+    return False
 
 
 KIND = StepKind("ask", Ask, play, checks={Ask: check_ask, WrongExample: check_example},
