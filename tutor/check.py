@@ -167,8 +167,9 @@ def _wrong(expected: sympy.Expr, given: sympy.Expr, point: Point, want: float, g
     if given.is_number and not expected.is_number:
         variables = ", ".join(sorted(s.name for s in expected.free_symbols))
         hint = f" Your answer is a number; a function of {variables} is expected."
-    return Verdict(False, f"Not quite: at {format_point(point)} your answer gives "
-                   f"{_shows(got, want)}, the expected value is {_shows(want, got)}{tiny}.{hint}",
+    gives = f"at {format_point(point)} your answer gives" if point else "your answer is"
+    return Verdict(False, f"Not quite: {gives} {_shows(got, want)}, the expected value is "
+                   f"{_shows(want, got)}{tiny}.{hint}",
                    expected, given, counterexample=counterexample)
 
 
