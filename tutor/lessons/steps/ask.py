@@ -1,8 +1,9 @@
 """``ask``: the learner types a derivative (or an expression or number), judged by the checker.
 
 The verdict comes from :func:`tutor.feedback.check_derivative` (a derivative, maybe at a point)
-or :func:`tutor.check.check_answer` (an expression or number to match); the lesson's
-``wrong_examples`` add their own feedback for answers equal to a known wrong one.
+or :func:`tutor.check.check_answer` (an expression or number to match); for an answer equal to
+one of the lesson's ``wrong_examples`` with feedback, that feedback is shown instead of the
+checker's message (one explanation per wrong answer, not two).
 
 >>> from tutor.lessons.schema import load_lesson
 >>> from tutor.lessons.mathctx import LessonMath
@@ -161,10 +162,11 @@ def play(runner, step: Ask) -> str:
                 auto = runner.prompter.plays_reference
                 _reveal(runner, judge, reference=not auto, derivation=auto and judge.at is None)
             return runner.conclude(step, PASSED, reveal)
-        runner.console.print(RichText(verdict.message, style="red"))
         example = judge.known_wrong(answer)
-        if example is not None and example.feedback is not None:
+        if example is not None and example.feedback is not None:  # the lesson's words, not both
             runner.console.print(RichText(example.feedback.get(runner.lang), style="yellow"))
+        else:
+            runner.console.print(RichText(verdict.message, style="red"))
         tries -= 1
         if tries == 0:
             runner.note("out_of_tries", answer=judge.step.solution.text)
