@@ -8,6 +8,7 @@ import pytest
 
 from tutor.documents import spec
 from tutor.lessons import steps
+from tutor.lessons.catalog import find_lesson
 from tutor.lessons.lint import lint_paths
 from tutor.lessons.model import Source, Step, Text
 from tutor.lessons.progress import ProgressStore
@@ -103,3 +104,22 @@ def test_the_runner_plays_it(recall, tmp_path):
     lesson = load_lesson(lesson_file(tmp_path))
     assert Runner(lesson, ProgressStore(), console, options).run() == 0
     assert "Lesson finished: 1 of 1 steps passed." in out.getvalue()
+
+
+def test_the_descent_table_and_its_summary_use_the_same_units(tmp_path):
+    out = io.StringIO()
+    console = make_console(file=out)
+    options = Options(lang="en", prompter=AutoPrompter(console.print), out_dir=tmp_path,
+                      descent_cap=6000)
+    lesson = load_lesson(find_lesson("himmelblau"))
+    index = lesson.step_index("manual")
+    options.only = frozenset({"manual"})
+    assert Runner(lesson, ProgressStore(), console, options).run(start=index) == 0
+    lines = out.getvalue().splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("step"))
+    assert header.rstrip().endswith("|diff|/tol")
+    worst_row = max(float(line.split()[-1]) for line in lines if line.strip()[:1].isdigit()
+                    and line.rstrip().endswith(tuple("0123456789")) and "(" in line)
+    first = next(n for n, line in enumerate(lines) if "checked at every" in line)
+    summary = " ".join(" ".join(lines[first:first + 2]).split())
+    assert f"worst |diff|/tol {worst_row:.2g}" in summary

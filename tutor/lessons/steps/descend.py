@@ -119,7 +119,8 @@ def play(runner, step: Descend) -> str:
     runner.results[step.id] = descent
     check = descent.check
     runner.console.print(RichText(say("grad_checked", runner.lang, n=check.checked,
-                                      failed=check.failed, error=check.worst_error),
+                                      failed=check.failed, error=check.worst_error,
+                                      ratio=check.worst_ratio),
                                   style="green" if check.failed == 0 else "bold red"))
     steps = len(descent.path) - 1
     if descent.last_move < steps:
@@ -178,13 +179,18 @@ def _progress(console: Console, total: int):
 # ---------------------------------------------------------------- showing
 
 
+#: The last column: the gradient's worst |autograd - symbolic| since the previous row, as a
+#: fraction of the tolerance (the summary after the table gives the same, and the |difference|).
+RATIO_COLUMN = "|diff|/tol"
+
+
 def row_line(row: Row, several: bool) -> str:
     """One line of the descent table."""
     if several:
         values = "  ".join(f"{v:11.4e}" for v in row.values)
         return f"{row.step:>7}  {values}"
     position = ", ".join(f"{v: .6f}" for v in row.positions[0])
-    return f"{row.step:>7}  ({position})  {row.values[0]:11.4e}  {row.chunk_ratio:8.2g}"
+    return f"{row.step:>7}  ({position})  {row.values[0]:11.4e}  {row.chunk_ratio:10.2g}"
 
 
 def row_header(names: list[str], starts: int) -> str:
@@ -192,7 +198,7 @@ def row_header(names: list[str], starts: int) -> str:
         columns = "  ".join(f"{'f (run ' + str(i + 1) + ')':>11}" for i in range(starts))
         return f"{'step':>7}  {columns}"
     position = f"({', '.join(names)})"
-    return f"{'step':>7}  {position:<24}  {'f':>11}  {'grad err':>8}"
+    return f"{'step':>7}  {position:<24}  {'f':>11}  {RATIO_COLUMN:>10}"
 
 
 def show_ends(console: Console, descent: Descent, targets, tol: float, value_below, lang: str) -> list[bool]:
