@@ -30,6 +30,10 @@ from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Derivative, Source, Step, Text
 from tutor.lessons.steps.kind import PASSED, StepKind
 
+#: What a learner may write before the answer: ``y' =``, ``f′(x) =``, ``dy/dx =``, ``∂L/∂p =``.
+_LEFT_SIDE = re.compile(r"^\s*(?:[^\W\d]\w*\s*['′]+(?:\s*\(\s*\w+\s*\))?"
+                        r"|d\w*\s*/\s*d\w+|∂\w*\s*/\s*∂\w+)\s*=(?!=)\s*")
+
 
 @dataclass(frozen=True, kw_only=True)
 class WrongExample:
@@ -86,8 +90,9 @@ class Judge:
         self.solution = math.expr(step.solution, f"{where}: solution", self.hold)
 
     def read(self, text: str) -> sympy.Expr:
-        """The learner's text as an expression; ParseError if it cannot be read."""
-        return self.math.read_answer(text, self.hold)
+        """The learner's text as an expression (a leading ``y' =``, ``dy/dx =`` or ``f'(x) =``
+        set aside); ParseError if it cannot be read."""
+        return self.math.read_answer(_LEFT_SIDE.sub("", text, count=1), self.hold)
 
     def verdict(self, answer: str | sympy.Expr) -> Verdict:
         """The checker's verdict on ``answer`` (text that cannot be read gives a wrong verdict)."""
