@@ -74,6 +74,10 @@ def test_the_good_lesson_is_clean(tmp_path):
      "not 'sign-flipped'"),
     ("text: {en: Hello, zh: 你好}", "text: Hello", 11, "step 'intro': text: missing translation (en, zh)"),
     ("at: [{x: 2}]", "at: [{point: {x: 2}, expect: fail}]", 26, "passes, but 'expect: fail' says it must not"),
+    ('    solution: "3*x^2"\n', '    domains: {x: "(1, 0)"}\n    solution: "3*x^2"\n', 17,
+     "step 'dydx': domains: x: domain '(1, 0)': the lower end must be below the upper end"),
+    ('    solution: "3*x^2"\n', '    domain: {q: "(0, 1)"}\n    solution: "3*x^2"\n', 13,
+     "step 'dydx': domains: 'q' is not a variable"),
 ])
 def test_lint_names_file_line_and_problem(tmp_path, old, new, line, message):
     assert old in GOOD

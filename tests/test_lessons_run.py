@@ -130,6 +130,16 @@ def test_hints_are_offered_not_forced(no_tensorflow, tmp_path, capsys):
     assert out.count("Hint 1:") == 1 and "Hint 2:" not in out  # only the hint asked for
 
 
+def test_counterexamples_respect_the_lessons_domains(no_tensorflow, tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("p - y\n")
+    tutor("learn", "mse-softmax", "--step", "dloss-dprob", "--answers", str(answers))
+    out = capsys.readouterr().out
+    shown = out.split("answer> p - y")[1].split("your answer")[0]  # " Not quite: at p = ..., y = 1"
+    values = dict(item.split(" = ") for item in shown.split(" at ")[1].strip().split(", "))
+    assert 0 < float(values["p"]) < 1 and values["y"] in ("0", "1")
+
+
 def test_answers_that_run_out_stop_cleanly(tmp_path, capsys):
     answers = tmp_path / "answers.txt"
     answers.write_text("2x + 3x^2\n")

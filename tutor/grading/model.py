@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
 from tutor.documents import spec
+from tutor.domains import Domain
 
 #: Question types answered by text in an answers file, and by a Python file.
 TEXT_TYPES = ("derivative", "value")
@@ -50,6 +51,8 @@ class Question:
                                                          "manual-gradient"),
                                 required_for=("derivative",))
     at: tuple[tuple[str, float], ...] = spec((), read="point", types=("value",))
+    # where the variables' values lie, {p: "(0, 1)", y: "{0, 1}"}: sampling and counterexamples
+    domains: tuple[tuple[str, Domain], ...] = spec((), read="domains", types=("derivative",))
     answer: tuple[float, ...] = spec((), read="numbers", types=("value",))  # if given
     tolerance: float | None = spec(None, minimum=0, types=("value", "descent"))  # else TOLERANCES
     rel_tolerance: float = spec(1e-9, minimum=0, types=("value",))

@@ -150,7 +150,8 @@ def _grade_derivative(question: Question, answer, seed: int) -> QuestionResult:
     if len(parts) == 1:
         parts = parts[0]  # one variable, or "a, b" text that the checker splits
     verdict = check_derivative(parts, question.function, list(question.wrt),
-                               variables=list(question.variables) or None, seed=seed)
+                               variables=list(question.variables) or None, seed=seed,
+                               domains=question.domains)
     verdicts = verdict.parts or (verdict,)
     if len(verdicts) != len(question.wrt):
         return QuestionResult.failed(question, "wrong", verdict.message, "wrong number of parts")

@@ -24,6 +24,7 @@ from rich.text import Text as RichText
 
 from tutor.check import Verdict, check_answer
 from tutor.documents import Node, Problem, Reader, spec
+from tutor.domains import Domain
 from tutor.errors import LessonError, ParseError, TutorError
 from tutor.lessons.display import indent
 from tutor.lessons.mathctx import LessonMath
@@ -52,6 +53,8 @@ class Ask(Step):
     hints: tuple[Text, ...] = ()
     tries: int = spec(3, minimum=1)
     wrong_examples: tuple[WrongExample, ...] = ()
+    # where the variables' values lie, {p: "(0, 1)", y: "{0, 1}"}: the checker samples there
+    domains: tuple[tuple[str, Domain], ...] = spec((), read="domains", aliases=("domain",))
 
 
 def check_ask(reader: Reader, node: Node, where: str, values: dict) -> None:
@@ -88,6 +91,8 @@ class Judge:
         self.examples = [(example, math.expr(example.answer, f"{where}: wrong example", self.hold))
                          for example in step.wrong_examples]
         self.solution = math.expr(step.solution, f"{where}: solution", self.hold)
+        math.expand_names([name for name, _ in step.domains], f"{where}: domains", step.line)
+        self.domains = dict(step.domains)
 
     def read(self, text: str) -> sympy.Expr:
         """The learner's text as an expression (a leading ``y' =``, ``dy/dx =`` or ``f'(x) =``
@@ -104,13 +109,14 @@ class Judge:
             except ParseError as error:
                 return Verdict(False, f"Could not read your answer: {error}.")
         if self.function is not None:
-            return check_derivative(answer, self.function, self.wrt, at=self.at)
-        return check_answer(answer, self.expected)
+            return check_derivative(answer, self.function, self.wrt, at=self.at,
+                                    domains=self.domains)
+        return check_answer(answer, self.expected, domains=self.domains)
 
     def known_wrong(self, answer: sympy.Expr) -> WrongExample | None:
         """The first wrong example that ``answer`` equals, if any."""
         for example, expr in self.examples:
-            if check_answer(answer, expr).correct:
+            if check_answer(answer, expr, domains=self.domains).correct:
                 return example
         return None
 
