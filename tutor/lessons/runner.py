@@ -117,7 +117,7 @@ class Runner:
         total = len(self.lesson.steps)
         self.console.rule()
         self.console.print(Text(say("done", self.lang, passed=passed, total=total), style="bold"))
-        missed = [step.id for step in self.lesson.steps if recorded.get(step.id) != PASSED]
+        missed = self.store.to_retry(self.lesson.id)  # failed, skipped or solution shown
         if missed:
             self.note("not_passed", steps=", ".join(missed), lesson=self.lesson.id)
         if self.options.next_lesson:

@@ -65,6 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "请输入 1 到 {total} 的步骤编号、步骤名，或直接回车。"),
     "not_passed": ("Not passed: {steps}. Play only these again: tutor learn {lesson} --retry",
                    "未通过的步骤：{steps}。只重做这些步骤：tutor learn {lesson} --retry"),
+    "not_passed_unsaved": ("Not passed: {steps}.", "未通过的步骤：{steps}。"),
     "resuming": ("Continuing at step {n} of {total}.", "从第 {n} 步（共 {total} 步）继续。"),
     "done": ("Lesson finished: {passed} of {total} steps passed.",
              "本课完成：{total} 步中通过 {passed} 步。"),

@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text as RichText
@@ -25,9 +26,18 @@ from tutor.errors import LessonError
 from tutor.lessons.descend import Descent, Row, descend
 from tutor.lessons.display import mark, show
 from tutor.lessons.mathctx import LessonMath
-from tutor.lessons.model import DType, Point, Source, Step
+from tutor.lessons.model import DType, Point, Source, Step, Text
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlotPath:
+    """Another path drawn on the plot to compare with the descent (Newton's step, say)."""
+
+    label: Text
+    points: tuple[Point, ...]
+    line: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +55,7 @@ class Descend(Step):
     value_below: float | None = spec(None, positive=True)
     same_as: str | None = None  # an earlier descend step that must take the same path
     plot: str | None = None  # a .png file name for a contour plot
+    plot_paths: tuple[PlotPath, ...] = ()  # drawn on the plot too
 
     @property
     def row_every(self) -> int:
@@ -74,7 +85,8 @@ def variables(math: LessonMath, step: Descend) -> list[str]:
     if extra:
         problem = (f"the function also depends on {', '.join(extra)}; list every variable it "
                    "descends on in 'variables'")
-    for point in (*step.starts, *step.ends_near):
+    drawn = [point for other in step.plot_paths for point in other.points]
+    for point in (*step.starts, *step.ends_near, *drawn):
         missing = [n for n in names if n not in point.values]
         if missing and problem is None:
             problem = f"the point on line {point.line} gives no value for {', '.join(missing)}"
@@ -83,6 +95,8 @@ def variables(math: LessonMath, step: Descend) -> list[str]:
         other = math.lesson.steps[index] if index is not None else None
         if not isinstance(other, Descend) or index >= math.lesson.step_index(step.id):
             problem = f"same_as {step.same_as!r} must name an earlier descend step"
+    if step.plot_paths and not step.plot:
+        problem = "plot_paths are drawn on the plot: give 'plot' (a .png file name) too"
     if step.plot and len(names) != 2:
         problem = f"a plot needs exactly two variables, not {len(names)}"
     if problem:
@@ -156,9 +170,12 @@ def _plot(runner, step: Descend, descent: Descent, targets) -> None:
 
     function = runner.math.expr(step.function, f"step {step.id!r}: function")
     out = runner.options.out_dir / step.plot
+    others = [(other.label.get(runner.lang),
+               numpy.array([[p.values[n] for n in descent.variables] for p in other.points]))
+              for other in step.plot_paths]
     try:
         path = contour_plot(function, descent.variables, descent.path, targets, out,
-                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}")
+                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}", others)
     except PlotUnavailable as missing:
         runner.console.print(RichText(say("plot_missing", runner.lang, why=missing),
                                       style="yellow"))
