@@ -54,3 +54,35 @@ def test_lesson_8_proves_what_it_says(lang, column, row, under):
     assert column in jacobian and row in jacobian
     recap = step_text("softmax-cross-entropy", "recap", lang)
     assert under in recap and "overflows" not in recap and "溢出" not in recap
+
+
+def test_lesson_1_shows_the_second_backward_failing_then_retain_graph(code_worker, tmp_path):
+    from tutor.lowering import TENSORFLOW
+
+    out = play("polynomial", {"two-ways"}, code_worker, tmp_path)
+    assert ("backward on the same graph: Trying to backward through the graph a second time"
+            in out)
+    assert "retain_graph=True" in out and "FAIL" not in out
+    if TENSORFLOW.installed():
+        assert "second tape.gradient: A non-persistent GradientTape can only be used" in out
+        assert "persistent tape, second call: [16.]" in out
+
+
+def test_lesson_4_shows_why_not_minus_equals_and_adam_in_tensorflow(code_worker, tmp_path):
+    from tutor.lowering import TENSORFLOW
+
+    out = play("himmelblau", {"both-frameworks"}, code_worker, tmp_path)
+    assert "xy -= lr * grad: a leaf Variable that requires grad" in out and "FAIL" not in out
+    if TENSORFLOW.installed():
+        assert "xy -= lr * grad: `variable -= value` with `tf.Variable`s" in out
+        assert "xy - lr * grad is a EagerTensor" in out and "tape.gradient for it: None" in out
+        assert "Adam, 20000 steps: x, y = [3. 2.]" in out
+
+
+@pytest.mark.parametrize("lang, outdated", [("en", "That is out of date: `F.one_hot`"),
+                                            ("zh", "这已经过时了：`F.one_hot`")])
+def test_lesson_2_corrects_the_hand_made_one_hot_and_names_the_loss_forms(lang, outdated):
+    text = step_text("mse-softmax", "torch-pipeline", lang)
+    assert outdated in text and "`F.cross_entropy`" in text
+    for form in ("`F.mse_loss`", "`torch.nn.MSELoss()`", "`tf.keras.losses.MeanSquaredError()`"):
+        assert form in text
