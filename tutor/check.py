@@ -30,6 +30,7 @@ import numpy as np
 import sympy
 
 from tutor._limits import TimeLimitError, bounded, within_time
+from tutor.domains import Domain, DomainsLike, read_domains, within_domains
 from tutor.errors import ParseError, TutorError
 from tutor.messages import text as message
 from tutor.numeric import (
@@ -119,9 +120,10 @@ def _read_answer(answer: str | sympy.Expr | float, names: Sequence[str] | None) 
 
 
 def _judging_points(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str],
-                    seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                    seed: int, domains: Mapping[str, Domain] | None = None,
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Up to ``ANSWER_POINTS`` points where ``expected`` is finite and no kink sits exactly,
-    kink neighbours first; and the expected values there."""
+    kink neighbours first, inside the variables' ``domains``; and the expected values there."""
     kinks = kink_arguments(expected) + kink_arguments(given)
     chosen: dict[str, np.ndarray] = {name: np.empty(0) for name in names}
     values = np.empty(0)
@@ -131,6 +133,8 @@ def _judging_points(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str
         beside = kink_points(expected + given, spread) if kinks and widen == 1.0 else {}
         candidates = {name: np.concatenate([beside.get(name, np.empty(0)), spread[name]])
                       for name in names}
+        if domains:
+            candidates = within_domains(candidates, domains, seed)
         with np.errstate(all="ignore"):
             found = evaluate(expected, candidates)
             usable = np.isfinite(found)
@@ -177,16 +181,18 @@ def _wrong(expected: sympy.Expr, given: sympy.Expr, point: Point, want: float, g
     if given.is_number and not expected.is_number:
         variables = ", ".join(sorted(s.name for s in expected.free_symbols))
         hint = message("verdict_number_hint", variables=variables)
-    return Verdict(False, message("verdict_wrong", point=format_point(point), got=_shows(got, want),
+    key = "verdict_wrong" if point else "verdict_wrong_number"
+    return Verdict(False, message(key, point=format_point(point), got=_shows(got, want),
                                   want=_shows(want, got), tiny=tiny, hint=hint),
                    expected, given, counterexample=counterexample)
 
 
 def _judge(expected: sympy.Expr, given: sympy.Expr, names: Sequence[str], seed: int,
-           tolerance_: float | None = None) -> Verdict:
+           tolerance_: float | None = None, domains: Mapping[str, Domain] | None = None,
+           ) -> Verdict:
     """Compare two expressions at points where ``expected`` is defined (see the module)."""
     names = tuple(sorted(set(names) | {s.name for s in expected.free_symbols | given.free_symbols}))
-    points, want = _judging_points(expected, given, names, seed)
+    points, want = _judging_points(expected, given, names, seed, domains)
     if want.size == 0:
         return Verdict(False, message("verdict_expected_undefined"),
                        expected, given)
@@ -255,22 +261,27 @@ def _bounded_verdict(work: Callable[[], Verdict], time_limit: float | None) -> V
 
 def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | float, *,
                  variables: Sequence[str] | None = None, seed: int = 0,
-                 tolerance: float | None = None, time_limit: float | None = None) -> Verdict:
+                 tolerance: float | None = None, time_limit: float | None = None,
+                 domains: DomainsLike | None = None) -> Verdict:
     """Is ``answer`` equal to ``expected`` as a function (or number)?
 
     A learner's text goes through the safe parser; text that cannot be read gives a wrong
     verdict whose message says why, never an exception. With ``tolerance``, values within
     that relative error are accepted ("accepted within tolerance"); without, any provable
     difference is wrong. ``time_limit`` (seconds, default ``tutor._limits.TIME_LIMIT``)
-    bounds the check.
+    bounds the check. ``domains`` (``{"p": "(0, 1)", "y": "{0, 1}"}``, see
+    :mod:`tutor.domains`) keeps the sample points, so the counterexamples, inside them.
 
     >>> check_answer("sigmoid(x)(1 - sigmoid(x))", "exp(-x)/(1 + exp(-x))^2").correct
+    True
+    >>> check_answer("abs(p)", "p", domains={"p": "(0, 1)"}).correct
     True
     >>> check_answer("sin(x)^2 + cos(x)^2", "1").correct
     True
     """
     expected = as_expr(expected, variables)
     names = list(variables) if variables is not None else sorted(s.name for s in expected.free_symbols)
+    domains = read_domains(domains)
 
     def work() -> Verdict:
         try:  # a constant expected answer may be written with variables: sin(x)^2 + cos(x)^2
@@ -278,7 +289,7 @@ def check_answer(answer: str | sympy.Expr | float, expected: str | sympy.Expr | 
         except ParseError as error:
             return Verdict(False, message("verdict_unreadable", error=error), expected, None,
                            unreadable=True)
-        return _judge(expected, given, names, seed, tolerance)
+        return _judge(expected, given, names, seed, tolerance, domains)
     return _bounded_verdict(work, time_limit)
 
 
@@ -324,14 +335,15 @@ Diagnoser = Callable[[sympy.Expr, sympy.Symbol, "Verdict"], "Verdict"]
 def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.Expr, wrt: Wrt, *,
                      variables: Sequence[str] | None = None, at: Mapping[str, float] | None = None,
                      seed: int = 0, diagnose: Diagnoser | None = None,
-                     tolerance: float | None = None, time_limit: float | None = None) -> Verdict:
+                     tolerance: float | None = None, time_limit: float | None = None,
+                     domains: DomainsLike | None = None) -> Verdict:
     """Is ``answer`` the derivative of ``function`` (or its gradient, for several variables)?
 
     With ``at``, the answer is the derivative's value at that point. A gradient answer is a
     sequence (or "a, b", "[a, b]" text) with one part per variable; each part gets its own
     verdict in ``parts`` and ``score`` gives partial credit. ``diagnose`` is called on each
     wrong part (``tutor.check_derivative`` passes the feedback layer's mistake search).
-    ``tolerance`` and ``time_limit`` are as for ``check_answer``.
+    ``tolerance``, ``time_limit`` and ``domains`` are as for ``check_answer``.
 
     >>> v = check_derivative("x^2 + 3x", "x^3 + x^2", "x")
     >>> v.correct, v.counterexample is not None
@@ -345,13 +357,15 @@ def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.
     names = list(variables) if variables is not None else sorted(
         {s.name for s in function.free_symbols} | {s.name for s in symbols})
     point = parse_point(at) if at is not None else None
+    domains = read_domains(domains)
     return _bounded_verdict(lambda: _check_parts(answer, function, symbols, names, point, seed,
-                                                 diagnose, tolerance), time_limit)
+                                                 diagnose, tolerance, domains), time_limit)
 
 
 def _check_parts(answer: str | sympy.Expr | Sequence, function: sympy.Expr,
                  symbols: Sequence[sympy.Symbol], names: list[str], point: Point | None,
-                 seed: int, diagnose: Diagnoser | None, tolerance_: float | None) -> Verdict:
+                 seed: int, diagnose: Diagnoser | None, tolerance_: float | None,
+                 domains: Mapping[str, Domain] | None = None) -> Verdict:
     expected = [sympy.diff(function, s) for s in symbols]
     if point is not None:  # the answer is a number, or a function of the variables left free
         expected = [e.subs({s: point[s.name] for s in e.free_symbols if s.name in point})
@@ -375,7 +389,7 @@ def _check_parts(answer: str | sympy.Expr | Sequence, function: sympy.Expr,
             parts.append(Verdict(False, message("verdict_unreadable", error=error), expected_part,
                                  unreadable=True))
             continue
-        verdict = _judge(expected_part, given, names, seed, tolerance_)
+        verdict = _judge(expected_part, given, names, seed, tolerance_, domains)
         if diagnose and not verdict.correct and point is None and verdict.given is not None:
             verdict = diagnose(function, symbol_, verdict)
         parts.append(verdict)

@@ -388,3 +388,12 @@ def test_no_usable_point_is_said_clearly():
 def test_check_gradient_finds_points_beyond_the_box():
     report = check_gradient("sqrt(x-4)", "x", points=200)
     assert report.ok and report.n_points > 0 and report.worst_point["x"] > 4
+
+
+@pytest.mark.parametrize("answer, shown", [("16.00001", "16.00001"), ("16.000001", "16.000001"),
+                                           ("15.999999", "15.999999")])
+def test_a_number_close_to_the_expected_one_shows_the_difference(answer, shown):
+    for verdict in (check_derivative(answer, "x^3 + x^2 + 5", "x", at={"x": 2}),
+                    check_answer(answer, "16")):
+        assert not verdict.correct
+        assert verdict.message == f"Not quite: your answer is {shown}, the expected value is 16."

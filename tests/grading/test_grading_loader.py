@@ -132,3 +132,37 @@ def test_documents_keep_lines_for_every_key():
     assert node.plain() == {"a": 1, "b": [1, 2]} and node.key_lines["b"] == 3
     node = read_text("top:\n  - k: 1\n    j: 2\n", "x.yaml")
     assert node.get("top").items[0].key_lines["j"] == 3
+
+
+BCE_QUESTION = """\
+title: T
+questions:
+  - id: dl-dp
+    type: derivative
+    function: "-(y*log(p) + (1 - y)*log(1 - p))"
+    wrt: p
+    domains: {p: "(0, 1)", y: "{0, 1}"}
+"""
+
+
+def test_domains_are_read_and_used_for_counterexamples(tmp_path):
+    from tutor.domains import parse_domain
+    from tutor.grading.questions import grade_text
+
+    question = load(tmp_path, BCE_QUESTION).questions[0]
+    assert dict(question.domains) == {"p": parse_domain("(0, 1)"), "y": parse_domain("{0, 1}")}
+    result = grade_text(question, "-1/p", seed=0)
+    assert result.status == "wrong"
+    point = result.feedback.split(" at ")[1].split(" your answer")[0]   # "p = 0.48, y = 0"
+    values = dict(item.split(" = ") for item in point.split(", "))
+    assert 0 < float(values["p"]) < 1 and values["y"] in ("0", "1")
+
+
+@pytest.mark.parametrize("domains, line, message", [
+    ('{p: "(1, 0)"}', 7, "p: domain '(1, 0)': the lower end must be below the upper end"),
+    ('"(0, 1)"', 7, "expected a mapping of variable names to domains"),
+])
+def test_a_bad_domain_is_named_with_its_line(tmp_path, domains, line, message):
+    text = BCE_QUESTION.replace('{p: "(0, 1)", y: "{0, 1}"}', domains)
+    error = error_of(tmp_path, text)
+    assert error.line == line and message in str(error)

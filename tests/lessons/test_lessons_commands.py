@@ -26,6 +26,7 @@ def test_retry_plays_only_the_failed_steps(tmp_path):
     home = tmp_path / "home"
     first = run_tutor("learn", "polynomial", "--save", home=home, input_text=DYDX_WRONG)
     assert first.returncode == 1 and "Lesson finished: 10 of 11 steps passed." in first.stdout
+    assert "Not passed: dydx. Play only these again: tutor learn polynomial --retry" in first.stdout
     assert saved(home)["lessons"]["polynomial"]["steps"]["dydx"] == "failed"
     retry = run_tutor("learn", "polynomial", "--retry", "--save", home=home,
                       input_text="2x + 3x^2\n")

@@ -74,11 +74,41 @@ def test_the_good_lesson_is_clean(tmp_path):
      "not 'sign-flipped'"),
     ("text: {en: Hello, zh: 你好}", "text: Hello", 11, "step 'intro': text: missing translation (en, zh)"),
     ("at: [{x: 2}]", "at: [{point: {x: 2}, expect: fail}]", 26, "passes, but 'expect: fail' says it must not"),
+    ('    solution: "3*x^2"\n', '    domains: {x: "(1, 0)"}\n    solution: "3*x^2"\n', 17,
+     "step 'dydx': domains: x: domain '(1, 0)': the lower end must be below the upper end"),
+    ('    solution: "3*x^2"\n', '    domain: {q: "(0, 1)"}\n    solution: "3*x^2"\n', 13,
+     "step 'dydx': domains: 'q' is not a variable"),
 ])
 def test_lint_names_file_line_and_problem(tmp_path, old, new, line, message):
     assert old in GOOD
     found, name = problems_in(tmp_path, GOOD.replace(old, new, 1))
     assert any(f"{name}:{line}: " in p and message in p for p in found), found
+
+
+@pytest.mark.parametrize("hint, gives_away", [
+    ("{en: Lower the power by one, zh: 次数减一}", False),
+    ("{en: \"It is 3*x^2.\", zh: 次数减一}", True),            # the solution's text
+    ("{en: \"The answer: x²·3\", zh: 次数减一}", True),         # a piece that reads as the solution
+    ("{en: Lower the power by one, zh: \"答案是 3x²。\"}", True),  # in any language
+    ("{en: \"d(x³)/dx = 3x^2\", zh: 次数减一}", True),
+    ("{en: \"Compare with d(x²)/dx = 2x\", zh: 次数减一}", False),
+])
+def test_lint_refuses_a_hint_that_gives_the_answer_away(tmp_path, hint, gives_away):
+    text = GOOD.replace("    wrong_examples:", f"    hints:\n      - {hint}\n    wrong_examples:", 1)
+    found, name = problems_in(tmp_path, text)
+    refused = [p for p in found if "hint 1" in p and "gives the answer away" in p]
+    assert bool(refused) == gives_away, found
+
+
+def test_lint_refuses_a_hint_that_gives_the_value_away(tmp_path):
+    text = GOOD.replace('derivative: {of: "x^3", wrt: x}', 'derivative: {of: "x^3", wrt: x, at: {x: 2}}')
+    text = text.replace('solution: "3*x^2"', 'solution: "12"').replace('"3*x^3"', '"24"')
+    text = text.replace("        mistake: power-rule-exponent-not-lowered\n", "")
+    hinted = text.replace("    wrong_examples:", "    hints:\n      - {en: \"3·2² = 12.\", zh: 三乘四}\n"
+                          "    wrong_examples:", 1)
+    assert problems_in(tmp_path, text)[0] == []
+    found, name = problems_in(tmp_path, hinted)
+    assert any(f"{name}:19: step 'dydx': hint 1 (en) gives the answer away" in p for p in found), found
 
 
 def test_yaml_syntax_error_has_its_line(tmp_path):

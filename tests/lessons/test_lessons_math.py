@@ -97,6 +97,8 @@ def test_the_full_himmelblau_descent():
     assert 3e-10 < run.final_values[0] < 6e-10  # about 4.5e-10, as the source prints
     assert len(run.rows) == 16 and run.rows[1].step == 2000
     assert run.last_move < 1000  # stuck: lr * grad rounds away in float32
+    # The table's column and the summary say the same thing: the worst row is the worst ratio.
+    assert max(row.chunk_ratio for row in run.rows) == run.check.worst_ratio
 
 
 def test_sgd_retraces_the_manual_path_bit_for_bit():

@@ -101,7 +101,8 @@ def test_answers_file_with_mistakes_hints_and_garbage(no_tensorflow, tmp_path, c
     assert tutor("learn", "polynomial", "--answers", str(answers)) == 0
     out = capsys.readouterr().out
     assert "Almost: the 5 does not change when x changes" in out
-    assert "Constant rule" in out
+    assert "Constant rule" not in out  # the lesson's feedback instead of the checker's, not both
+    assert "Not quite" not in out  # both wrong answers are known ones, with their own feedback
     assert "Hint 1: Differentiate term by term" in out
     assert "Could not read your answer" in out and "That does not count as a try." in out
     assert "17 is y itself at x = 2" in out
@@ -118,6 +119,25 @@ def test_wrong_answers_use_up_the_tries(no_tensorflow, tmp_path, capsys):
     assert "No tries left. The answer was: 2*x + 3*x^2" in out
     assert "Skipped." in out
     assert "Lesson finished: 9 of 11 steps passed." in out
+
+
+def test_hints_are_offered_not_forced(no_tensorflow, tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("x\nx^2\nhint\n3x^2 + 2x\n16\n1\n2\n")
+    assert tutor("learn", "polynomial", "--answers", str(answers)) == 0
+    out = capsys.readouterr().out
+    assert out.count("type hint for a hint") == 2
+    assert out.count("Hint 1:") == 1 and "Hint 2:" not in out  # only the hint asked for
+
+
+def test_counterexamples_respect_the_lessons_domains(no_tensorflow, tmp_path, capsys):
+    answers = tmp_path / "answers.txt"
+    answers.write_text("p - y\n")
+    tutor("learn", "mse-softmax", "--step", "dloss-dprob", "--answers", str(answers))
+    out = capsys.readouterr().out
+    shown = out.split("answer> p - y")[1].split("your answer")[0]  # " Not quite: at p = ..., y = 1"
+    values = dict(item.split(" = ") for item in shown.split(" at ")[1].strip().split(", "))
+    assert 0 < float(values["p"]) < 1 and values["y"] in ("0", "1")
 
 
 def test_answers_that_run_out_stop_cleanly(tmp_path, capsys):

@@ -8,6 +8,7 @@ import pytest
 
 from tutor.documents import spec
 from tutor.lessons import steps
+from tutor.lessons.catalog import find_lesson
 from tutor.lessons.lint import lint_paths
 from tutor.lessons.model import Source, Step, Text
 from tutor.lessons.progress import ProgressStore
@@ -104,3 +105,83 @@ def test_the_runner_plays_it(recall, tmp_path):
     lesson = load_lesson(lesson_file(tmp_path))
     assert Runner(lesson, ProgressStore(), console, options).run() == 0
     assert "Lesson finished: 1 of 1 steps passed." in out.getvalue()
+
+
+def test_the_descent_table_and_its_summary_use_the_same_units(tmp_path):
+    out = io.StringIO()
+    console = make_console(file=out)
+    options = Options(lang="en", prompter=AutoPrompter(console.print), out_dir=tmp_path,
+                      descent_cap=6000)
+    lesson = load_lesson(find_lesson("himmelblau"))
+    index = lesson.step_index("manual")
+    options.only = frozenset({"manual"})
+    assert Runner(lesson, ProgressStore(), console, options).run(start=index) == 0
+    lines = out.getvalue().splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("step"))
+    assert header.rstrip().endswith("|diff|/tol")
+    worst_row = max(float(line.split()[-1]) for line in lines if line.strip()[:1].isdigit()
+                    and line.rstrip().endswith(tuple("0123456789")) and "(" in line)
+    first = next(n for n, line in enumerate(lines) if "checked at every" in line)
+    summary = " ".join(" ".join(lines[first:first + 2]).split())
+    assert f"worst |diff|/tol {worst_row:.2g}" in summary
+
+
+class Typed:
+    """Lines as a learner types them at a terminal (blank ones included)."""
+
+    def __init__(self, lines: list[str], shown: list[str]):
+        self.lines, self.shown = iter(lines), shown
+
+    def ask(self, prompt: str, reference: str | None = None) -> str:
+        self.shown.append(prompt)
+        return next(self.lines)
+
+
+@pytest.mark.parametrize("typed, start", [
+    ([""], 2),                         # Enter: the first step not passed
+    (["5"], 4), (["dydx"], 1),         # a step number or name
+    (["twelve", "99", "1"], 0),        # not a step: asked again
+])
+def test_a_review_starts_where_the_learner_wants(typed, start):
+    from tutor.lessons.runner import review_start
+
+    lesson = load_lesson(find_lesson("polynomial"))
+    recorded = {step.id: PASSED for step in lesson.steps} | {"slope-at-2": "failed"}
+    out = io.StringIO()
+    shown = []
+    assert review_start(lesson, recorded, Typed(typed, shown), make_console(file=out), "en") == start
+    assert shown[0].startswith("Review from which step (1-11 or its name)? Enter: 3 (slope-at-2)")
+    assert out.getvalue().count("Type a step number") == len(typed) - 1
+
+
+def test_a_review_of_a_lesson_all_passed_starts_at_step_1():
+    from tutor.lessons.runner import review_start
+
+    lesson = load_lesson(find_lesson("polynomial"))
+    recorded = {step.id: PASSED for step in lesson.steps}
+    assert review_start(lesson, recorded, Typed([""], []),
+                        make_console(file=io.StringIO()), "en") == 0
+
+
+@pytest.mark.parametrize("answer", ["y' = 3x^2 + 2x", "dy/dx = 2x + 3x^2", "f'(x) = 3x^2+2x",
+                                    "y′=3x²+2x", "3x^2 + 2x"])
+def test_an_answer_may_start_with_its_left_side(answer):
+    from tutor.lessons.mathctx import LessonMath
+    from tutor.lessons.steps.ask import Judge
+
+    lesson = load_lesson(find_lesson("polynomial"))
+    assert Judge(LessonMath(lesson), lesson.steps[1]).verdict(answer).correct
+
+
+def test_skip_at_a_multiple_choice_shows_the_right_option(tmp_path):
+    from tutor.lessons.ui import ScriptedPrompter
+
+    lesson = load_lesson(find_lesson("polynomial"))
+    choose = next(step for step in lesson.steps if step.kind == "choose")
+    out = io.StringIO()
+    console = make_console(file=out)
+    options = Options(lang="en", prompter=ScriptedPrompter(["skip"], None), out_dir=tmp_path,
+                      only=frozenset({choose.id}))
+    Runner(lesson, ProgressStore.scratch(), console, options).run(lesson.step_index(choose.id))
+    assert f"The right option was {choose.answer}." in out.getvalue()
+    assert "Skipped." in out.getvalue()

@@ -19,9 +19,11 @@ def test_wrong_hint_skip_quit_then_resume(tmp_path):
     child.expect_exact("answer>")
     child.sendline("x + x^2")
     child.expect_exact("forgot to multiply by the old exponent")
-    child.expect_exact("Hint 1: Differentiate term by term")
-    child.expect_exact("Try again (2 left)")
+    child.expect_exact("Try again (2 left); type hint for a hint")  # offered, not shown
 
+    child.expect_exact("answer>")
+    child.sendline("hint")
+    child.expect_exact("Hint 1: Differentiate term by term")
     child.expect_exact("answer>")
     child.sendline("hint")
     child.expect_exact("Hint 2: Power rule")
@@ -170,3 +172,18 @@ def test_plain_tutor_lists_lessons_and_bad_lessons_are_one_line(tmp_path):
     assert result.stderr.strip().endswith("bad.yaml:8: step 'a': unknown step kind 'aks' (expected one "
                                           "of: say, ask, ask-matrix, choose, compute, code, descend, graph, exercise)")
     assert "Traceback" not in result.stderr
+
+
+def test_a_finished_lesson_is_reviewed_from_the_step_the_learner_picks(tmp_path):
+    home = tmp_path / "home"
+    assert run_tutor("learn", "polynomial", "--auto", "--save", home=home).returncode == 0
+    child = spawn(home, "learn", "polynomial")
+    child.expect_exact("You finished this lesson before")
+    child.expect_exact("Review from which step (1-11 or its name)? Enter: 1 (welcome)")
+    child.sendline("slope-at-2")
+    child.expect_exact("3/11  slope-at-2")
+    child.expect_exact("answer>")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

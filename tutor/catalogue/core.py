@@ -12,6 +12,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "verdict_wrong": ("Not quite: at {point} your answer gives {got}, the expected value is "
                       "{want}{tiny}.{hint}",
                       "还不对：在 {point} 处，你的答案得 {got}，期望值是 {want}{tiny}。{hint}"),
+    "verdict_wrong_number": ("Not quite: your answer is {got}, the expected value is "
+                             "{want}{tiny}.{hint}",
+                             "还不对：你的答案是 {got}，期望值是 {want}{tiny}。{hint}"),
     "verdict_differ_by": (" (they differ by {difference:.3g})", "（两者相差 {difference:.3g}）"),
     "verdict_number_hint": (" Your answer is a number; a function of {variables} is expected.",
                             "你的答案是一个数；这里要的是 {variables} 的函数。"),

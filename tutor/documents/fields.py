@@ -163,6 +163,24 @@ class Reader:
             return []
         return node.items if node.kind == "list" else [node]
 
+    def domains(self, node: Node, where: str) -> tuple:
+        """Variable domains, ``{p: "(0, 1)", y: "{0, 1}"}``: ``((name, Domain), ...)``
+        (see :mod:`tutor.domains`), each bad one named with its line."""
+        from tutor.domains import parse_domain
+        from tutor.errors import ParseError
+
+        if node.kind != "map":
+            self.problem(node.line, f"{_at(where)}expected a mapping of variable names to domains "
+                         f"such as {{p: \"(0, 1)\", y: \"{{0, 1}}\"}}, got {node.type_name}")
+            return ()
+        found = []
+        for name, value in node.entries.items():
+            try:
+                found.append((name, parse_domain(str(value.plain()))))
+            except ParseError as error:
+                self.problem(value.line, f"{_at(where)}{name}: {error}")
+        return tuple(found)
+
     # ------------------------------------------------------------ dataclasses
 
     def read(self, cls: type, node: Node, where: str, *, given: Mapping[str, Any] | None = None,

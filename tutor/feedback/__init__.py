@@ -25,8 +25,9 @@ from tutor.symbolic import Wrt
 def check_derivative(answer: str | sympy.Expr | Sequence, function: str | sympy.Expr, wrt: Wrt, *,
                      variables: Sequence[str] | None = None, at: Mapping[str, float] | None = None,
                      seed: int = 0, tolerance: float | None = None,
-                     time_limit: float | None = None) -> Verdict:
+                     time_limit: float | None = None,
+                     domains: check.DomainsLike | None = None) -> Verdict:
     """:func:`tutor.check.check_derivative`, naming the common mistake behind a wrong answer."""
     return check.check_derivative(answer, function, wrt, variables=variables, at=at, seed=seed,
                                   tolerance=tolerance, time_limit=time_limit,
-                                  diagnose=name_mistake)
+                                  diagnose=name_mistake, domains=domains)

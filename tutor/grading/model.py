@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
 from tutor.documents import spec
+from tutor.domains import Domain
 from tutor.sandbox.supervisor import SandboxSettings  # the limits an assignment may set
 
 #: Question types answered by text in an answers file, and by a Python file.
@@ -56,6 +57,8 @@ class Question:
     given: str = spec("", types=_MATRIX)
     define: str = spec("", types=_MATRIX)
     at: tuple[tuple[str, float], ...] = spec((), read="point", types=("value",))
+    # where the variables' values lie, {p: "(0, 1)", y: "{0, 1}"}: sampling and counterexamples
+    domains: tuple[tuple[str, Domain], ...] = spec((), read="domains", types=("derivative",))
     answer: tuple[float, ...] = spec((), read="numbers", types=("value",))  # if given
     # value, descent: absolute, else TOLERANCES; derivative: relative, the checker's tolerance=
     # (none by default: an answer provably different from the expected one is wrong)

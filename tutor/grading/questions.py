@@ -155,7 +155,8 @@ def _grade_derivative(question: Question, answer, seed: int, seconds: float) -> 
         parts = parts[0]  # one variable, or "a, b" text that the checker splits
     verdict = check_derivative(parts, question.function, list(question.wrt),
                                variables=list(question.variables) or None, seed=seed,
-                               tolerance=question.tolerance, time_limit=seconds)
+                               tolerance=question.tolerance, domains=question.domains,
+                               time_limit=seconds)
     if verdict.timed_out:
         raise OutOfCpu  # the same as running out of the grader's bound: flagged for review
     verdicts = verdict.parts or (verdict,)

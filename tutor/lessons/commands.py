@@ -156,7 +156,7 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
     from tutor.lessons.catalog import catalog, find_lesson
     from tutor.lessons.lint import formula_problems
     from tutor.lessons.progress import ProgressStore
-    from tutor.lessons.runner import Options, Runner
+    from tutor.lessons.runner import Options, Runner, review_start
     from tutor.lessons.schema import load_lesson
     from tutor.lessons.steps.code import warm_for
     from tutor.lessons.ui import say
@@ -176,6 +176,7 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
         store.remember("lang", args.lang)
     out_dir = _plot_dir(args.out, lesson, store)
     console = _console()
+    prompter = _prompter(args, console)
     start = 0
     if args.step:
         start = lesson.step_index(args.step)
@@ -192,14 +193,14 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
     elif not scripted:
         entry = store.lesson(lesson.id)
         if entry["finished"]:
-            console.print(Text(say("review", lang)))
+            start = review_start(lesson, entry["steps"], prompter, console, lang)
         elif entry["position"] and lesson.step_index(entry["position"]) is not None:
             start = lesson.step_index(entry["position"])
             console.print(Text(say("resuming", lang, n=start + 1, total=len(lesson.steps))))
     ids = [info.id for info in catalog()]
     following = ids[ids.index(lesson.id) + 1] if lesson.id in ids[:-1] else None
     cap = os.environ.get("TUTOR_MAX_DESCENT_STEPS")
-    options = Options(lang=lang, prompter=_prompter(args, console), next_lesson=following,
+    options = Options(lang=lang, prompter=prompter, next_lesson=following,
                       out_dir=out_dir, only=frozenset(retry) if retry else None,
                       workspace=Path(args.workspace) if args.workspace else None,
                       descent_cap=int(cap) if cap and cap.isdigit() and int(cap) > 0 else None)

@@ -109,7 +109,7 @@ def descend(function: sympy.Expr, variables: Sequence[str], starts: Sequence[Seq
 
     started = time.perf_counter()
     row(0, 0.0)
-    done = 0
+    done, since_row = 0, 0.0  # the worst ratio since the last row, over every chunk in between
     while done < steps:
         size = min(_next_multiple(done, every), _next_multiple(done, _CHUNK), steps) - done
         positions, grads = [], []
@@ -134,13 +134,15 @@ def descend(function: sympy.Expr, variables: Sequence[str], starts: Sequence[Seq
         symbolic = symbolic.reshape(len(names), size, -1).transpose(1, 0, 2)
         ratios = error_ratio(symbolic, autograd, rtol)
         check.add(ratios, np.abs(symbolic - autograd), done)
+        since_row = max(since_row, float(np.nanmax(ratios)))
         path += positions[1:]
         path.append(params.detach().clone())
         done += size
         if on_progress:
             on_progress(done)
         if done % every == 0 or done == steps:
-            row(done, float(np.nanmax(ratios)))
+            row(done, since_row)
+            since_row = 0.0
     seconds = time.perf_counter() - started
     trajectory = torch.stack(path).double().numpy().transpose(0, 2, 1)
     return Descent(names, trajectory, rows[-1].values, check, seconds, rows)

@@ -128,6 +128,9 @@ class Runner:
         total = len(self.lesson.steps)
         self.console.rule()
         self.console.print(Text(say("done", self.lang, passed=passed, total=total), style="bold"))
+        missed = self.store.to_retry(self.lesson.id)  # failed, skipped or solution shown
+        if missed:
+            self.note("not_passed", steps=", ".join(missed), lesson=self.lesson.id)
         if self.options.next_lesson:
             self.note("next_lesson", lesson=self.options.next_lesson)
         if self.prompter.interactive:
@@ -183,3 +186,25 @@ class Runner:
             reveal()
             self.pause()
         return status
+
+
+def review_start(lesson: model.Lesson, recorded: dict[str, str], prompter: Prompter,
+                 console: Console, lang: str) -> int:
+    """Where a review of a finished lesson starts: the step the learner names (its number or
+    id), or on Enter the first step not passed (the first step if all passed)."""
+    ids = [step.id for step in lesson.steps]
+    default = next((n for n, step_id in enumerate(ids) if recorded.get(step_id) != PASSED), 0)
+    console.print(Text(say("review", lang)))
+    while True:
+        try:
+            typed = prompter.ask(say("review_from", lang, total=len(ids), n=default + 1,
+                                     step=ids[default])).strip()
+        except EOFError:  # Ctrl-D: leave, as Ctrl-C does
+            raise KeyboardInterrupt from None
+        if not typed:
+            return default
+        if typed.isdigit() and 1 <= int(typed) <= len(ids):
+            return int(typed) - 1
+        if typed in ids:
+            return ids.index(typed)
+        console.print(Text(say("review_help", lang, total=len(ids))))

@@ -1,8 +1,9 @@
 """``ask``: the learner types a derivative (or an expression or number), judged by the checker.
 
 The verdict comes from :func:`tutor.feedback.check_derivative` (a derivative, maybe at a point)
-or :func:`tutor.check.check_answer` (an expression or number to match); the lesson's
-``wrong_examples`` add their own feedback for answers equal to a known wrong one.
+or :func:`tutor.check.check_answer` (an expression or number to match); for an answer equal to
+one of the lesson's ``wrong_examples`` with feedback, that feedback is shown instead of the
+checker's message (one explanation per wrong answer, not two).
 
 >>> from tutor.lessons.schema import load_lesson
 >>> from tutor.lessons.mathctx import LessonMath
@@ -15,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -22,11 +24,16 @@ from rich.text import Text as RichText
 
 from tutor.check import Verdict, check_answer
 from tutor.documents import Node, Problem, Reader, spec
+from tutor.domains import Domain
 from tutor.errors import LessonError, ParseError, TutorError
 from tutor.lessons.display import indent
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Derivative, Source, Step, Text
 from tutor.lessons.steps.kind import PASSED, StepKind
+
+#: What a learner may write before the answer: ``y' =``, ``f′(x) =``, ``dy/dx =``, ``∂L/∂p =``.
+_LEFT_SIDE = re.compile(r"^\s*(?:[^\W\d]\w*\s*['′]+(?:\s*\(\s*\w+\s*\))?"
+                        r"|d\w*\s*/\s*d\w+|∂\w*\s*/\s*∂\w+)\s*=(?!=)\s*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +56,8 @@ class Ask(Step):
     #: Relative tolerance for a decimal answer (the checker's ``tolerance=``); without it an
     #: answer that differs provably from the expected one is wrong however close.
     tolerance: float | None = spec(None, positive=True)
+    # where the variables' values lie, {p: "(0, 1)", y: "{0, 1}"}: the checker samples there
+    domains: tuple[tuple[str, Domain], ...] = spec((), read="domains", aliases=("domain",))
 
 
 def check_ask(reader: Reader, node: Node, where: str, values: dict) -> None:
@@ -85,10 +94,13 @@ class Judge:
         self.examples = [(example, math.expr(example.answer, f"{where}: wrong example", self.hold))
                          for example in step.wrong_examples]
         self.solution = math.expr(step.solution, f"{where}: solution", self.hold)
+        math.expand_names([name for name, _ in step.domains], f"{where}: domains", step.line)
+        self.domains = dict(step.domains)
 
     def read(self, text: str) -> sympy.Expr:
-        """The learner's text as an expression; ParseError if it cannot be read."""
-        return self.math.read_answer(text, self.hold)
+        """The learner's text as an expression (a leading ``y' =``, ``dy/dx =`` or ``f'(x) =``
+        set aside); ParseError if it cannot be read."""
+        return self.math.read_answer(_LEFT_SIDE.sub("", text, count=1), self.hold)
 
     def verdict(self, answer: str | sympy.Expr) -> Verdict:
         """The checker's verdict on ``answer`` (text that cannot be read gives a wrong verdict)."""
@@ -101,13 +113,15 @@ class Judge:
                 return Verdict(False, f"Could not read your answer: {error}.")
         if self.function is not None:
             return check_derivative(answer, self.function, self.wrt, at=self.at,
-                                    tolerance=self.step.tolerance)
-        return check_answer(answer, self.expected, tolerance=self.step.tolerance)
+                                    tolerance=self.step.tolerance,
+                                    domains=self.domains)
+        return check_answer(answer, self.expected, tolerance=self.step.tolerance,
+                            domains=self.domains)
 
     def known_wrong(self, answer: sympy.Expr) -> WrongExample | None:
         """The first wrong example that ``answer`` equals, if any."""
         for example, expr in self.examples:
-            if check_answer(answer, expr).correct:
+            if check_answer(answer, expr, domains=self.domains).correct:
                 return example
         return None
 
@@ -143,7 +157,7 @@ def play(runner, step: Ask) -> str:
         if command in ("back", "quit", "skip"):
             return runner.leave(step, command)
         if command == "hint":
-            shown_hints = _hint(runner, hints, shown_hints, always=True)
+            shown_hints = _hint(runner, hints, shown_hints)
             continue
         if command == "solution":
             _reveal(runner, judge)
@@ -164,28 +178,28 @@ def play(runner, step: Ask) -> str:
                 auto = runner.prompter.plays_reference
                 _reveal(runner, judge, reference=not auto, derivation=auto and judge.at is None)
             return runner.conclude(step, PASSED, reveal)
-        runner.console.print(RichText(verdict.message, style="red"))
         example = judge.known_wrong(answer)
-        if example is not None and example.feedback is not None:
+        if example is not None and example.feedback is not None:  # the lesson's words, not both
             runner.console.print(RichText(example.feedback.get(runner.lang), style="yellow"))
+        else:
+            runner.console.print(RichText(verdict.message, style="red"))
         tries -= 1
         if tries == 0:
             runner.note("out_of_tries", answer=judge.step.solution.text)
             _reveal(runner, judge, reference=False)
             return runner.conclude(step, "failed")
-        shown_hints = _hint(runner, hints, shown_hints, always=False)
-        runner.note("tries_left", n=tries)
+        runner.note("tries_left_hint" if shown_hints < len(hints) else "tries_left", n=tries)
 
 
-def _hint(runner, hints: list[Text], shown: int, always: bool) -> int:
+def _hint(runner, hints: list[Text], shown: int) -> int:
+    """Show the next hint (only when asked: hints are offered, not forced); the count shown."""
     from tutor.lessons.ui import say
 
     if shown < len(hints):
         runner.console.print(RichText(say("hint", runner.lang, n=shown + 1,
                                           text=hints[shown].get(runner.lang)), style="cyan"))
         return shown + 1
-    if always:
-        runner.note("no_more_hints")
+    runner.note("no_more_hints")
     return shown
 
 
@@ -230,7 +244,45 @@ def problems(math: LessonMath, step: Ask, path: str) -> list[Problem]:
         if example.feedback and judge.known_wrong(expr) is not example:
             found.append(Problem(path, example.line, f"{here}: an earlier wrong example "
                                  "catches this answer first, so its feedback never shows"))
+    found += [Problem(path, hint.line or step.line, f"{where}: hint {number} ({lang}) gives the answer away: "
+                      f"{text!r}; a hint should lead to the answer, not state it")
+              for number, hint in enumerate(step.hints, 1) for lang, text in hint.by_language.items()
+              if gives_away(judge, text)]
     return found
+
+
+#: Where a hint's text splits into pieces that may each be a formula: punctuation, ``=`` and the
+#: words that introduce a result ("is", "是", ...).
+_PIECES = re.compile(r"[=,;:，；：。？?]|\b(?:and|is|so)\b|是|为|等于|得到|就是")
+_NOISE = re.compile(r"[\s*·⋅×]")
+_SHORTEST_QUOTE = 6  # a shorter solution ("w2") is found as a formula piece, not as text
+
+
+def gives_away(judge: Judge, hint: str) -> bool:
+    """Whether ``hint`` contains the solution: its text (spaces and ``*`` ignored), or a piece
+    of the hint that reads as a formula the checker accepts as the answer (so also its value).
+
+    >>> from tutor.lessons.schema import load_lesson
+    >>> from tutor.lessons.catalog import find_lesson
+    >>> lesson = load_lesson(find_lesson("polynomial"))
+    >>> judge = Judge(LessonMath(lesson), lesson.steps[2])   # dy/dx at x = 2, which is 16
+    >>> gives_away(judge, "So it is 4 + 12 = 16."), gives_away(judge, "Add 4 and 12.")
+    (True, False)
+    """
+    solution = _NOISE.sub("", judge.step.solution.text)
+    if len(solution) >= _SHORTEST_QUOTE and solution in _NOISE.sub("", hint):
+        return True
+    for piece in _PIECES.split(hint):
+        piece = piece.strip().rstrip(".")
+        if not piece:
+            continue
+        try:
+            expr = judge.read(piece)
+        except TutorError:  # words, not a formula
+            continue
+        if judge.verdict(expr).correct:
+            return True
+    return False
 
 
 KIND = StepKind("ask", Ask, play, checks={Ask: check_ask, WrongExample: check_example},

@@ -62,6 +62,8 @@ def play(runner, step: Choose) -> str:
         line = runner.prompt(say("choice_prompt", runner.lang, n=count), str(step.answer)).strip()
         command = line.lower()
         if command in ("back", "quit", "skip"):
+            if command == "skip":
+                runner.note("correct_choice", n=step.answer)
             return runner.leave(step, command)
         if command == "solution":
             runner.note("correct_choice", n=step.answer)

@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -26,9 +27,18 @@ from tutor.errors import LessonError
 from tutor.lessons.descend import Descent, Row, descend
 from tutor.lessons.display import mark, show
 from tutor.lessons.mathctx import LessonMath
-from tutor.lessons.model import DType, Point, Source, Step
+from tutor.lessons.model import DType, Point, Source, Step, Text
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlotPath:
+    """Another path drawn on the plot to compare with the descent (Newton's step, say)."""
+
+    label: Text
+    points: tuple[Point, ...]
+    line: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +56,7 @@ class Descend(Step):
     value_below: float | None = spec(None, positive=True)
     same_as: str | None = None  # an earlier descend step that must take the same path
     plot: str | None = None  # a .png file name for a contour plot
+    plot_paths: tuple[PlotPath, ...] = ()  # drawn on the plot too
 
     @property
     def row_every(self) -> int:
@@ -75,7 +86,8 @@ def variables(math: LessonMath, step: Descend) -> list[str]:
     if extra:
         problem = (f"the function also depends on {', '.join(extra)}; list every variable it "
                    "descends on in 'variables'")
-    for point in (*step.starts, *step.ends_near):
+    drawn = [point for other in step.plot_paths for point in other.points]
+    for point in (*step.starts, *step.ends_near, *drawn):
         missing = [n for n in names if n not in point.values]
         if missing and problem is None:
             problem = f"the point on line {point.line} gives no value for {', '.join(missing)}"
@@ -84,6 +96,8 @@ def variables(math: LessonMath, step: Descend) -> list[str]:
         other = math.lesson.steps[index] if index is not None else None
         if not isinstance(other, Descend) or index >= math.lesson.step_index(step.id):
             problem = f"same_as {step.same_as!r} must name an earlier descend step"
+    if step.plot_paths and not step.plot:
+        problem = "plot_paths are drawn on the plot: give 'plot' (a .png file name) too"
     if step.plot and len(names) != 2:
         problem = f"a plot needs exactly two variables, not {len(names)}"
     if problem:
@@ -120,7 +134,8 @@ def play(runner, step: Descend) -> str:
     runner.results[step.id] = descent
     check = descent.check
     runner.console.print(RichText(say("grad_checked", runner.lang, n=check.checked,
-                                      failed=check.failed, error=check.worst_error),
+                                      failed=check.failed, error=check.worst_error,
+                                      ratio=check.worst_ratio),
                                   style="green" if check.failed == 0 else "bold red"))
     steps = len(descent.path) - 1
     if descent.last_move < steps:
@@ -156,9 +171,12 @@ def _plot(runner, step: Descend, descent: Descent, targets) -> None:
 
     function = runner.math.expr(step.function, f"step {step.id!r}: function")
     out = runner.options.out_dir / step.plot
+    others = [(other.label.get(runner.lang),
+               numpy.array([[p.values[n] for n in descent.variables] for p in other.points]))
+              for other in step.plot_paths]
     try:
         path = contour_plot(function, descent.variables, descent.path, targets, out,
-                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}")
+                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}", others)
     except PlotUnavailable as missing:
         runner.console.print(RichText(say("plot_missing", runner.lang, why=missing),
                                       style="yellow"))
@@ -179,13 +197,18 @@ def _progress(console: Console, total: int):
 # ---------------------------------------------------------------- showing
 
 
+#: The last column: the gradient's worst |autograd - symbolic| since the previous row, as a
+#: fraction of the tolerance (the summary after the table gives the same, and the |difference|).
+RATIO_COLUMN = "|diff|/tol"
+
+
 def row_line(row: Row, several: bool) -> str:
     """One line of the descent table."""
     if several:
         values = "  ".join(f"{v:11.4e}" for v in row.values)
         return f"{row.step:>7}  {values}"
     position = ", ".join(f"{v: .6f}" for v in row.positions[0])
-    return f"{row.step:>7}  ({position})  {row.values[0]:11.4e}  {row.chunk_ratio:8.2g}"
+    return f"{row.step:>7}  ({position})  {row.values[0]:11.4e}  {row.chunk_ratio:10.2g}"
 
 
 def row_header(names: list[str], starts: int, lang: str) -> str:
@@ -195,7 +218,7 @@ def row_header(names: list[str], starts: int, lang: str) -> str:
         return f"{step}  " + "  ".join(_right(say("column_run", lang, n=i + 1), 11)
                                        for i in range(starts))
     position = f"({', '.join(names)})"
-    return f"{step}  {position:<24}  {'f':>11}  {_right(say('column_grad_err', lang), 8)}"
+    return f"{step}  {position:<24}  {'f':>11}  {_right(RATIO_COLUMN, 10)}"
 
 
 def _right(text: str, width: int) -> str:
