@@ -85,10 +85,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plot_missing": ("No plot: {why}. The lesson goes on.", "未生成图：{why}。课程继续。"),
     "same_path": ("Same path as step '{other}', bit for bit: {verdict}",
                   "与步骤 '{other}' 的路径逐位相同：{verdict}"),
+    "column_ratio": ("|diff|/tol", "|差值|/容差"),
     "grad_checked": ("Autograd vs symbolic gradient, checked at every one of {n} steps: "
                      "{failed} disagreed; worst |diff|/tol {ratio:.2g} (|difference| {error:.2g}).",
                      "在全部 {n} 步中逐步核对自动求导与符号梯度：{failed} 步不一致；"
-                     "最大 |diff|/tol 为 {ratio:.2g}（|差值| {error:.2g}）。"),
+                     "最大 |差值|/容差 为 {ratio:.2g}（|差值| {error:.2g}）。"),
     "last_move": ("The position last changed at step {step} of {steps}.",
                   "位置最后一次改变是在第 {step} 步（共 {steps} 步）。"),
     "ends": ("Where each run ended:", "每次运行的终点："),

@@ -142,7 +142,7 @@ def play(runner, step: AskMatrix) -> str:
         if command in ("back", "quit", "skip"):
             return runner.leave(step, command)
         if command == "hint":
-            shown_hints = _hint(runner, hints, shown_hints, always=True)
+            shown_hints = _hint(runner, hints, shown_hints)
             continue
         if command == "solution":
             reveal()
@@ -159,16 +159,16 @@ def play(runner, step: AskMatrix) -> str:
             runner.console.print(RichText(say("correct", runner.lang), style="bold green"))
             runner.console.print(RichText(verdict.message, style="green"))
             return runner.conclude(step, PASSED, reveal)
-        runner.console.print(RichText(verdict.message, style="red"))
         example = judge.known_wrong(line)
-        if example is not None and example.feedback is not None:
+        if example is not None and example.feedback is not None:  # the lesson's words, or
             runner.console.print(RichText(example.feedback.get(runner.lang), style="yellow"))
+        else:  # the checker's: one of the two, never both
+            runner.console.print(RichText(verdict.message, style="red"))
         tries -= 1
         if tries == 0:
             runner.note("out_of_tries", answer=step.solution.text)
             return runner.conclude(step, "failed")
-        shown_hints = _hint(runner, hints, shown_hints, always=False)
-        runner.note("tries_left", n=tries)
+        runner.note("tries_left_hint" if shown_hints < len(hints) else "tries_left", n=tries)
 
 
 # ---------------------------------------------------------------- linting

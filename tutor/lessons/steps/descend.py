@@ -197,11 +197,6 @@ def _progress(console: Console, total: int):
 # ---------------------------------------------------------------- showing
 
 
-#: The last column: the gradient's worst |autograd - symbolic| since the previous row, as a
-#: fraction of the tolerance (the summary after the table gives the same, and the |difference|).
-RATIO_COLUMN = "|diff|/tol"
-
-
 def row_line(row: Row, several: bool) -> str:
     """One line of the descent table."""
     if several:
@@ -218,7 +213,9 @@ def row_header(names: list[str], starts: int, lang: str) -> str:
         return f"{step}  " + "  ".join(_right(say("column_run", lang, n=i + 1), 11)
                                        for i in range(starts))
     position = f"({', '.join(names)})"
-    return f"{step}  {position:<24}  {'f':>11}  {_right(RATIO_COLUMN, 10)}"
+    # the gradient's worst |autograd - symbolic| since the previous row, as a fraction of the
+    # tolerance (the summary after the table gives the same, and the |difference|)
+    return f"{step}  {position:<24}  {'f':>11}  {_right(say('column_ratio', lang), 10)}"
 
 
 def _right(text: str, width: int) -> str:
