@@ -5,6 +5,10 @@ process. The judging is the core checker's: ``check_derivative`` for text, and
 ``check_computed_gradient`` for the gradient the student's code computed (by hand with numpy,
 or with torch's autograd or TensorFlow's GradientTape).
 
+(About 520 lines: every question type's grading in one place, so that the text, matrix and
+code paths share one result-building vocabulary; the code half, from ``StudentCode`` on, is
+the part to move into a module of its own when it grows.)
+
 >>> from tutor.grading.model import Question
 >>> q = Question(id="q1", type="derivative", function="x^2 sin(x)", wrt=("x",))
 >>> grade_text(q, "2x sin(x) + x^2 cos(x)", seed=0).status
