@@ -5,6 +5,7 @@ the answer is a result, a Verdict or a TutorError, never a hang, a crash or a tr
 import time
 
 import pytest
+import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,8 +52,10 @@ def bounded_call(work):
 @given(expressions)
 def test_parse_and_derive_answer_or_refuse(text):
     result = bounded_call(lambda: parse(text))
+    assert isinstance(result, TutorError) and str(result) or isinstance(result, sympy.Basic)
     if not isinstance(result, TutorError) and result.free_symbols:
-        bounded_call(lambda: derive(result, sorted(s.name for s in result.free_symbols)[0]))
+        derived = bounded_call(lambda: derive(result, sorted(s.name for s in result.free_symbols)[0]))
+        assert isinstance(derived, TutorError) and str(derived) or isinstance(derived, sympy.Basic)
 
 
 @FUZZ
@@ -76,7 +79,8 @@ def test_check_derivative_gives_a_verdict_for_any_text(answer, function):
 @FUZZ
 @given(texts)
 def test_random_text_parses_or_is_refused_with_a_message(text):
-    bounded_call(lambda: parse(text))
+    result = bounded_call(lambda: parse(text))
+    assert isinstance(result, TutorError) and str(result) or isinstance(result, sympy.Basic)
 
 
 def test_hessian_of_a_random_function_is_bounded():

@@ -126,6 +126,8 @@ def test_the_language_is_remembered(tmp_path):
     child.expect_exact("[回车] 继续")
     child.sendline("quit")
     child.expect(pexpect.EOF)
+    saved = "".join(f.read_text(encoding="utf-8") for f in home.rglob("*.json"))
+    assert '"lang": "zh"' in saved  # remembered in the progress file
     again = spawn(home)  # English LANG, no --lang: the menu and the lesson stay Chinese
     again.expect_exact("选择一课")
     again.send("\r")
