@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy
@@ -152,19 +153,9 @@ def play(runner, step: Ask) -> str:
         _reveal(runner, judge)
 
     while True:
-        line = runner.prompt(say("answer_prompt", runner.lang), step.solution.text).strip()
-        command = line.lower()
-        if command in ("back", "quit", "skip"):
-            return runner.leave(step, command)
-        if command == "hint":
-            shown_hints = _hint(runner, hints, shown_hints)
-            continue
-        if command == "solution":
-            _reveal(runner, judge)
-            return runner.conclude(step, "seen")
-        if command in ("help", "?") or not line:
-            runner.note("commands")
-            continue
+        line, status, shown_hints = read_answer(runner, step, hints, shown_hints, reveal)
+        if status is not None:
+            return status
         try:
             answer = judge.read(line)
         except ParseError as error:
@@ -189,6 +180,29 @@ def play(runner, step: Ask) -> str:
             _reveal(runner, judge, reference=False)
             return runner.conclude(step, "failed")
         runner.note("tries_left_hint" if shown_hints < len(hints) else "tries_left", n=tries)
+
+
+def read_answer(runner, step: Step, hints: list[Text], shown: int,
+                reveal: Callable[[], None]) -> tuple[str, str | None, int]:
+    """Prompt until the learner types an answer or a command that ends the step, handling
+    hint, solution, help and empty lines on the way: (the answer, the step's status when a
+    command ended it, the hints shown so far). Every answer prompt of a lesson reads this way."""
+    from tutor.lessons.ui import say
+
+    while True:
+        line = runner.prompt(say("answer_prompt", runner.lang), step.solution.text).strip()
+        command = line.lower()
+        if command in ("back", "quit", "skip"):
+            return line, runner.leave(step, command), shown
+        if command == "hint":
+            shown = _hint(runner, hints, shown)
+        elif command == "solution":
+            reveal()
+            return line, runner.conclude(step, "seen"), shown
+        elif command in ("help", "?") or not line:
+            runner.note("commands")
+        else:
+            return line, None, shown
 
 
 def _hint(runner, hints: list[Text], shown: int) -> int:

@@ -27,7 +27,7 @@ from tutor.check import Verdict
 from tutor.documents import Node, Problem, Reader, spec
 from tutor.errors import LessonError, TutorError
 from tutor.lessons.model import Source, Step, Text
-from tutor.lessons.steps.ask import WrongExample, _hint
+from tutor.lessons.steps.ask import WrongExample, read_answer
 from tutor.lessons.steps.kind import PASSED, StepKind
 
 
@@ -137,19 +137,9 @@ def play(runner, step: AskMatrix) -> str:
         runner.note("reference", answer=step.solution.text)
 
     while True:
-        line = runner.prompt(say("answer_prompt", runner.lang), step.solution.text).strip()
-        command = line.lower()
-        if command in ("back", "quit", "skip"):
-            return runner.leave(step, command)
-        if command == "hint":
-            shown_hints = _hint(runner, hints, shown_hints)
-            continue
-        if command == "solution":
-            reveal()
-            return runner.conclude(step, "seen")
-        if command in ("help", "?") or not line:
-            runner.note("commands")
-            continue
+        line, status, shown_hints = read_answer(runner, step, hints, shown_hints, reveal)
+        if status is not None:
+            return status
         verdict = judge.verdict(line)
         if verdict.unreadable:
             runner.console.print(RichText(verdict.message, style="yellow"))
