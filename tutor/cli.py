@@ -153,12 +153,16 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from tutor import __version__
+    from tutor.messages import LANGUAGES
 
     parser = argparse.ArgumentParser(
         prog="tutor",
         description="Learn and check derivatives: SymPy derives, PyTorch autograd checks.",
         epilog="Run `tutor` alone for the lesson menu.")
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    parser.add_argument("--lang", dest="top_lang", choices=LANGUAGES,
+                        help="language of the lesson menu, and of the command after it when "
+                             "that command is given none (`tutor --lang zh`)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     derive = commands.add_parser("derive", help="differentiate an expression")
@@ -214,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _language_option(command: argparse.ArgumentParser) -> None:
     from tutor.messages import LANGUAGES
 
-    command.add_argument("--lang", choices=LANGUAGES, default="en",
+    command.add_argument("--lang", choices=LANGUAGES,
                          help="language of the messages (default en)")
 
 
@@ -239,8 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tutor.messages import set_language
 
     args = build_parser().parse_args(argv)
+    if args.command is None or hasattr(args, "lang"):
+        args.lang = getattr(args, "lang", None) or args.top_lang
     if args.command in ("derive", "check", "gradcheck"):
-        set_language(args.lang)  # the lesson commands choose theirs (remembered, LANG)
+        set_language(args.lang or "en")  # the lesson commands choose theirs (remembered, LANG)
     try:
         if getattr(args, "run", None) is None:
             from tutor.lessons.commands import default

@@ -87,8 +87,9 @@ def point_at(points: Mapping[str, np.ndarray], index: int) -> Point:
 
 
 def format_point(point: Mapping[str, float]) -> str:
-    """``x = 1.5, y = -2`` for a point."""
-    return ", ".join(f"{name} = {value:.6g}" for name, value in point.items()) or message("any_point")
+    """``x = 1.5, y = -2`` for a point (with the current language's separator)."""
+    return message("point_separator").join(f"{name} = {value:.6g}" for name, value in point.items()) \
+        or message("any_point")
 
 
 @functools.lru_cache(maxsize=1024)

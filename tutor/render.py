@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tutor.messages import text as message
+from tutor.numeric import format_point
 
 if TYPE_CHECKING:  # SymPy is imported where it is used: `tutor list` needs none of it
     import sympy
@@ -131,8 +132,7 @@ _LIBRARY = {"sympy": "SymPy", "torch": "PyTorch", "tensorflow": "TensorFlow"}
 def gradient_table(report) -> Table:
     """The symbolic gradient and autodiff's side by side at the worst point, then each pair
     of libraries compared (one pair, or three for ``backend="all"``)."""
-    worst = ", ".join(f"{k} = {v:.6g}" for k, v in report.worst_point.items())
-    table = Table(title=message("worst_point", point=worst))
+    table = Table(title=message("worst_point", point=format_point(report.worst_point)))
     table.add_column("d/d")
     table.add_column(message("symbolic"))
     table.add_column("SymPy", justify="right")

@@ -60,6 +60,8 @@ def test_core_messages_in_chinese():
         verdict = check_answer("3x", "x^2")
         assert verdict.message.startswith("还不对：在 x = ") and "期望值是" in verdict.message
         assert check_answer("2x+", "x^2").message.startswith("无法读取你的答案：")
+        two = check_answer("3y", "x y", variables=["x", "y"]).message
+        assert "，y = " in two and ", y" not in two  # a point's coordinates, full-width
         named = check_derivative("x + 3x^2", "x^2 + x^3 + 5", "x")
         assert "漏了因子 2" in named.message and named.mistake == "square-factor-2-missing"
         derivation = format_derivation(explain("sin(3x)", "x"), "text")

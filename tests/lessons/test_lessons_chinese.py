@@ -2,7 +2,8 @@
 every table, must print no English of the program's own.
 
 English the lessons keep on purpose is allowed: words in a lesson file outside its ``en`` texts
-(code, formulas, variable names, terms the Chinese prose keeps such as PyTorch or autograd),
+(code but not its comments, formulas, variable names, terms the Chinese prose keeps such as
+PyTorch or autograd),
 what the lesson's code prints, and the commands a learner types (hint, solution, ...). Chinese
 lines must also use full-width punctuation next to Chinese characters.
 """
@@ -18,11 +19,13 @@ import pytest
 import yaml
 
 from tutor.lessons.catalog import catalog, find_lesson
+from tutor.lessons.display import snippet_comments
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps.ask import Ask
+from tutor.lessons.steps.code import FRAMEWORKS
 from tutor.lessons.ui import COMMANDS, Prompter
 from tutor.render import make_console
 
@@ -66,9 +69,16 @@ class Mischief(Prompter):
 
 
 def kept_words(node, key: str | None = None) -> set[str]:
-    """ASCII words of a lesson file outside its English texts."""
+    """ASCII words of a lesson file outside its English texts and its snippets' comments
+    (a learner reads those translated)."""
     if key == "en":
         return set()
+    if key in FRAMEWORKS and isinstance(node, str):
+        lines = node.splitlines()
+        for comment in snippet_comments(node):
+            for row in range(comment.row, comment.row + comment.rows):
+                lines[row] = lines[row][:comment.column]
+        node = "\n".join(lines)
     if isinstance(node, dict):
         return set().union(*(kept_words(value, str(k)) for k, value in node.items()), set())
     if isinstance(node, list):

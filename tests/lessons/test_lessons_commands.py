@@ -91,3 +91,13 @@ def test_the_remembered_language_is_used_only_if_known(tmp_path):
     (home / "progress.json").write_text(json.dumps(stored))
     result = run_tutor("list", home=home)
     assert result.returncode == 0 and "lesson" in result.stdout.splitlines()[0]
+
+
+def test_lang_before_the_command_chooses_the_menu_s_and_the_command_s_language(tmp_path):
+    """`tutor --lang zh` is how a Chinese reader starts; it was an argparse error."""
+    menu = run_tutor("--lang", "zh", home=tmp_path)  # piped: the menu's table
+    assert menu.returncode == 0 and "课程" in menu.stdout.splitlines()[0]
+    wrong = run_tutor("--lang", "zh", "check", "3x", "--of", "x^2", home=tmp_path)
+    assert wrong.returncode == 1 and "还不对" in wrong.stdout
+    own = run_tutor("--lang", "zh", "check", "3x", "--of", "x^2", "--lang", "en", home=tmp_path)
+    assert "Not quite" in own.stdout  # the command's own option wins

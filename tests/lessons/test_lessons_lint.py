@@ -241,3 +241,39 @@ def test_the_authoring_guide_example_is_valid(tmp_path, monkeypatch):
     lesson_file(tmp_path, example.replace("kind: ask", "kind: aks"), "lessons/20-power-rule.yaml")
     shown = re.search(r"\n(lessons/20-power-rule\.yaml:\d+: .*)\n", guide).group(1)
     assert [str(p) for p in lint_paths([path])] == [shown]
+
+
+CODE_STEP = """\
+  - id: run
+    kind: code
+    text: {en: Run it, zh: 运行}
+    comments:
+      - {en: "two, not three", zh: "是二，不是三"}
+      - {en: "a stale note", zh: "过时的注释"}
+    torch: |
+      import torch
+      x = torch.tensor(2.0)   # two, not three
+      # a block of comments
+      # read as one text
+      print("x:", x.item())
+"""
+
+
+def test_a_snippet_comment_without_translation_and_a_stale_one_are_named(tmp_path):
+    found, name = problems_in(tmp_path, GOOD + CODE_STEP)
+    assert found == [
+        f"{name}:37: step 'run': the torch snippet's comment 'a block of comments read as one "
+        "text' has no translation; add it to the step's comments as {en: ..., zh: ...}",
+        f"{name}:33: step 'run': comments: 'a stale note' is not a comment of the step's "
+        "snippets"]
+
+
+def test_a_learner_reads_snippet_comments_in_the_lesson_language(tmp_path):
+    text = (GOOD + CODE_STEP).replace('{en: "a stale note", zh: "过时的注释"}',
+                                       '{en: "a block of comments read as one text", '
+                                       'zh: "几行注释\\n合起来是一段"}')
+    assert lint_paths([lesson_file(tmp_path, text)]) == []
+    step = load_lesson(lesson_file(tmp_path, text)).steps[-1]
+    assert step.shown("torch", "zh").splitlines()[1:4] == [
+        "x = torch.tensor(2.0)   # 是二，不是三", "# 几行注释", "# 合起来是一段"]
+    assert step.shown("torch", "en") == step.torch  # the code that runs, unchanged

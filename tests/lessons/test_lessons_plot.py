@@ -34,3 +34,31 @@ def test_a_compared_path_is_drawn(tmp_path):
     red = [((imread(p)[..., 0] > 0.9) & (imread(p)[..., 1] < 0.4) & (imread(p)[..., 2] < 0.2)).sum()
            for p in (plain, newton)]
     assert red[0] == 0 and red[1] > 100
+
+
+def test_chinese_labels_only_with_a_font_that_has_chinese_glyphs(tmp_path, monkeypatch, code_worker):
+    """Without such a font (as on this machine), the lesson draws the labels in English and
+    says so, in Chinese, instead of saving a plot of empty boxes."""
+    import io
+    import warnings
+
+    from tutor.lessons import plot
+    from tutor.lessons.catalog import find_lesson
+    from tutor.lessons.progress import ProgressStore
+    from tutor.lessons.runner import Options, Runner
+    from tutor.lessons.schema import load_lesson
+    from tutor.lessons.ui import AutoPrompter
+    from tutor.render import make_console
+
+    monkeypatch.setattr(plot, "han_font", lambda: None)
+    lesson = load_lesson(find_lesson("higher-order"))
+    out = io.StringIO()
+    console = make_console(file=out)
+    options = Options(lang="zh", prompter=AutoPrompter(console.print), out_dir=tmp_path, descent_cap=50,
+                      only=frozenset({"plain-descent"}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Runner(lesson, ProgressStore.scratch(), console, options, worker=code_worker).run()
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert "图中的文字用英文" in out.getvalue()
+    assert list(tmp_path.glob("*.png"))

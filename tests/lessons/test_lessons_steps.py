@@ -185,3 +185,29 @@ def test_skip_at_a_multiple_choice_shows_the_right_option(tmp_path):
     Runner(lesson, ProgressStore.scratch(), console, options).run(lesson.step_index(choose.id))
     assert f"The right option was {choose.answer}." in out.getvalue()
     assert "Skipped." in out.getvalue()
+
+
+def test_a_text_check_shows_what_was_printed_as_far_as_the_expected_text_goes():
+    from tutor.lessons.mathctx import LessonMath
+    from tutor.lessons.snippets import RunResult
+    from tutor.lessons.steps.code import check_output
+    from tutor.messages import language
+
+    lesson = load_lesson(find_lesson("polynomial"))
+    step = lesson.steps[lesson.step_index("two-ways")]
+    printed = ("tape.gradient returns a list\ndy/dx from tape.gradient: [16.]\n"
+               "second tape.gradient: A non-persistent GradientTape cannot be used twice!\n"
+               "persistent tape, second call: [16.]\ndtype of x: float32\n")
+    checks = {c.label: c for c in check_output(LessonMath(lesson), step, RunResult(printed),
+                                                "tensorflow")}
+    wrong = checks["second tape.gradient:"]
+    assert not wrong.ok and len(wrong.expected) > 40
+    assert wrong.found == "A non-persistent GradientTape cannot be used twice!"[:len(wrong.expected)]
+    mse = load_lesson(find_lesson("mse-softmax"))
+    pipeline = mse.steps[mse.step_index("torch-pipeline")]
+    grads = ", ".join(["0.5"] * 8)
+    with language("zh"):
+        [check] = [c for c in check_output(LessonMath(mse), pipeline,
+                                           RunResult(f"dL/dw: [{grads}]\n"), "torch")
+                   if c.label == "dL/dw:"]
+    assert check.found.endswith("，……（共 8 个数）")

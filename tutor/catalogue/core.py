@@ -3,6 +3,7 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     # check.py: verdicts
     "any_point": ("any point", "任意点"),
+    "point_separator": (", ", "，"),  # between the coordinates of a point: x = 1, y = 2
     "verdict_correct": ("Correct.", "正确。"),
     "verdict_within": ("Correct (accepted within tolerance {tolerance:g}).",
                        "正确（在容差 {tolerance:g} 内接受）。"),

@@ -65,14 +65,15 @@ def default(args: argparse.Namespace) -> int:
 
     store = _store(getattr(args, "lang", None))
     infos = catalog()
+    lang = getattr(args, "lang", None)  # `tutor --lang zh`: this language, remembered
     if not (infos and sys.stdin.isatty() and sys.stdout.isatty()):
-        return _list(store, infos, _language(None, store))
+        return _list(store, infos, _language(lang, store))
     worker = _warm_worker("torch", "tensorflow")  # every lesson runs both: warm while picking
     try:
-        chosen = menu.pick(menu.rows(infos, store), _language(None, store))
+        chosen = menu.pick(menu.rows(infos, store), _language(lang, store))
         if chosen is None:
             return 0
-        return _learn(argparse.Namespace(lesson=chosen, lang=None, restart=False, step=None,
+        return _learn(argparse.Namespace(lesson=chosen, lang=lang, restart=False, step=None,
                                          retry=False, answers=None, auto=False, save=False,
                                          out=None, workspace=None), store, worker)
     finally:

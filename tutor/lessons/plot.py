@@ -17,26 +17,51 @@ import numpy
 import sympy
 
 from tutor.lowering import numeric_function
+from tutor.messages import text as message
+
+#: Font families with Chinese glyphs, as systems install them (Debian's fonts-noto-cjk and
+#: fonts-wqy-zenhei, macOS, Windows); matplotlib's own DejaVu Sans has none.
+HAN_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN", "PingFang SC",
+                "Heiti SC", "Microsoft YaHei", "SimHei")
 
 
 class PlotUnavailable(RuntimeError):
     """matplotlib is not installed."""
 
 
+def han_font() -> str | None:
+    """The first installed font family that can draw Chinese, or None (labels in Chinese
+    would be drawn as empty boxes)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in HAN_FAMILIES if family in installed), None)
+
+
 def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.ndarray,
                  marks: Sequence[Sequence[float]], out: Path, title: str,
-                 others: Sequence[tuple[str, numpy.ndarray]] = ()) -> Path:
+                 others: Sequence[tuple[str, numpy.ndarray]] = (), lang: str = "en") -> Path:
     """Save the contours of ``function`` (two variables) with each start's path ([steps, starts, 2]),
     crosses at ``marks`` and ``others``, labelled paths ([points, 2]) to compare with (Newton's
     step, say); raises PlotUnavailable without matplotlib. The colours follow log f where f is
-    positive throughout, else f itself (a log scale would paint f <= 0 in one flat colour)."""
+    positive throughout, else f itself (a log scale would paint f <= 0 in one flat colour).
+    Labels are in ``lang``; for Chinese, pass it only when :func:`han_font` finds a font."""
     try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.colors import LogNorm
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib import rc_context
     except ImportError as error:
         raise PlotUnavailable("matplotlib is not installed (pip install 'tutor[plot]')") from error
+    font = han_font() if lang != "en" else None
+    with rc_context({"font.sans-serif": [font, "DejaVu Sans"]} if font else {}):
+        return _draw(function, variables, path, marks, out, title, others, lang)
+
+
+def _draw(function, variables, path, marks, out, title, others, lang) -> Path:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     points = numpy.concatenate([path.reshape(-1, 2), numpy.asarray(marks, dtype=float).reshape(-1, 2),
                                 *(numpy.asarray(other, dtype=float).reshape(-1, 2) for _, other in others)])
     low, high = points.min(axis=0), points.max(axis=0)
@@ -56,7 +81,7 @@ def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.nda
                                cmap="viridis", alpha=0.85)
         decades = 10.0 ** numpy.arange(numpy.ceil(numpy.log10(levels[0])),
                                        numpy.floor(numpy.log10(levels[-1])) + 1)
-        figure.colorbar(filled, ax=axes, ticks=decades, format="%g", label=f"{name}  (log scale)")
+        figure.colorbar(filled, ax=axes, ticks=decades, format="%g", label=message("plot_log_scale", lang, name=name))
     else:
         filled = axes.contourf(gx, gy, values, levels=numpy.linspace(lowest, highest, 30),
                                cmap="viridis", alpha=0.85)
@@ -64,7 +89,7 @@ def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.nda
     for start in range(path.shape[1]):
         trail = path[:, start, :]
         line, = axes.plot(trail[:, 0], trail[:, 1], linewidth=1.8,
-                          label=f"from ({trail[0, 0]:g}, {trail[0, 1]:g})")
+                          label=message("plot_from", lang, x=trail[0, 0], y=trail[0, 1]))
         axes.plot(*trail[0], "o", color=line.get_color())
         axes.plot(*trail[-1], "s", color=line.get_color(), markersize=5)
     for label, other in others:

@@ -24,9 +24,9 @@ from rich.text import Text as RichText
 
 from tutor.documents import Node, Problem, Reader, spec
 from tutor.errors import LessonError
-from tutor.lessons.display import code_block, mark, show
+from tutor.lessons.display import code_block, mark, show, snippet_comments
 from tutor.lessons.mathctx import LessonMath
-from tutor.lessons.model import Derivative, DType, Point, Source, Step
+from tutor.lessons.model import Derivative, DType, Point, Source, Step, Text
 from tutor.lessons.snippets import CodeWorker, RunResult
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
@@ -57,10 +57,13 @@ class Expectation:
 @dataclass(frozen=True, kw_only=True)
 class Code(Step):
     """A PyTorch snippet and, optionally, its TensorFlow counterpart; each is run and its
-    output checked (``tensorflow_expect`` defaults to ``expect``)."""
+    output checked (``tensorflow_expect`` defaults to ``expect``). ``comments`` translates
+    the snippets' comments, one ``{en: ..., zh: ...}`` per comment, so that a learner reads
+    them in the lesson's language while the code that runs stays one."""
 
     torch: str
     tensorflow: str | None = None
+    comments: tuple[Text, ...] = ()
     timeout: float = spec(60.0, positive=True)
     at: Point | None = None
     dtype: DType = "float32"
@@ -82,6 +85,23 @@ class Code(Step):
     def line_of(self, framework: str) -> int:
         """The line of the file where the ``framework`` snippet's first line is."""
         return self.torch_line if framework == "torch" else self.tensorflow_line
+
+    def shown(self, framework: str, lang: str) -> str | None:
+        """The ``framework`` snippet as a learner reads it in ``lang``: its comments
+        translated (where ``comments`` has them), the code unchanged."""
+        source = self.source(framework)
+        if source is None or lang == "en":
+            return source
+        translated = {text.get("en"): text.get(lang) for text in self.comments}
+        lines = source.splitlines(keepends=True)
+        for comment in reversed(snippet_comments(source)):
+            if comment.text not in translated:
+                continue
+            code = lines[comment.row][:comment.column]  # the indentation, or the code before it
+            parts = translated[comment.text].splitlines() if comment.whole_lines else \
+                [" ".join(translated[comment.text].split())]
+            lines[comment.row:comment.row + comment.rows] = [f"{code}# {part}\n" for part in parts]
+        return "".join(lines)
 
 
 _EXPECTATION_KINDS = ("value", "derivative", "text", "error")
@@ -185,7 +205,9 @@ def check_output(math: LessonMath, step: Code, run: RunResult,
         if expectation.text is not None:
             rest = text[start:].lstrip()
             ok = rest.startswith(expectation.text)
-            checks.append(Check(label, expectation.text, rest.split("\n", 1)[0][:40], ok))
+            printed_line = rest.split("\n", 1)[0]
+            shown = max(40, len(expectation.text))  # as much as the expected text, at least
+            checks.append(Check(label, expectation.text, printed_line[:shown], ok))
             cursor = start + (len(text[start:]) - len(rest)) + len(expectation.text) if ok else start
             continue
         wanted = expected_values(math, step, expectation)
@@ -210,7 +232,7 @@ def _digits_allowance(written: str, decimals: int) -> float:
 
 def _numbers(values) -> str:
     shown = ", ".join(f"{v:.6g}" for v in list(values)[:3])
-    return shown + (f", ... ({len(values)} numbers)" if len(values) > 3 else "")
+    return shown + (message("more_numbers", n=len(values)) if len(values) > 3 else "")
 
 
 def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str,
@@ -301,12 +323,14 @@ def play(runner, step: Code) -> str:
     if step.tensorflow and TENSORFLOW.installed():
         passed = _snippet(runner, step, "tensorflow") and passed
     elif step.tensorflow:
-        code_block(runner.console, say("tf_missing", runner.lang), step.tensorflow)
+        code_block(runner.console, say("tf_missing", runner.lang),
+                   step.shown("tensorflow", runner.lang))
     return runner.conclude(step, PASSED if passed else "failed")
 
 
 def _snippet(runner, step: Code, framework: str) -> bool:
-    code_block(runner.console, say(f"{framework}_code", runner.lang), step.source(framework))
+    code_block(runner.console, say(f"{framework}_code", runner.lang),
+               step.shown(framework, runner.lang))
     lesson_id = runner.lesson.id
     name = f"<{lesson_id}:{step.id}>" if framework == "torch" else (
         f"<{lesson_id}:{step.id}:{framework}>")
@@ -324,7 +348,8 @@ def formulas(math: LessonMath, step: Code) -> None:
 
 
 def problems(math: LessonMath, step: Code, path: str) -> list[Problem]:
-    """Each snippet must be valid Python (it is run only when the lesson is played)."""
+    """Each snippet must be valid Python (it is run only when the lesson is played), and in a
+    lesson in several languages each of its comments must be translated under ``comments``."""
     found = []
     for framework in FRAMEWORKS:
         source = step.source(framework)
@@ -336,6 +361,25 @@ def problems(math: LessonMath, step: Code, path: str) -> list[Problem]:
             found.append(Problem(path, step.line_of(framework) + (error.lineno or 0),
                                  f"step {step.id!r}: the {framework} snippet is not valid "
                                  f"Python: {error.msg} (snippet line {error.lineno})"))
+    if len(math.lesson.languages) > 1:
+        found += _comment_problems(step, path)
+    return found
+
+
+def _comment_problems(step: Code, path: str) -> list[Problem]:
+    translated = {text.get("en") for text in step.comments}
+    found, written = [], set()
+    for framework in FRAMEWORKS:
+        for comment in snippet_comments(step.source(framework) or ""):
+            written.add(comment.text)
+            if comment.text not in translated:
+                found.append(Problem(path, step.line_of(framework) + comment.row + 1,
+                                     f"step {step.id!r}: the {framework} snippet's comment "
+                                     f"{comment.text!r} has no translation; add it to the "
+                                     "step's comments as {en: ..., zh: ...}"))
+    found += [Problem(path, text.line, f"step {step.id!r}: comments: {text.get('en')!r} is "
+                      "not a comment of the step's snippets")
+              for text in step.comments if text.get("en") not in written]
     return found
 
 

@@ -167,21 +167,27 @@ def _compare_paths(runner, step: Descend, descent: Descent) -> bool:
 
 
 def _plot(runner, step: Descend, descent: Descent, targets) -> None:
-    from tutor.lessons.plot import PlotUnavailable, contour_plot
+    from tutor.lessons.plot import PlotUnavailable, contour_plot, han_font
 
     function = runner.math.expr(step.function, f"step {step.id!r}: function")
     out = runner.options.out_dir / step.plot
-    others = [(other.label.get(runner.lang),
+    try:
+        lang = runner.lang if runner.lang == "en" or han_font() else "en"
+    except ImportError:  # no matplotlib: contour_plot says so
+        lang = runner.lang
+    others = [(other.label.get(lang),
                numpy.array([[p.values[n] for n in descent.variables] for p in other.points]))
               for other in step.plot_paths]
     try:
         path = contour_plot(function, descent.variables, descent.path, targets, out,
-                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}", others)
+                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}", others, lang)
     except PlotUnavailable as missing:
         runner.console.print(RichText(say("plot_missing", runner.lang, why=missing),
                                       style="yellow"))
         return
     runner.note("plot_saved", path=path)
+    if lang != runner.lang:
+        runner.note("plot_in_english", style="dim")
 
 
 def _progress(console: Console, total: int):
