@@ -29,9 +29,10 @@ from tutor.lessons.steps.code import FRAMEWORKS
 from tutor.lessons.ui import COMMANDS, Prompter
 from tutor.render import make_console
 
-#: Words the program may print in Chinese mode: the commands a learner types, library names.
+#: Words the program may print in Chinese mode: the commands a learner types, library and
+#: package names.
 ALLOWED = {*COMMANDS, "tutor", "learn", "save", "pip", "install", "PyTorch", "TensorFlow",
-           "SymPy", "autograd", "float32", "float64"}
+           "SymPy", "autograd", "float32", "float64", "Debian", "fonts", "noto", "cjk"}
 #: Function names formulas are printed with.
 MATH = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "asin", "acos", "atan",
         "exp", "log", "sqrt", "sigmoid", "softplus", "softmax", "relu", "Max", "Min", "abs", "sign"}

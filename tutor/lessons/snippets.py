@@ -12,6 +12,7 @@ reported. The process itself is :mod:`tutor.lessons.snippet_process`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -27,6 +28,7 @@ from tutor.lowering import TENSORFLOW_QUIET
 
 _PROCESS = Path(__file__).with_name("snippet_process.py")
 _START_SECONDS = 120.0
+_EXIT_SECONDS = 5.0  # a process whose output closed has that long to end before it is killed
 
 
 @dataclass
@@ -128,7 +130,9 @@ class CodeWorker:
         except queue.Empty:
             self._drop(framework, wait=True)
             return RunResult(timed_out=True)
-        if reply is None:
+        if reply is None:  # its output closed: the process is ending; let it, to say how
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=_EXIT_SECONDS)
             return RunResult(crashed=self._drop(framework, wait=True))
         return RunResult(reply["stdout"], reply["error"])
 
