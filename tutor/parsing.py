@@ -48,6 +48,7 @@ from typing import NamedTuple
 import sympy
 from sympy import S
 
+from tutor._cursor import TokenCursor
 from tutor._limits import bounded
 from tutor.errors import ParseError
 from tutor.functions import relu, sigmoid, softplus
@@ -214,7 +215,7 @@ def _is_plain_name(name: str) -> bool:
     return name.isidentifier() and not name.startswith("_") and not keyword.iskeyword(name)
 
 
-class _Parser:
+class _Parser(TokenCursor):
     """Grammar, loosest first:
     sum := term (('+'|'-') term)* ; term := signed (('*'|'/') signed | power)*
     signed := ('+'|'-')* power ; power := atom superscript* ('^' signed)?
@@ -223,8 +224,7 @@ class _Parser:
 
     def __init__(self, text: str, variables: dict[str, sympy.Expr] | None):
         self.text = text
-        self.tokens = _tokenize(text)
-        self.index = 0
+        super().__init__(_tokenize(text))
         self.depth = 0
         self.tower = 0  # exponents open around the current token
         self.open_bars = 0  # '|' groups open at the current parenthesis level
@@ -235,18 +235,6 @@ class _Parser:
 
     def error(self, token: _Token, message: str, hint: str = "") -> ParseError:
         return _error(self.text, token.pos, message, hint)
-
-    def peek(self, ahead: int = 0) -> _Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
-
-    def advance(self) -> _Token:
-        token = self.tokens[self.index]
-        self.index += 1
-        return token
-
-    def at(self, *ops: str) -> bool:
-        token = self.peek()
-        return token.kind == "op" and token.value in ops
 
     def parse(self) -> sympy.Expr:
         expr = self.sum()

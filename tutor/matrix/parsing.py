@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from tutor._cursor import TokenCursor
 from tutor.errors import ParseError
 from tutor.matrix.nodes import Node
 from tutor.matrix.tokens import SUPERSCRIPTS, Token, error_at, tokenize
@@ -58,7 +59,7 @@ def _is_coefficient(node: Node) -> bool:
                for part in node.walk())
 
 
-class _Parser:
+class _Parser(TokenCursor):
     """Grammar, loosest first:
     compare := sum (('>'|'<'|'>='|'<=') sum)? ; sum := term (('+'|'-') term)*
     term := signed (('@'|'·'|'*'|'⊙'|'/') signed | postfix)*   (juxtaposition is '@')
@@ -70,8 +71,7 @@ class _Parser:
     def __init__(self, text: str, variables: set[str], dims: set[str],
                  defined: Mapping[str, Node]):
         self.text = text
-        self.tokens = tokenize(text)
-        self.index = 0
+        super().__init__(tokenize(text))
         self.depth = 0
         self.in_norm = False
         self.variables = variables
@@ -80,18 +80,6 @@ class _Parser:
         self.known = sorted(variables | dims | set(defined), key=len, reverse=True)
 
     # -- tokens
-    def peek(self, ahead: int = 0) -> Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.index]
-        self.index += 1
-        return token
-
-    def at(self, *ops: str) -> bool:
-        token = self.peek()
-        return token.kind == "op" and token.value in ops
-
     def expect(self, op: str, opening: Token) -> None:
         if self.at(op):
             self.advance()
