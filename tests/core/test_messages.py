@@ -32,7 +32,8 @@ def test_keys_are_unique_across_the_tables():
 def test_every_message_has_both_languages_with_the_same_parameters(key):
     english, chinese = MESSAGES[key]
     assert english.strip() and chinese.strip()
-    assert fields(english) - fields(chinese) <= {"plural"}  # Chinese has no plural ending
+    # Chinese has no plural ending and no article
+    assert fields(english) - fields(chinese) <= {"plural", "article"}
     assert fields(chinese) <= fields(english)
     if any(ord(char) in HAN for char in chinese):
         for ascii_mark, wide in ((",", "，"), (":", "："), (";", "；"), ("(", "（")):

@@ -111,14 +111,7 @@ def no_tensorflow(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", None)
 
 
-#: Lessons whose program output is not all in the catalogue yet: the matrix checker's verdicts,
-#: the exercises' feedback and the autograd graph's labels are English only (issue 13).
-NOT_YET_IN_CHINESE = {"linear-layer-backprop", "two-layer-network", "softmax-matrix",
-                      "autograd-graph"}
-
-
-@pytest.mark.parametrize("lesson", [info.id for info in catalog()
-                                    if info.id not in NOT_YET_IN_CHINESE])
+@pytest.mark.parametrize("lesson", [info.id for info in catalog()])
 def test_a_lesson_in_chinese_prints_no_english(lesson, no_tensorflow, code_worker, tmp_path,
                                                monkeypatch):
     transcript, allowed, printed = play_in_chinese(lesson, code_worker, tmp_path, monkeypatch)

@@ -35,6 +35,7 @@ from tutor.matrix.evaluate import (
 from tutor.matrix.nodes import Node, render
 from tutor.matrix.parsing import RESERVED, parse
 from tutor.matrix.shapes import Shape, ShapeChecker, ShapeError, declare, describe, normalize
+from tutor.messages import text
 from tutor.numeric import answer_ratio
 
 #: Random draws per size, and how many sizes are tried.
@@ -45,7 +46,8 @@ _LISTED = 6  # differing entries named in a message
 
 
 def _sizes_text(sizes: Mapping[str, int]) -> str:
-    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items()) or "the declared sizes"
+    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items()) or \
+        text("matrix_declared_sizes")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class MatrixProblem:
         if not self.fits(shape):
             return shape, []
         for sizes in self.sizes:
-            check_work(tree, checker, sizes, "your answer")
+            check_work(tree, checker, sizes, text("matrix_your_answer"))
         program = lower(tree, checker)
         import torch
 
@@ -184,7 +186,7 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
     if wrt not in tree.names():
         raise TutorError(f"the loss {render(tree)} does not depend on {wrt}")
     for assignment in assignments:
-        check_work(tree, checker, assignment, "the loss")
+        check_work(tree, checker, assignment, text("matrix_the_loss"))
     program = lower(tree, checker)
 
     kept_values, derivatives = [], []
@@ -237,13 +239,19 @@ def read_assignments(text: str, what: str) -> dict[str, str]:
 MatrixDiagnoser = Callable[[MatrixProblem, Node, Verdict], Verdict]
 
 
-def _entry(problem: MatrixProblem, row: int, column: int) -> str:
+def _index(problem: MatrixProblem, row: int, column: int) -> str:
+    """Where an entry of the derivative is: '[2]' or '[1, 0]' ('' for a scalar)."""
     shape = problem.derivative_shape
     if not shape:
-        return "the value"
+        return ""
     if len(shape) == 1 or shape[0] == 1:
-        return f"entry [{row if len(shape) == 1 else column}]"
-    return f"entry [{row}, {column}]"
+        return f"[{row if len(shape) == 1 else column}]"
+    return f"[{row}, {column}]"
+
+
+def _entry(problem: MatrixProblem, row: int, column: int) -> str:
+    index = _index(problem, row, column)
+    return text("matrix_entry", index=index) if index else text("matrix_the_value")
 
 
 def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
@@ -255,9 +263,10 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     tried = "; ".join(_sizes_text(sizes) for sizes in problem.sizes)
     draws = sum(len(expected) for expected in problem.expected)
     if not wrong:
-        at = f"at {len(problem.sizes)} size{'s' * (len(problem.sizes) > 1)} ({tried}), " \
-            f"{draws} random draws in all" if problem.dims else f"at {draws} random draws"
-        return Verdict(True, f"Correct: your answer matches autograd's {name} {at}.")
+        count = len(problem.sizes)
+        at = text("matrix_at_sizes", count=count, plural="s" * (count > 1), tried=tried,
+                  draws=draws) if problem.dims else text("matrix_at_draws", draws=draws)
+        return Verdict(True, text("matrix_correct", name=name, at=at))
     index = max(wrong, key=lambda i: float(ratios[i].max()))
     ratio, expected, given = ratios[index], problem.expected[index], results[index]
     draw, row, column = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
@@ -265,46 +274,47 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     entries = ratio[draw].size
     where = _entry(problem, int(row), int(column))
     got, want = float(given[draw, row, column]), float(expected[draw, row, column])
-    shown = "is undefined (NaN or inf)" if not np.isfinite(got) else f"gives {got:.6g}"
+    shown = text("matrix_undefined") if not np.isfinite(got) else text("matrix_gives", value=got)
     sizes = problem.sizes[index]
-    count = f"{differing} of {entries} entries"
+    count = text("matrix_count", differing=differing, entries=entries)
     if differing < entries:  # name them: a pattern (one row, the diagonal) is a clue
-        listed = [_entry(problem, int(r), int(c)).removeprefix("entry ")
+        listed = [_index(problem, int(r), int(c))
                   for r, c in np.argwhere(ratio[draw] > 1.0)[:_LISTED]]
-        count += f" ({', '.join(listed)}{', …' if differing > _LISTED else ''})"
-    at = f"with {_sizes_text(sizes)}, " if sizes else ""
+        count = text("matrix_listed", count=count,
+                     listed=", ".join(listed) + (", …" if differing > _LISTED else ""))
+    at = text("matrix_with_sizes", sizes=_sizes_text(sizes)) if sizes else ""
     if entries == 1:
-        message = f"Not quite: {at}your answer {shown}, autograd's {name} is {want:.6g}."
+        message = text("matrix_wrong_value", at=at, shown=shown, name=name, want=want)
     else:
-        message = (f"Not quite: {at}{count} of your {name} differ from autograd's; the worst "
-                   f"is {where}: your answer {shown}, autograd gives {want:.6g}.")
+        message = text("matrix_wrong_entries", at=at, count=count, name=name, where=where,
+                       shown=shown, want=want)
     if len(wrong) < len(problem.sizes):
-        message += (f" (It matches at {len(problem.sizes) - len(wrong)} of the "
-                    f"{len(problem.sizes)} sizes tried.)")
+        message += text("matrix_matches_some", matching=len(problem.sizes) - len(wrong),
+                        sizes=len(problem.sizes))
     return Verdict(False, message, counterexample={
         "sizes": dict(sizes), "draw": int(draw), "entry": where, "expected": want,
         "given": got if np.isfinite(got) else None, "differing": differing, "entries": entries})
 
 
-def _shape_verdict(problem: MatrixProblem, what: str, shape: Shape) -> Verdict:
-    wanted = describe(problem.derivative_shape)
-    return Verdict(False, f"{what} is {describe(shape)}; {problem.derivative_name} has the shape "
-                   f"of {problem.wrt}: {wanted}.")
+def _shape_verdict(problem: MatrixProblem, answer: str, shape: Shape) -> Verdict:
+    return Verdict(False, text("matrix_wrong_shape", answer=answer, shape=describe(shape),
+                               name=problem.derivative_name, wrt=problem.wrt,
+                               wanted=describe(problem.derivative_shape)))
 
 
 def _function_results(problem: MatrixProblem, function: Callable, part: int | None = None,
                       parts: int = 1) -> list[np.ndarray] | str:
     """A Python function's values, called once per draw with NumPy arrays (vectors 1-D), or
-    the reason it could not be used; with ``part``, item ``part`` of the ``parts`` arrays it
-    returns. It runs in this process: use it for trusted code."""
+    the sentence saying why it could not be used; with ``part``, item ``part`` of the
+    ``parts`` arrays it returns. It runs in this process: use it for trusted code."""
     try:
         parameters = list(inspect.signature(function).parameters)
     except (TypeError, ValueError):
-        return "your function's parameters cannot be read"
+        return text("matrix_function_unreadable")
     unknown = [p for p in parameters if p not in problem.declared and p not in problem.dims]
     if unknown:
-        return (f"your function takes {', '.join(unknown)}, which the question does not "
-                f"declare (it declares {', '.join([*problem.declared, *problem.dims])})")
+        return text("matrix_function_undeclared", unknown=", ".join(unknown),
+                    declared=", ".join([*problem.declared, *problem.dims]))
     results = []
     for sizes, values, expected in zip(problem.sizes, problem.values, problem.expected,
                                        strict=True):
@@ -317,16 +327,15 @@ def _function_results(problem: MatrixProblem, function: Callable, part: int | No
                 if part is not None:
                     count = len(output) if isinstance(output, (tuple, list)) else 1
                     if count != parts:
-                        return (f"your function should return {parts} arrays, one per "
-                                f"variable; it returned {count}")
+                        return text("matrix_function_parts", parts=parts, count=count)
                     output = output[part]
                 result = np.asarray(output, dtype=np.float64)
             except Exception as error:  # noqa: BLE001  (the learner's code: any failure)
-                return f"your function raised {type(error).__name__}: {error}"
+                return text("matrix_function_raised", kind=type(error).__name__, error=error)
             if result.size != expected[draw].size:
-                return (f"with {_sizes_text(sizes)} your function returned an array of shape "
-                        f"{result.shape}; {problem.derivative_name} has the shape "
-                        f"{tuple(sizes.get(dim, dim) for dim in problem.derivative_shape)}")
+                return text("matrix_function_shape", sizes=_sizes_text(sizes),
+                            shape=result.shape, name=problem.derivative_name, wanted=tuple(
+                                sizes.get(dim, dim) for dim in problem.derivative_shape))
             per_draw.append(result.reshape(expected[draw].shape))
         results.append(np.stack(per_draw))
     return results
@@ -386,12 +395,12 @@ def check_prepared(problems: Sequence[MatrixProblem], answer: str | Callable | S
             problems, answer, strict=True)]
     else:
         count = len(answer) if isinstance(answer, (list, tuple)) else 1
-        return Verdict(False, f"Expected {len(problems)} answers ({wanted}), one per variable, "
-                       f"as a list; got {count}.")
+        return Verdict(False, text("matrix_answers_count", n=len(problems), wanted=wanted,
+                                   count=count))
     first_wrong = next((part for part in parts if not part.correct), None)
     return Verdict(
         first_wrong is None,
-        "\n".join(f"{problem.derivative_name}: {part.message}"
+        "\n".join(text("matrix_part", name=problem.derivative_name, message=part.message)
                   for problem, part in zip(problems, parts, strict=True)),
         counterexample=first_wrong.counterexample if first_wrong else None,
         mistake=next((part.mistake for part in parts if part.mistake), None), parts=tuple(parts))
@@ -401,21 +410,20 @@ def _check_one(problem: MatrixProblem, answer: str | Callable, diagnose: MatrixD
                part: int | None = None, parts: int = 1) -> Verdict:
     if callable(answer):
         results = _function_results(problem, answer, part, parts)
-        return Verdict(False, results[0].upper() + results[1:] + ".") \
-            if isinstance(results, str) else judge(problem, results)
+        return Verdict(False, results) if isinstance(results, str) else judge(problem, results)
     try:
         tree = problem.read(answer)
     except ParseError as error:
-        return Verdict(False, f"Could not read your answer: {error}.", unreadable=True)
+        return Verdict(False, text("verdict_unreadable", error=error), unreadable=True)
     try:
         shape, results = problem.evaluate(tree)
     except ShapeError as error:
-        verdict = Verdict(False, f"Your answer's shapes do not fit: {error}.")
+        verdict = Verdict(False, text("matrix_shapes_do_not_fit", error=error))
     except TutorError as error:  # too much work at the question's sizes
-        return Verdict(False, f"Your answer cannot be checked: {error}.")
+        return Verdict(False, text("matrix_cannot_check", error=error))
     else:
         verdict = judge(problem, results) if results else \
-            _shape_verdict(problem, f"Your answer {render(tree)}", shape)
+            _shape_verdict(problem, render(tree), shape)
     if diagnose is not None and not verdict.correct:
         verdict = diagnose(problem, tree, verdict)
     return verdict

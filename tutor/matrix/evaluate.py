@@ -27,6 +27,7 @@ import numpy as np
 from tutor.errors import TutorError
 from tutor.matrix.nodes import Node, render
 from tutor.matrix.shapes import MAX_DIM, MAX_ENTRIES, Shape, ShapeChecker, concrete, describe
+from tutor.messages import text
 
 #: The most multiply-adds one draw of an expression may cost (a 512×512 matrix product is
 #: 134 million): more is refused before anything is computed.
@@ -163,8 +164,8 @@ def check_sizes(sizes: object, dims: Sequence[str], declared: Mapping[str, Shape
 
 
 def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what: str) -> None:
-    """Refuse ``what`` ("the loss", "your answer"), the expression ``root``, if it would cost
-    more than MAX_WORK multiply-adds per draw at ``sizes`` (a long product of large
+    """Refuse ``what`` (the loss, your answer: words to print), the expression ``root``, if it
+    would cost more than MAX_WORK multiply-adds per draw at ``sizes`` (a long product of large
     matrices), before any of it is computed."""
     work = 0
     for node in root.walk():
@@ -174,8 +175,8 @@ def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what
             work += rows * columns * concrete(checker.shape(node.args[0]), sizes)[1]
     if work > MAX_WORK:
         shown = ", ".join(f"{dim} = {size}" for dim, size in sizes.items())
-        raise TutorError(f"{what} {render(root)} would take about {work:,} operations per draw "
-                         f"with {shown}; the limit is {MAX_WORK:,}")
+        raise TutorError(text("matrix_too_much_work", what=what, expr=render(root), work=work,
+                              sizes=shown, limit=MAX_WORK))
 
 
 # ---------------------------------------------------------------- lowering to torch
