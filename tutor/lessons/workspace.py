@@ -11,6 +11,7 @@ a transpose, a bias gradient not summed over the batch) to name it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from inspect import Parameter, Signature
 from pathlib import Path
@@ -147,19 +148,25 @@ class ExerciseChecker:
             try:
                 session.load("exercise")
             except StudentCodeError as error:
-                return _failed(error)
+                return _failed(error, path.name)
             verdict = check_prepared(problems, function)
         if function.failure is not None:
-            return _failed(function.failure)
+            return _failed(function.failure, path.name)
         if len(exercise.wrt) == 1:
             verdict = replace(verdict, parts=(verdict,))
         return _name_mistake(exercise, function.calls.values(), verdict)
 
 
-def _failed(error: StudentCodeError) -> Verdict:
+#: Where the worker says the learner's code failed: ``exercise.py, line 13, in f: Error...``
+#: (the file is loaded as exercise.py).
+_WHERE = re.compile(r"exercise\.py, line (?P<line>\d+)(?:, in (?P<function>\w+))?: (?P<error>.*)",
+                    re.DOTALL)
+
+
+def _failed(error: StudentCodeError, file_name: str) -> Verdict:
     """What the learner is told when their code failed in the worker: a timeout and the
-    memory limit in the catalogue's words, other failures with the worker's own report
-    (a traceback line, say)."""
+    memory limit in the catalogue's words; an error raised with the line of their file it
+    was raised at and what Python said."""
     if error.kind == "timeout":
         message = text("exercise_timeout", seconds=LIMITS.timeout)
     elif error.kind == "memory":
@@ -167,7 +174,16 @@ def _failed(error: StudentCodeError) -> Verdict:
     elif error.kind == "crashed":
         message = text("exercise_crashed", error=error)
     else:
-        message = text("exercise_failed", error=error)
+        where = _WHERE.fullmatch(str(error))
+        if where is None:
+            report = str(error)
+        elif where["function"]:
+            report = text("exercise_raised_in", file=file_name, line=where["line"],
+                          function=where["function"], error=where["error"])
+        else:
+            report = text("exercise_raised_at", file=file_name, line=where["line"],
+                          error=where["error"])
+        message = text("exercise_failed", error=report)
     return Verdict(False, message, unreadable=error.kind == "syntax")
 
 
