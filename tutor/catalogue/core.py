@@ -272,4 +272,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "matrix_shapes_do_not_fit": ("Your answer's shapes do not fit: {error}.",
                                  "你的答案中的形状对不上：{error}。"),
     "matrix_cannot_check": ("Your answer cannot be checked: {error}.", "无法核对你的答案：{error}。"),
+    # matrix/check.py, evaluate.py, shapes.py: a matrix question that cannot be used as given
+    "question_define_name": ("define: {name!r} cannot be defined; it must be a new name",
+                             "define：{name!r} 不能被定义；它必须是一个新名字"),
+    "question_definition": ("the definition of {name} ({formula!r}): {error}",
+                            "{name} 的定义（{formula!r}）：{error}"),
+    "question_wrt_undeclared": ("wrt={wrt!r} is not declared; the shapes declare {declared}",
+                                "wrt={wrt!r} 没有声明；shapes 声明的是 {declared}"),
+    "question_draws": ("draws must be a whole number from 1 to {most}, got {draws!r}",
+                       "draws 必须是 1 到 {most} 之间的整数，实际是 {draws!r}"),
+    "question_loss_text": ("the loss must be a formula as text, got {kind}",
+                           "损失必须是文本形式的公式，实际是 {kind}"),
+    "question_loss": ("the loss {loss!r}: {error}", "损失 {loss!r}：{error}"),
+    "question_loss_scalar": ("the loss must be a scalar (or a vector function of a vector, for a "
+                             "Jacobian); {expr} is {shape}",
+                             "损失必须是标量（求雅可比矩阵时，也可以是向量的向量函数）；{expr} 是{shape}"),
+    "question_loss_independent": ("the loss {expr} does not depend on {wrt}",
+                                  "损失 {expr} 不依赖于 {wrt}"),
+    "question_loss_undefined": ("the loss {expr} or its derivative is undefined at every random "
+                                "draw with {sizes}; declare the values' structure, e.g. "
+                                "given={{'x': 'positive'}}",
+                                "损失 {expr} 或它的导数在 {sizes} 时的每次随机取值上都没有定义；"
+                                "请声明取值的结构，例如 given={{'x': 'positive'}}"),
+    "question_assignment": ("{what}: expected name=value, got {part!r}",
+                            "{what}：应为 name=value 的形式，实际是 {part!r}"),
+    "question_wrt": ("wrt must name a declared variable, or list several; got {wrt!r}",
+                     "wrt 必须是一个已声明的变量名，或者几个变量名的列表；实际是 {wrt!r}"),
+    "question_not_text": ("expected the expression as text, got {kind}",
+                          "表达式应为文本，实际是 {kind}"),
+    "given_mapping": ("given must map variable names to a structure, like {{'Y': 'one-hot'}}",
+                      "given 必须把变量名映射到一种结构，例如 {{'Y': 'one-hot'}}"),
+    "given_undeclared": ("given names {name!r}, which the shapes do not declare (declared: "
+                         "{declared})",
+                         "given 中的 {name!r} 没有在 shapes 中声明（已声明：{declared}）"),
+    "given_unknown": ("unknown structure {kind!r} for {name}; choose one of: {choices}",
+                      "{name} 的结构 {kind!r} 未知；可选：{choices}"),
+    "given_not_square": ("{name} is declared {structure}, but it is {shape}, not a square matrix",
+                         "{name} 声明为 {structure}，但它是{shape}，不是方阵"),
+    "given_scalar": ("{name} is declared {structure}, but it is a scalar",
+                     "{name} 声明为 {structure}，但它是标量"),
+    "structure:one-hot": ("each row (or the vector) holds a single 1, else 0",
+                          "每一行（或整个向量）只有一个 1，其余为 0"),
+    "structure:probabilities": ("each row (or the vector) is positive and sums to 1",
+                                "每一行（或整个向量）都为正，且和为 1"),
+    "structure:symmetric": ("a square matrix equal to its transpose", "等于自身转置的方阵"),
+    "structure:positive-definite": ("a symmetric matrix with positive eigenvalues",
+                                    "特征值全为正的对称矩阵"),
+    "structure:mask": ("entries 0 or 1", "元素为 0 或 1"),
+    "structure:positive": ("entries between 0.1 and 2", "元素在 0.1 到 2 之间"),
+    "sizes_mapping": ("sizes must map each dimension to a whole number, like {{'n': 5, 'd': 3}}, "
+                      "or be a list of such mappings",
+                      "sizes 必须把每个维度映射到一个整数，例如 {{'n': 5, 'd': 3}}，"
+                      "或者是这样的映射组成的列表"),
+    "sizes_missing": ("sizes {sizes} give no size for {missing}",
+                      "sizes {sizes} 没有给出 {missing} 的大小"),
+    "sizes_range": ("the size of {dim} must be a whole number from 1 to {most}, got {size!r}",
+                    "{dim} 的大小必须是 1 到 {most} 之间的整数，实际是 {size!r}"),
+    "sizes_entries": ("with sizes {sizes}, {name} would have {entries:,} entries; the limit is "
+                      "{limit:,}",
+                      "在 sizes {sizes} 下，{name} 会有 {entries:,} 个元素；上限是 {limit:,}"),
+    "shapes_mapping": ("shapes must map each variable to its shape, like {{'X': 'n×d', 'w': "
+                       "'d', 'y': 'n'}}",
+                       "shapes 必须把每个变量映射到它的形状，例如 {{'X': 'n×d', 'w': 'd', 'y': 'n'}}"),
+    "shapes_bad_name": ("{name!r} cannot name a variable; use a letter followed by letters, "
+                        "digits or '_' (not one of {reserved})",
+                        "{name!r} 不能用作变量名；请用字母开头、后跟字母、数字或 '_' 的名字"
+                        "（不能是 {reserved} 之一）"),
+    "shapes_clash": ("{names} names both a variable and a dimension",
+                     "{names} 既是变量名又是维度名"),
+    "shapes_spec_type": ("the shape of {name} must be text like 'n×d' or a tuple, got {spec!r}",
+                         "{name} 的形状必须是像 'n×d' 这样的文本或元组，实际是 {spec!r}"),
+    "shapes_too_many": ("the shape of {name} has {count} dimensions ({spec!r}); scalars, vectors "
+                        "and matrices are supported",
+                        "{name} 的形状有 {count} 个维度（{spec!r}）；只支持标量、向量和矩阵"),
+    "shapes_dim_range": ("the shape of {name} has a dimension of {size}; dimensions must be "
+                         "between 1 and {most}",
+                         "{name} 的形状中有大小为 {size} 的维度；维度必须在 1 到 {most} 之间"),
+    "shapes_bad_part": ("the shape of {name} ({spec!r}) has {part!r}, which is neither a "
+                        "dimension name nor a whole number; write it like 'n×d'",
+                        "{name} 的形状（{spec!r}）中的 {part!r} 既不是维度名也不是整数；"
+                        "请写成 'n×d' 的样子"),
 }

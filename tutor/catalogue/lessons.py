@@ -138,6 +138,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "solution, skip or quit.",
                       "在你的编辑器里修改并保存 {path}。按回车（或输入 check）检查，或在另一个终端运行 "
                       "`tutor watch {path}`；也可输入 hint、solution、skip 或 quit。"),
+    "exercise_prompt": ("[Enter] check> ", "[回车] 检查> "),
     "exercise_commands": ("Press Enter or type check, hint, solution, skip or quit.",
                           "请按回车，或输入 check、hint、solution、skip、quit。"),
     "exercise_wrote_solution": ("The reference solution, written to {path}:",

@@ -174,7 +174,7 @@ def _failed(error: StudentCodeError, file_name: str) -> Verdict:
     elif error.kind == "crashed":
         message = text("exercise_crashed", error=error)
     else:
-        where = _WHERE.fullmatch(str(error))
+        where = _WHERE.fullmatch(str(error).rstrip().removesuffix(":"))  # ': ' of no message
         if where is None:
             report = str(error)
         elif where["function"]:

@@ -126,12 +126,13 @@ def _definitions(define: Mapping[str, str] | None, declared: Mapping[str, Shape]
     for name, formula in (define or {}).items():
         if not isinstance(name, str) or not name.isidentifier() or name in declared or \
                 name in dims or name in RESERVED:
-            raise TutorError(f"define: {name!r} cannot be defined; it must be a new name")
+            raise TutorError(text("question_define_name", name=name))
         try:
             tree = parse(formula, declared, dims, defined)
             ShapeChecker(declared).shape(tree)
         except ParseError as error:
-            raise type(error)(f"the definition of {name} ({formula!r}): {error}") from None
+            raise type(error)(text("question_definition", name=name, formula=formula,
+                                   error=error)) from None
         defined[name] = tree
     return defined
 
@@ -161,10 +162,9 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
     """
     declared = declare(shapes)
     if wrt not in declared:
-        raise TutorError(f"wrt={wrt!r} is not declared; the shapes declare "
-                         f"{', '.join(declared)}")
+        raise TutorError(text("question_wrt_undeclared", wrt=wrt, declared=", ".join(declared)))
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
-        raise TutorError(f"draws must be a whole number from 1 to {MAX_DRAWS}, got {draws!r}")
+        raise TutorError(text("question_draws", most=MAX_DRAWS, draws=draws))
     kinds = structures(given, declared)
     dims = list(dict.fromkeys(dim for shape in declared.values() for dim in shape
                               if isinstance(dim, str)))  # in the order they are declared
@@ -172,19 +172,18 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
         check_sizes(sizes, dims, declared)
     defined = _definitions(define, declared, dims)
     if not isinstance(loss, str):
-        raise TutorError(f"the loss must be a formula as text, got {type(loss).__name__}")
+        raise TutorError(text("question_loss_text", kind=type(loss).__name__))
     try:
         tree = parse(loss, declared, dims, defined)
         checker = ShapeChecker(declared)
         shape = checker.shape(tree)
     except ParseError as error:
-        raise type(error)(f"the loss {loss!r}: {error}") from None
+        raise type(error)(text("question_loss", loss=loss, error=error)) from None
     wrt_shape = declared[wrt]
     if shape and (len(shape) != 1 or len(wrt_shape) > 1):
-        raise ShapeError(f"the loss must be a scalar (or a vector function of a vector, for a "
-                         f"Jacobian); {render(tree)} is {describe(shape)}")
+        raise ShapeError(text("question_loss_scalar", expr=render(tree), shape=describe(shape)))
     if wrt not in tree.names():
-        raise TutorError(f"the loss {render(tree)} does not depend on {wrt}")
+        raise TutorError(text("question_loss_independent", expr=render(tree), wrt=wrt))
     for assignment in assignments:
         check_work(tree, checker, assignment, text("matrix_the_loss"))
     program = lower(tree, checker)
@@ -198,9 +197,8 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
         finite = np.isfinite(value.detach().numpy()).reshape(draws, -1).all(axis=1) & \
             np.isfinite(derivative).reshape(draws, -1).all(axis=1)
         if not finite.any():
-            raise TutorError(f"the loss {render(tree)} or its derivative is undefined at every "
-                             f"random draw with {_sizes_text(assignment)}; declare the values' "
-                             "structure, e.g. given={'x': 'positive'}")
+            raise TutorError(text("question_loss_undefined", expr=render(tree),
+                                  sizes=_sizes_text(assignment)))
         kept_values.append({name: value[finite] for name, value in values.items()})
         derivatives.append(derivative[finite])
     derivative_shape = wrt_shape if not shape else normalize((shape[0], *wrt_shape))
@@ -209,7 +207,7 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
                          jacobian=bool(shape))
 
 
-def read_assignments(text: str, what: str) -> dict[str, str]:
+def read_assignments(written: str, what: str) -> dict[str, str]:
     """``"X=n×d, P=softmax(X W, axis=1)"`` as a mapping, split at commas outside brackets
     (for the command line; nothing is evaluated).
 
@@ -217,16 +215,16 @@ def read_assignments(text: str, what: str) -> dict[str, str]:
     {'X': 'n×d', 'w': '(d)', 'P': 'sum(X, axis=0)'}
     """
     parts, depth, start = [], 0, 0
-    for index, char in enumerate(text + ","):
+    for index, char in enumerate(written + ","):
         depth += (char == "(") - (char == ")")
         if char == "," and depth == 0:
-            parts.append(text[start:index])
+            parts.append(written[start:index])
             start = index + 1
     result = {}
     for part in parts:
         name, equals, value = part.partition("=")
         if not equals or not name.strip() or not value.strip():
-            raise TutorError(f"{what}: expected name=value, got {part.strip()!r}")
+            raise TutorError(text("question_assignment", what=what, part=part.strip()))
         result[name.strip()] = value.strip()
     return result
 
@@ -373,7 +371,7 @@ def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
     """
     names = [wrt] if isinstance(wrt, str) else list(wrt) if isinstance(wrt, Sequence) else []
     if not names or not all(isinstance(name, str) for name in names):
-        raise TutorError(f"wrt must name a declared variable, or list several; got {wrt!r}")
+        raise TutorError(text("question_wrt", wrt=wrt))
     problems = [prepare(loss, name, shapes, given, define=define, sizes=sizes, seed=seed,
                         draws=draws) for name in names]
     return check_prepared(problems, answer, diagnose)

@@ -435,7 +435,7 @@ def parse(text: str, variables: Iterable[str], dims: Iterable[str],
     """The tree of ``text``, whose names must be ``variables`` (matrices, vectors, scalars),
     ``dims`` (dimension names, read as numbers) or ``defined`` (names for formulas)."""
     if not isinstance(text, str):
-        raise ParseError(f"expected the expression as text, got {type(text).__name__}")
+        raise ParseError(message_text("question_not_text", kind=type(text).__name__))
     if len(text) > MAX_LENGTH:
         raise ParseError(message_text("matrix_parse_too_long", length=len(text),
                                       limit=MAX_LENGTH))

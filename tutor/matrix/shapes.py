@@ -85,48 +85,44 @@ def declare(shapes: Mapping[str, object]) -> dict[str, Shape]:
     {'X': ('n', 3), 'w': (3,), 'c': ()}
     """
     if not isinstance(shapes, Mapping) or not shapes:
-        raise ShapeError("shapes must map each variable to its shape, like "
-                         "{'X': 'n×d', 'w': 'd', 'y': 'n'}")
+        raise ShapeError(text("shapes_mapping"))
     declared = {}
     for name, spec in shapes.items():
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") \
                 or name in RESERVED:
-            raise ShapeError(f"{name!r} cannot name a variable; use a letter followed by "
-                             f"letters, digits or '_' (not one of {', '.join(sorted(RESERVED))})")
+            raise ShapeError(text("shapes_bad_name", name=name,
+                                  reserved=", ".join(sorted(RESERVED))))
         declared[name] = _declared_shape(name, spec)
     clash = dimension_names(declared) & set(declared)
     if clash:
-        raise ShapeError(f"{', '.join(sorted(clash))} names both a variable and a dimension")
+        raise ShapeError(text("shapes_clash", names=", ".join(sorted(clash))))
     return declared
 
 
 def _declared_shape(name: str, spec: object) -> Shape:
     if isinstance(spec, str):
-        text = spec.strip()
-        parts = [] if text in ("", "scalar", "1", "()") else \
-            _SEPARATOR.split(text.strip("()").strip())
+        written = spec.strip()
+        parts = [] if written in ("", "scalar", "1", "()") else \
+            _SEPARATOR.split(written.strip("()").strip())
     elif isinstance(spec, int) and not isinstance(spec, bool):
         parts = [str(spec)]
     elif isinstance(spec, (tuple, list)):
         parts = [str(part).strip() for part in spec]
     else:
-        raise ShapeError(f"the shape of {name} must be text like 'n×d' or a tuple, got {spec!r}")
+        raise ShapeError(text("shapes_spec_type", name=name, spec=spec))
     if len(parts) > 2:
-        raise ShapeError(f"the shape of {name} has {len(parts)} dimensions ({spec!r}); "
-                         "scalars, vectors and matrices are supported")
+        raise ShapeError(text("shapes_too_many", name=name, count=len(parts), spec=spec))
     dims: list[Dim] = []
     for part in parts:
         if part.isdigit():
             size = int(part)
             if not 1 <= size <= MAX_DIM:
-                raise ShapeError(f"the shape of {name} has a dimension of {size}; "
-                                 f"dimensions must be between 1 and {MAX_DIM}")
+                raise ShapeError(text("shapes_dim_range", name=name, size=size, most=MAX_DIM))
             dims.append(size)
         elif part.isidentifier() and not part.startswith("_") and part not in RESERVED:
             dims.append(part)
         else:
-            raise ShapeError(f"the shape of {name} ({spec!r}) has {part!r}, which is neither a "
-                             "dimension name nor a whole number; write it like 'n×d'")
+            raise ShapeError(text("shapes_bad_part", name=name, spec=spec, part=part))
     return normalize(tuple(dims))
 
 

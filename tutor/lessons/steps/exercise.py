@@ -64,13 +64,14 @@ def play(runner, step: ExerciseStep) -> str:
     if auto:
         code_block(runner.console, say("exercise_wrote_solution", runner.lang, path=path),
                    exercise.reference())
+    else:  # said once, wrapped as a line is (a prompt that long would break inside words)
+        runner.console.print(RichText(say("exercise_edit", runner.lang, path=path)))
     hints, shown = list(step.hints), 0
     failed_on: bytes | None = None  # the file as it was at the last failing check
     with ExerciseChecker() as checker:
         while True:
             if not auto:
-                command = runner.prompt(say("exercise_edit", runner.lang, path=path) + " ",
-                                        "").strip().lower()
+                command = runner.prompt(say("exercise_prompt", runner.lang), "").strip().lower()
                 if command in ("back", "quit", "skip"):
                     return runner.leave(step, command)
                 if command == "solution":
