@@ -88,6 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "column_compared": ("compared", "比较"),
     "column_max_abs": ("max abs error", "最大绝对误差"),
     "column_max_rel": ("max rel error", "最大相对误差"),
+    "symbolic": ("symbolic", "符号"),
     # derivations (feedback/explanation.py, feedback/rules.py)
     "result": ("Result:", "结果："),
     "result_line": ("Result: {equation}", "结果：{equation}"),

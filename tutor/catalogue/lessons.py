@@ -61,7 +61,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "{lesson} 中没有需要重做的步骤（未通过、跳过或看过答案的）。"),
     "retrying": ("Retrying {n} step(s): {steps}", "重做 {n} 个步骤：{steps}"),
     "all_passed": ("Every step passed.", "所有步骤均已通过。"),
-    "symbolic": ("symbolic", "符号"),
     "autograd": ("autograd", "自动求导"),
     "difference": ("|difference|", "|差值|"),
     "autograd_dtype": ("autograd: {dtype}", "自动求导：{dtype}"),
