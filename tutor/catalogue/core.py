@@ -1,4 +1,5 @@
-"""What the core prints (checker verdicts, parse errors, derivations): key -> (English, Chinese)."""
+"""What the core prints (checker verdicts, matrix answers and questions, parse errors, derivations):
+key -> (English, Chinese)."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # check.py: verdicts
