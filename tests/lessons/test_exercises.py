@@ -181,6 +181,24 @@ def test_watch_rechecks_the_file_on_every_save(tmp_path):
         process.wait()
 
 
+def test_watch_speaks_the_language_asked_for(tmp_path):
+    folder = tmp_path / "ws"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "watch", "relu_backward", "--workspace", str(folder),
+         "--lang", "zh"], cwd=str(ROOT), env={**environment(tmp_path), "COLUMNS": "300"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                     daemon=True).start()
+    try:
+        first = _read_until(lines, "正在监视 relu_backward.py（按 Ctrl-C 停止）")
+        assert "relu_backward.py：还没通过" in first and "你的代码在检查器的受限工作进程中出错" in first
+        assert "# TODO：在这里写你的代码" in (folder / "relu_backward.py").read_text("utf-8")
+    finally:
+        process.kill()
+        process.wait()
+
+
 @pytest.mark.parametrize("name", ["tutor.lessons.exercises", "tutor.lessons.steps.exercise"])
 def test_docstring_examples_run(name):
     import doctest
