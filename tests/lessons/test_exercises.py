@@ -308,10 +308,12 @@ def test_a_scripted_learner_pressing_enter_on_an_unchanged_file_ends_the_step(
         in transcript
 
 
-def test_in_a_terminal_an_unchanged_file_is_not_checked_again(tmp_path, monkeypatch):
-    prompter = EnterOnly(interactive=True, typed=("", "", "hint", "skip"))
+def test_in_a_terminal_enter_on_an_unchanged_file_does_not_check_it_again(tmp_path,
+                                                                          monkeypatch):
+    prompter = EnterOnly(interactive=True, typed=("", "", "hint", "check", "skip"))
     transcript, checks, store = _play_step("relu", prompter, tmp_path, monkeypatch, "en")
-    assert checks == 1 and store.lesson("two-layer-network")["steps"]["relu"] == "skipped"
+    assert checks == 2  # Enter did not run it again; check (asked for by name) did
+    assert store.lesson("two-layer-network")["steps"]["relu"] == "skipped"
     assert "Hint 1: (Z > 0) is an array of True and False" in transcript
     assert "relu_backward.py has not changed since the last check, so the verdict stands" \
         in transcript

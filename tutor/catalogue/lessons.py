@@ -144,8 +144,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "参考答案，已写入 {path}："),
     "exercise_solution": ("The reference solution:", "参考答案："),
     "exercise_unchanged": ("{path} has not changed since the last check, so the verdict stands: "
-                           "edit it and save it, then press Enter.",
-                           "{path} 自上次检查以来没有改动，结论不变：请修改并保存，然后按回车。"),
+                           "edit it and save it, then press Enter (or type check to run it "
+                           "again).",
+                           "{path} 自上次检查以来没有改动，结论不变：请修改并保存，然后按回车"
+                           "（或输入 check 再运行一次）。"),
     "exercise_unchanged_end": ("{path} has not changed since the last check, and nobody is at "
                                "the keyboard to edit it: the step ends as not passed.",
                                "{path} 自上次检查以来没有改动，而且没有人在键盘前修改它：本步骤以未通过结束。"),

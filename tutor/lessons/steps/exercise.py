@@ -4,10 +4,10 @@ The step writes the exercise's file (a TODO, in the lesson's language;
 :mod:`tutor.lessons.exercises`) into the learner's workspace, says which file to edit, and
 checks it each time the learner presses Enter or types ``check`` (or ``tutor watch`` checks it
 on every save): shapes, values against autograd, the mistake named. ``hint`` shows the step's
-hints one at a time. The lesson goes on when it passes. A file unchanged since a failing check
-is not run again: the learner is told to edit it first, and a scripted run (nobody at the
-keyboard to edit it) ends the step there as failed. With ``--auto`` the reference solution is
-written and checked.
+hints one at a time. The lesson goes on when it passes. Enter on a file unchanged since a
+failing check does not run it again (``check`` does, say after a timeout on a busy machine):
+the learner is told to edit it first, and a scripted run (nobody at the keyboard to edit it)
+ends the step there as failed. With ``--auto`` the reference solution is written and checked.
 
 >>> from tutor.documents import read_text
 >>> from tutor.lessons.schema import LessonReader
@@ -84,7 +84,7 @@ def play(runner, step: ExerciseStep) -> str:
                 if command not in ("", "check"):
                     runner.note("exercise_commands")
                     continue
-                if failed_on is not None and _contents(path) == failed_on:
+                if command == "" and failed_on is not None and _contents(path) == failed_on:
                     if not runner.prompter.interactive:  # nobody can edit it between lines
                         runner.note("exercise_unchanged_end", path=path.name)
                         return runner.conclude(step, "failed")
