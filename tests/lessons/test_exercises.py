@@ -4,6 +4,7 @@ and hostile files (an endless loop, file access, a 10 GB allocation) get a clear
 
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
 import subprocess
@@ -158,45 +159,43 @@ def _read_until(lines: queue.Queue, text: str, seconds: float = 60) -> str:
     raise AssertionError(f"{text!r} not printed; got:\n{''.join(seen)}")
 
 
-def test_watch_rechecks_the_file_on_every_save(tmp_path):
-    folder = tmp_path / "ws"
+@contextlib.contextmanager
+def _watching(tmp_path, *options: str):
+    """`tutor watch relu_backward` running on the workspace tmp_path/ws: the queue of the lines
+    it prints (the process is killed at the end)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "watch", "relu_backward", "--workspace", str(folder)],
-        cwd=str(ROOT), env={**environment(tmp_path), "COLUMNS": "300"}, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "tutor", "watch", "relu_backward", "--workspace",
+         str(tmp_path / "ws"), *options], cwd=str(ROOT),
+        env={**environment(tmp_path), "COLUMNS": "300"}, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
                      daemon=True).start()
     try:
+        yield lines
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_watch_rechecks_the_file_on_every_save(tmp_path):
+    with _watching(tmp_path) as lines:
         first = _read_until(lines, "watching")
         assert "relu_backward.py: not yet" in first and "NotImplementedError" in first
-        path = folder / "relu_backward.py"
+        path = tmp_path / "ws" / "relu_backward.py"
         path.write_text("def relu_backward(dA, Z):\n    return dA * (dA > 0)\n")
         assert "relu-mask" not in _read_until(lines, "not yet")  # the verdict...
         assert "The mask must come from Z" in _read_until(lines, "mask")  # ...names it
         path.write_text("def relu_backward(dA, Z):\n    return dA * (Z > 0)\n")
         assert "Correct" in _read_until(lines, "Correct")
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_watch_speaks_the_language_asked_for(tmp_path):
-    folder = tmp_path / "ws"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "watch", "relu_backward", "--workspace", str(folder),
-         "--lang", "zh"], cwd=str(ROOT), env={**environment(tmp_path), "COLUMNS": "300"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
-                     daemon=True).start()
-    try:
+    with _watching(tmp_path, "--lang", "zh") as lines:
         first = _read_until(lines, "正在监视 relu_backward.py（按 Ctrl-C 停止）")
         assert "relu_backward.py：还没通过" in first and "你的代码在检查器的受限工作进程中出错" in first
-        assert "# TODO：在这里写你的代码" in (folder / "relu_backward.py").read_text("utf-8")
-    finally:
-        process.kill()
-        process.wait()
+        source = (tmp_path / "ws" / "relu_backward.py").read_text("utf-8")
+        assert "# TODO：在这里写你的代码" in source
 
 
 @pytest.mark.parametrize("name", ["tutor.lessons.exercises", "tutor.lessons.steps.exercise"])
