@@ -139,3 +139,42 @@ def test_the_rules_catch_a_core_module_reaching_up(tmp_path):
     targets = imported("tutor.bad", bad)
     assert targets == {"tutor.feedback"}
     assert layer("tutor.feedback")[1] > layer("tutor.check")[1]
+
+
+def rendered_keys(path: Path) -> set[str]:
+    """The catalogue keys a module renders through tutor.messages.text (however it is imported
+    as); a key built as an f-string counts by its fixed start ('shape_op:' for
+    f"shape_op:{kind}")."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {alias.asname or alias.name for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and node.module == "tutor.messages"
+             for alias in node.names if alias.name == "text"}
+    keys = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in names and node.args:
+            key = node.args[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                keys.add(key.value)
+            elif isinstance(key, ast.JoinedStr) and isinstance(key.values[0], ast.Constant):
+                keys.add(key.values[0].value)
+    return keys
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if layer(m)[0] == "core"))
+def test_core_modules_render_only_the_core_messages(module):
+    """Every key a core module renders is in the core table (tutor.catalogue.core), so its
+    words exist in every language without anything from a layer above."""
+    from tutor.catalogue import core
+
+    keys = rendered_keys(MODULES[module])
+    wrong = sorted(key for key in keys
+                   if key not in core.MESSAGES and not any(k.startswith(key) for k in core.MESSAGES))
+    assert not wrong, f"{module} renders keys that are not core messages: {wrong}"
+
+
+def test_the_key_reader_sees_aliases_and_key_prefixes(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from tutor.messages import text as say\n"
+                      "say('verdict_correct')\nsay(f'rule:{name}', 'zh')\nprint('no_key')\n")
+    assert rendered_keys(module) == {"verdict_correct", "rule:"}

@@ -32,7 +32,8 @@ def test_keys_are_unique_across_the_tables():
 def test_every_message_has_both_languages_with_the_same_parameters(key):
     english, chinese = MESSAGES[key]
     assert english.strip() and chinese.strip()
-    assert fields(english) - fields(chinese) <= {"plural"}  # Chinese has no plural ending
+    # Chinese has no plural ending and no article
+    assert fields(english) - fields(chinese) <= {"plural", "article"}
     assert fields(chinese) <= fields(english)
     if any(ord(char) in HAN for char in chinese):
         for ascii_mark, wide in ((",", "，"), (":", "："), (";", "；"), ("(", "（")):
@@ -68,6 +69,26 @@ def test_core_messages_in_chinese():
         assert "三角函数法则 + 链式法则" in derivation and "结果：d/dx sin(3x) = 3cos(3x)" in derivation
     with pytest.raises(ParseError, match="missing operand after '\\+' at column 3"):
         parse("2 +")  # English again outside the block
+
+
+def test_matrix_verdicts_in_chinese():
+    from tutor.feedback.matrix_mistakes import check_matrix_derivative as named
+    from tutor.matrix import check_matrix_derivative
+
+    shapes = {"X": "n×d", "w": "d", "y": "n"}
+    with language("zh"):
+        shape_error = check_matrix_derivative("2 X (X w - y)", "‖X w - y‖²", "w", shapes).message
+        assert shape_error == ("你的答案中的形状对不上：X(Xw − y) 要求 d = n（X 是一个 n×d 矩阵，"
+                               "Xw − y 是一个 n 维向量）（第 5 列）；Xᵀ(Xw − y) 是一个 d 维向量。")
+        half = named("X^T (X w - y)", "‖X w - y‖²", "w", shapes)
+        assert half.message.startswith("还不对：在 n = ") and "个元素中有" in half.message
+        assert half.message.endswith("漏了因子 2：∂L/∂w 是你的答案的 2 倍。")
+        right = check_matrix_derivative("2 X^T (X w - y)", "‖X w - y‖²", "w", shapes).message
+        assert right.startswith("正确：在 3 组尺寸下（") and right.endswith("一致。")
+        assert check_matrix_derivative("X^T", "‖X w - y‖²", "w", shapes).message == (
+            "你的答案 Xᵀ 是一个 d×n 矩阵；∂L/∂w 的形状与 w 相同：一个 d 维向量。")
+    assert check_matrix_derivative("X^T", "‖X w - y‖²", "w", shapes).message == (
+        "Your answer Xᵀ is a d×n matrix; ∂L/∂w has the shape of w: a d-vector.")
 
 
 def test_chinese_lines_break_after_punctuation_not_inside_words():

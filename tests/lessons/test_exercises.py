@@ -4,6 +4,8 @@ and hostile files (an endless loop, file access, a 10 GB allocation) get a clear
 
 from __future__ import annotations
 
+import contextlib
+import io
 import queue
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from lesson_processes import ROOT, environment, run_tutor
 
 from tutor.errors import TutorError
 from tutor.lessons.exercises import EXERCISES
+from tutor.lessons.ui import Prompter
 from tutor.lessons.workspace import ExerciseChecker, exercise_for, write_exercise
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the confined worker needs Linux")
@@ -129,7 +132,8 @@ def test_the_two_layer_lesson_plays_to_the_end_with_auto(tmp_path, lang):
     result = run_tutor("learn", "two-layer-network", "--auto", "--lang", lang,
                        "--workspace", str(tmp_path / "ws"), home=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert result.stdout.count("Correct: your answer matches autograd") >= 5
+    correct = {"en": "Correct: your answer matches autograd", "zh": "你的答案与自动求导的"}[lang]
+    assert result.stdout.count(correct) >= 5
     assert (tmp_path / "ws" / "solutions" / "two_layer_backward.py").exists()
 
 
@@ -155,27 +159,43 @@ def _read_until(lines: queue.Queue, text: str, seconds: float = 60) -> str:
     raise AssertionError(f"{text!r} not printed; got:\n{''.join(seen)}")
 
 
-def test_watch_rechecks_the_file_on_every_save(tmp_path):
-    folder = tmp_path / "ws"
+@contextlib.contextmanager
+def _watching(tmp_path, *options: str):
+    """`tutor watch relu_backward` running on the workspace tmp_path/ws: the queue of the lines
+    it prints (the process is killed at the end)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "watch", "relu_backward", "--workspace", str(folder)],
-        cwd=str(ROOT), env={**environment(tmp_path), "COLUMNS": "300"}, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "tutor", "watch", "relu_backward", "--workspace",
+         str(tmp_path / "ws"), *options], cwd=str(ROOT),
+        env={**environment(tmp_path), "COLUMNS": "300"}, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
                      daemon=True).start()
     try:
+        yield lines
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_watch_rechecks_the_file_on_every_save(tmp_path):
+    with _watching(tmp_path) as lines:
         first = _read_until(lines, "watching")
         assert "relu_backward.py: not yet" in first and "NotImplementedError" in first
-        path = folder / "relu_backward.py"
+        path = tmp_path / "ws" / "relu_backward.py"
         path.write_text("def relu_backward(dA, Z):\n    return dA * (dA > 0)\n")
         assert "relu-mask" not in _read_until(lines, "not yet")  # the verdict...
         assert "The mask must come from Z" in _read_until(lines, "mask")  # ...names it
         path.write_text("def relu_backward(dA, Z):\n    return dA * (Z > 0)\n")
         assert "Correct" in _read_until(lines, "Correct")
-    finally:
-        process.kill()
-        process.wait()
+
+
+def test_watch_speaks_the_language_asked_for(tmp_path):
+    with _watching(tmp_path, "--lang", "zh") as lines:
+        first = _read_until(lines, "正在监视 relu_backward.py（按 Ctrl-C 停止）")
+        assert "relu_backward.py：还没通过" in first and "你的代码在检查器的受限工作进程中出错" in first
+        source = (tmp_path / "ws" / "relu_backward.py").read_text("utf-8")
+        assert "# TODO：在这里写你的代码" in source
 
 
 @pytest.mark.parametrize("name", ["tutor.lessons.exercises", "tutor.lessons.steps.exercise"])
@@ -220,7 +240,7 @@ def test_a_scripted_learner_checks_a_wrong_file_then_a_right_one(tmp_path):
     result = run_tutor("learn", "two-layer-network", "--answers", str(answers), "--step",
                        "linear", "--workspace", str(folder), home=tmp_path)
     assert "db: a per-example gradient not summed over the batch" in result.stdout
-    assert "Press Enter or type check, solution, skip or quit." in result.stdout
+    assert "Press Enter or type check, hint, solution, skip or quit." in result.stdout
     assert "The reference solution:" in result.stdout and "3/7  relu" in result.stdout
     assert path.read_text() == right.replace("dZ.sum(axis=0)", "dZ")
 
@@ -237,3 +257,71 @@ def test_a_reply_that_is_not_arrays_of_numbers_stops_the_check():
     with pytest.raises(_Stopped):
         function(dA=np.ones((2, 2)), Z=np.ones((2, 2)))
     assert function.failure.kind == "protocol"
+
+
+class EnterOnly(Prompter):
+    """A learner who types ``typed``, then only presses Enter, and never edits the file. After
+    30 prompts (or 120 s) the test fails instead of hanging: before the fix the exercise step
+    re-ran the same failing check for ever (lesson 14 hung in the Chinese scripted run)."""
+
+    def __init__(self, interactive: bool, typed: tuple[str, ...] = ()):
+        self.interactive, self.typed = interactive, typed
+        self.prompts, self.deadline = 0, time.monotonic() + 120
+
+    def ask(self, prompt: str, reference: str | None = None) -> str:
+        self.prompts += 1
+        if self.prompts > 30 or time.monotonic() > self.deadline:
+            raise AssertionError("the exercise step keeps asking: it would never end")
+        return self.typed[self.prompts - 1] if self.prompts <= len(self.typed) else ""
+
+
+def _play_step(step_id: str, prompter: Prompter, tmp_path, monkeypatch, lang: str):
+    """Play one step of lesson 14; the transcript and how many times the file was checked."""
+    from tutor.lessons.catalog import find_lesson
+    from tutor.lessons.progress import ProgressStore
+    from tutor.lessons.runner import Options, Runner
+    from tutor.lessons.schema import load_lesson
+    from tutor.render import make_console
+
+    checks = []
+    check = ExerciseChecker.check
+    monkeypatch.setattr(ExerciseChecker, "check",
+                        lambda self, *args: checks.append(args) or check(self, *args))
+    out = io.StringIO()
+    store = ProgressStore.scratch()
+    options = Options(lang=lang, prompter=prompter, out_dir=tmp_path, workspace=tmp_path,
+                      only=frozenset({step_id}))
+    Runner(load_lesson(find_lesson("two-layer-network")), store, make_console(file=out),
+           options).run()
+    return out.getvalue(), len(checks), store
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_scripted_learner_pressing_enter_on_an_unchanged_file_ends_the_step(
+        tmp_path, monkeypatch, lang):
+    prompter = EnterOnly(interactive=False)
+    transcript, checks, store = _play_step("relu", prompter, tmp_path, monkeypatch, lang)
+    assert checks == 1 and prompter.prompts == 2  # the second Enter finds the file unchanged
+    assert store.lesson("two-layer-network")["steps"]["relu"] == "failed"
+    assert ("has not changed since the last check" if lang == "en" else "自上次检查以来没有改动") \
+        in transcript
+
+
+def test_in_a_terminal_enter_on_an_unchanged_file_does_not_check_it_again(tmp_path,
+                                                                          monkeypatch):
+    prompter = EnterOnly(interactive=True, typed=("", "", "hint", "check", "skip"))
+    transcript, checks, store = _play_step("relu", prompter, tmp_path, monkeypatch, "en")
+    assert checks == 2  # Enter did not run it again; check (asked for by name) did
+    assert store.lesson("two-layer-network")["steps"]["relu"] == "skipped"
+    assert "Hint 1: (Z > 0) is an array of True and False" in transcript
+    assert "relu_backward.py has not changed since the last check, so the verdict stands" \
+        in transcript
+
+
+def test_the_file_a_learner_starts_from_speaks_the_lessons_language(tmp_path):
+    path = write_exercise(EXERCISES["two_layer_backward"], tmp_path, lang="zh")
+    source = path.read_text(encoding="utf-8")
+    compile(source, str(path), "exec")
+    assert "练习 two_layer_backward：修改这个文件并保存" in source
+    assert "# TODO：在这里写你的代码" in source and "返回 dW1、db1、dW2、db2：" in source
+    assert "Return" not in source and "Shapes" not in source

@@ -29,14 +29,19 @@ from tutor.lessons.steps.code import FRAMEWORKS
 from tutor.lessons.ui import COMMANDS, Prompter
 from tutor.render import make_console
 
-#: Words the program may print in Chinese mode: the commands a learner types, library and
-#: package names.
-ALLOWED = {*COMMANDS, "tutor", "learn", "save", "pip", "install", "PyTorch", "TensorFlow",
-           "SymPy", "autograd", "float32", "float64", "Debian", "fonts", "noto", "cjk"}
+#: Words the program may print in Chinese mode: the commands a learner types (check: at an
+#: exercise), library and package names, the extension of an exercise file's name.
+ALLOWED = {*COMMANDS, "check", "tutor", "learn", "watch", "save", "pip", "install", "PyTorch",
+           "TensorFlow", "SymPy", "autograd", "float32", "float64", "py", "Debian", "fonts",
+           "noto", "cjk"}
 #: Function names formulas are printed with.
 MATH = {"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "asin", "acos", "atan",
         "exp", "log", "sqrt", "sigmoid", "softplus", "softmax", "relu", "Max", "Min", "abs", "sign"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+#: Identifiers: a computation graph's nodes (SymPy's node classes, autograd's grad_fn classes
+#: such as AddBackward0) and the exceptions a learner's exercise raises.
+IDENTIFIERS = re.compile(r"(Add|Mul|Pow|[A-Z][A-Za-z]*Backward[0-9]*|AccumulateGrad"
+                         r"|[A-Z][A-Za-z]*(Error|Exception))$")
 DIFFERENTIAL = re.compile(r"(?<![A-Za-z])d[a-z][0-9]*(?![A-Za-z])")  # dx, dz1 in d/dx, dz₁
 HAN = "\u4e00-\u9fff"
 #: One Chinese term each: 海森矩阵 (not "Hessian 矩阵"), tape as TensorFlow calls it (not 磁带).
@@ -108,7 +113,7 @@ def play_in_chinese(lesson_id: str, worker: CodeWorker, tmp_path: Path,
     wrong = {step.solution.text: step.wrong_examples[0].answer.text for step in lesson.steps
              if isinstance(step, Ask) and step.wrong_examples}
     options = Options(lang="zh", prompter=Mischief(console.print, wrong), out_dir=tmp_path,
-                      descent_cap=300)
+                      workspace=tmp_path, descent_cap=300)
     Runner(lesson, ProgressStore.scratch(), console, options, worker=worker).run()
     allowed = ALLOWED | printed_by_code | kept_words(yaml.safe_load(path.read_text("utf-8")))
     allowed |= MATH
@@ -122,14 +127,7 @@ def no_tensorflow(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", None)
 
 
-#: Lessons whose program output is not all in the catalogue yet: the matrix checker's verdicts,
-#: the exercises' feedback and the autograd graph's labels are English only (issue 13).
-NOT_YET_IN_CHINESE = {"linear-layer-backprop", "two-layer-network", "softmax-matrix",
-                      "autograd-graph"}
-
-
-@pytest.mark.parametrize("lesson", [info.id for info in catalog()
-                                    if info.id not in NOT_YET_IN_CHINESE])
+@pytest.mark.parametrize("lesson", [info.id for info in catalog()])
 def test_a_lesson_in_chinese_prints_no_english(lesson, no_tensorflow, code_worker, tmp_path,
                                                monkeypatch):
     transcript, allowed, printed = play_in_chinese(lesson, code_worker, tmp_path, monkeypatch)
@@ -139,7 +137,7 @@ def test_a_lesson_in_chinese_prints_no_english(lesson, no_tensorflow, code_worke
         if line.startswith(("答案> ", "选项（")):
             continue  # the prompt, then what the learner typed
         english += [(word, line) for word in WORD.findall(DIFFERENTIAL.sub("", line))
-                    if word not in allowed
+                    if word not in allowed and not IDENTIFIERS.match(word)
                     and not any(kept.startswith(word) for kept in printed)]  # a cut cell
         if ASCII_PUNCTUATION.search(line):
             punctuation.append(line)

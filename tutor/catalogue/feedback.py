@@ -89,4 +89,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mistake_quotient_over g": ("the denominator is g instead of g²", "分母是 g 而不是 g²"),
     "mistake_quotient_no denominator": ("the denominator g² is missing", "缺少分母 g²"),
     "mistake_after_verdict": ("{verdict} {mistake}", "{verdict}{mistake}"),
+    # matrix_mistakes.py: what each matrix mistake is, and the one-rule edits that name it
+    "matrix_mistake:sign-error": ("the derivative, or one term of it, with the opposite sign",
+                                  "导数（或其中一项）的符号反了"),
+    "matrix_mistake:factor-2-missing": ("the 2 from differentiating a square left out",
+                                        "漏掉了对平方求导得到的 2"),
+    "matrix_mistake:factor-2-extra": ("a factor 2 the derivative does not have",
+                                      "多了一个导数里没有的因子 2"),
+    "matrix_mistake:mean-factor-missing": ("the 1/n of a mean over the batch left out",
+                                           "漏掉了对批次取平均的 1/n"),
+    "matrix_mistake:mean-factor-extra": ("a 1/n the loss does not have",
+                                         "多了一个损失里没有的 1/n"),
+    "matrix_mistake:bias-not-summed": ("a per-example gradient not summed over the batch",
+                                       "每个样本的梯度没有在批次上求和"),
+    "matrix_mistake:sum-wrong-axis": ("a sum or mean over the wrong axis", "求和或平均沿错了轴"),
+    "matrix_mistake:transpose-missing": ("a factor (or the whole answer) that should be "
+                                         "transposed", "某个因子（或整个答案）应当转置"),
+    "matrix_mistake:transpose-extra": ("a transpose too many", "多了一次转置"),
+    "matrix_mistake:product-order": ("the factors of a matrix product in the wrong order",
+                                     "矩阵乘积的因子顺序反了"),
+    "matrix_mistake:jacobian-diagonal-missing": (
+        "the diagonal term of a Jacobian (diag(p) in diag(p) − ppᵀ) left out",
+        "漏掉了雅可比矩阵的对角项（diag(p) − ppᵀ 中的 diag(p)）"),
+    "matrix_mistake:jacobian-diagonal-wrong": ("right off the diagonal, wrong on it",
+                                               "对角线以外正确，对角线上错误"),
+    "matrix_edit:sign": ("The sign is wrong: {name} is minus your answer.",
+                         "符号错了：{name} 是你的答案的相反数。"),
+    "matrix_edit:factor-2-missing": ("The factor 2 is missing: {name} is 2 times your answer.",
+                                     "漏了因子 2：{name} 是你的答案的 2 倍。"),
+    "matrix_edit:factor-2-extra": ("There is a factor 2 too many: {name} is half your answer.",
+                                   "多了一个因子 2：{name} 是你的答案的一半。"),
+    "matrix_edit:mean-factor-missing": (
+        "The factor 1/{dim} is missing: the loss is a mean over the {dim} examples, so its "
+        "gradient is your answer divided by {dim}.",
+        "漏了因子 1/{dim}：损失是对 {dim} 个样本取平均，所以它的梯度是你的答案除以 {dim}。"),
+    "matrix_edit:mean-factor-extra": (
+        "There is a 1/{dim} too many: the loss is a sum, not a mean, so {name} is {dim} times "
+        "your answer.",
+        "多了一个 1/{dim}：损失是求和而不是平均，所以 {name} 是你的答案的 {dim} 倍。"),
+    "matrix_edit:bias-not-summed": (
+        "Your answer holds one gradient per example; {name} sums them over the batch: {fixed}.",
+        "你的答案里每个样本各有一个梯度；{name} 要把它们在整个批次上求和：{fixed}。"),
+    "matrix_edit:sum-wrong-axis": ("{shown} is over the wrong axis: it should be {fixed}.",
+                                   "{shown} 沿错了轴：应为 {fixed}。"),
+    "matrix_edit:transpose-extra": ("{shown} should not be transposed: write {fixed}.",
+                                    "{shown} 不应转置：写成 {fixed}。"),
+    "matrix_edit:transpose-missing": ("{shown} should be transposed: {fixed}.",
+                                      "{shown} 应当转置：{fixed}。"),
+    "matrix_edit:transpose-whole": ("Your answer is the transpose of {name}: {fixed}.",
+                                    "你的答案是 {name} 的转置：{fixed}。"),
+    "matrix_edit:product-order": ("The product {shown} is in the wrong order: it should be "
+                                  "{fixed}.", "乘积 {shown} 的顺序反了：应为 {fixed}。"),
+    "matrix_edit:term-sign": ("The term {shown} has the wrong sign: {fixed}.",
+                              "项 {shown} 的符号错了：{fixed}。"),
+    "matrix_edit:jacobian-diagonal-wrong": (
+        "The entries off the diagonal are right; those on the diagonal are not: check the "
+        "diagonal term.",
+        "对角线以外的元素是对的，对角线上的不对：请检查对角项。"),
+    "matrix_edit:jacobian-diagonal-missing": (
+        "The entries off the diagonal are right, but the diagonal term is missing: the softmax "
+        "Jacobian is diag(p) − ppᵀ, not −ppᵀ.",
+        "对角线以外的元素是对的，但缺了对角项：softmax 的雅可比矩阵是 diag(p) − ppᵀ，不是 −ppᵀ。"),
 }

@@ -61,7 +61,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "{lesson} 中没有需要重做的步骤（未通过、跳过或看过答案的）。"),
     "retrying": ("Retrying {n} step(s): {steps}", "重做 {n} 个步骤：{steps}"),
     "all_passed": ("Every step passed.", "所有步骤均已通过。"),
-    "symbolic": ("symbolic", "符号"),
     "autograd": ("autograd", "自动求导"),
     "difference": ("|difference|", "|差值|"),
     "autograd_dtype": ("autograd: {dtype}", "自动求导：{dtype}"),
@@ -138,4 +137,95 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "已完成"),
     "at_seeded": ("at the lesson's seeded tensor values",
                     "在本课设定随机种子生成的张量取值处"),
+    # steps/exercise.py and workspace.py: files the learner edits
+    "exercise_edit": ("Edit {path} in your editor and save it. Press Enter (or type check) to "
+                      "check it, or run `tutor watch {path}` in another terminal; type hint, "
+                      "solution, skip or quit.",
+                      "在你的编辑器里修改并保存 {path}。按回车（或输入 check）检查，或在另一个终端运行 "
+                      "`tutor watch {path}`；也可输入 hint、solution、skip 或 quit。"),
+    "exercise_prompt": ("[Enter] check> ", "[回车] 检查> "),
+    "exercise_commands": ("Press Enter or type check, hint, solution, skip or quit.",
+                          "请按回车，或输入 check、hint、solution、skip、quit。"),
+    "exercise_wrote_solution": ("The reference solution, written to {path}:",
+                                "参考答案，已写入 {path}："),
+    "exercise_solution": ("The reference solution:", "参考答案："),
+    "exercise_unchanged": ("{path} has not changed since the last check, so the verdict stands: "
+                           "edit it and save it, then press Enter (or type check to run it "
+                           "again).",
+                           "{path} 自上次检查以来没有改动，结论不变：请修改并保存，然后按回车"
+                           "（或输入 check 再运行一次）。"),
+    "exercise_unchanged_end": ("{path} has not changed since the last check, and nobody is at "
+                               "the keyboard to edit it: the step ends as not passed.",
+                               "{path} 自上次检查以来没有改动，而且没有人在键盘前修改它：本步骤以未通过结束。"),
+    "exercise_cannot_read": ("Cannot read {path}: {why}.", "无法读取 {path}：{why}。"),
+    "exercise_timeout": ("Your code did not finish within {seconds:g} s: is there an endless loop?",
+                         "你的代码在 {seconds:g} 秒内没有运行完：是不是有死循环？"),
+    "exercise_memory": ("Your code asked for more memory than an exercise may use ({megabytes} MB).",
+                        "你的代码申请的内存超过了练习允许的上限（{megabytes} MB）。"),
+    "exercise_crashed": ("Your code ended the worker process ({error}).",
+                         "你的代码使工作进程终止了（{error}）。"),
+    "exercise_failed": ("Your code failed in the checker's confined worker ({error})",
+                        "你的代码在检查器的受限工作进程中出错（{error}）"),
+    "exercise_raised_in": ("{file}, line {line}, in {function}: {error}",
+                           "{file} 第 {line} 行，{function} 中：{error}"),
+    "exercise_raised_at": ("{file}, line {line}: {error}", "{file} 第 {line} 行：{error}"),
+    "exercise_part_mistake": ("d{name}: {mistake}", "d{name}：{mistake}"),
+    "exercise_part_described": ("d{name}: {mistake}.", "d{name}：{mistake}。"),
+    "exercise_not_a_file": ("{name} is not an exercise file; the exercises are {files}",
+                            "{name} 不是练习文件；练习文件有：{files}"),
+    "exercise_cannot_write": ("cannot write the exercise file {path}: {why} (choose another "
+                              "folder with --workspace or TUTOR_WORKSPACE)",
+                              "无法写入练习文件 {path}：{why}（请用 --workspace 或 TUTOR_WORKSPACE "
+                              "另选一个目录）"),
+    "exercise_mistake:relu-mask-from-gradient": (
+        "The mask must come from Z (where the ReLU was active), not from the incoming gradient dA.",
+        "掩码必须来自 Z（ReLU 处于激活状态的位置），而不是传进来的梯度 dA。"),
+    "exercise_mistake:relu-mask-missing": (
+        "The gradient must pass back through the ReLU: multiply by (Z1 > 0) before the first "
+        "layer.",
+        "梯度必须反向穿过 ReLU：在回到第一层之前乘以 (Z1 > 0)。"),
+    "exercise_mistake:layer-norm-mean-terms-missing": (
+        "The mean and the variance depend on X too: subtract the mean of dY and of dY ⊙ Y (times "
+        "Y) in each row before scaling.",
+        "均值和方差也依赖于 X：在缩放之前，每一行都要减去 dY 的均值，以及 dY ⊙ Y 的均值乘以 Y。"),
+    # exercises.py: the file a learner starts from
+    "exercise_template": ('Exercise {name}: edit this file, save it, and `tutor watch` checks it.\n\n'
+                          "The loss: L = {loss}\nShapes: {shapes} (NumPy arrays, float64).",
+                          "练习 {name}：修改这个文件并保存，`tutor watch` 会检查它。\n\n"
+                          "损失：L = {loss}\n形状：{shapes}（NumPy 数组，float64）。"),
+    "exercise_return": ("Return {what}.", "返回 {what}。"),
+    "exercise_todo": ("TODO: your code here", "TODO：在这里写你的代码"),
+    "exercise_scalar": ("scalar", "标量"),
+    "exercise_returns:linear_backward": (
+        "dX, dW, db: the gradients of Z = X W + b given dZ = ∂L/∂Z",
+        "dX、dW、db：已知 dZ = ∂L/∂Z 时，Z = X W + b 的各个梯度"),
+    "exercise_returns:relu_backward": (
+        "dZ: the gradient through A = relu(Z) given dA = ∂L/∂A",
+        "dZ：已知 dA = ∂L/∂A 时，穿过 A = relu(Z) 的梯度"),
+    "exercise_returns:softmax_cross_entropy_backward": (
+        "dZ: the gradient of the mean cross-entropy of softmax(Z) against one-hot Y",
+        "dZ：softmax(Z) 相对独热标签 Y 的平均交叉熵的梯度"),
+    "exercise_returns:two_layer_backward": (
+        "dW1, db1, dW2, db2: the gradients of the mean cross-entropy of a two-layer ReLU network",
+        "dW1、db1、dW2、db2：一个两层 ReLU 网络的平均交叉熵的各个梯度"),
+    "exercise_returns:layer_norm_backward": (
+        "dX: the gradient through Y = (X − mean) / sqrt(var + 1e-5), row by row, given "
+        "dY = ∂L/∂Y",
+        "dX：已知 dY = ∂L/∂Y 时，穿过 Y = (X − mean) / sqrt(var + 1e-5)（逐行）的梯度"),
+    # commands.py: tutor watch
+    "watch_passed": ("{file}: passed", "{file}：通过"),
+    "watch_not_yet": ("{file}: not yet", "{file}：还没通过"),
+    "watch_watching": ("watching {files} (Ctrl-C to stop)", "正在监视 {files}（按 Ctrl-C 停止）"),
+    "watch_no_files": ("no exercise files in {folder}; start a lesson with exercises (tutor learn "
+                       "two-layer-network) or name one",
+                       "{folder} 中没有练习文件；请先开始一课带练习的课程（tutor learn "
+                       "two-layer-network），或者指定一个练习"),
+    "watch_no_file": ("no file {path}", "没有文件 {path}"),
+    "watch_no_exercises": ("lesson {lesson!r} has no exercises", "课程 {lesson!r} 没有练习"),
+    # steps/graph.py and autograd_graph.py: the graph autograd builds
+    "graph_value_at": ("value at {at}: {value}", "在 {at} 处的值：{value}"),
+    "graph_hook": ("hook on {name} saw the gradient {value}", "{name} 上的钩子看到的梯度是 {value}"),
+    "graph_leaf": ("leaf", "叶子"),
+    "graph_same_node": ("(the same node again)", "（又是同一个节点）"),
+    "graph_constant": ("(a constant: no gradient)", "（常数：没有梯度）"),
 }

@@ -29,23 +29,28 @@ from tutor.errors import TutorError
 from tutor.matrix import check as matrix_check
 from tutor.matrix.check import MatrixProblem
 from tutor.matrix.nodes import Node, render, replace_at
+from tutor.messages import text
 
-#: Every mistake code, in the order they are tried (the first match is reported).
-MATRIX_MISTAKES: dict[str, str] = {
-    "sign-error": "the derivative, or one term of it, with the opposite sign",
-    "factor-2-missing": "the 2 from differentiating a square left out",
-    "factor-2-extra": "a factor 2 the derivative does not have",
-    "mean-factor-missing": "the 1/n of a mean over the batch left out",
-    "mean-factor-extra": "a 1/n the loss does not have",
-    "bias-not-summed": "a per-example gradient not summed over the batch",
-    "sum-wrong-axis": "a sum or mean over the wrong axis",
-    "transpose-missing": "a factor (or the whole answer) that should be transposed",
-    "transpose-extra": "a transpose too many",
-    "product-order": "the factors of a matrix product in the wrong order",
-    "jacobian-diagonal-missing": "the diagonal term of a Jacobian (diag(p) in diag(p) − ppᵀ) "
-                                 "left out",
-    "jacobian-diagonal-wrong": "right off the diagonal, wrong on it",
-}
+#: A one-rule edit: the mistake's code, the answer with it undone, and the message that says
+#: it (a catalogue key and its fields, rendered only for the edit that is found).
+Edit = tuple[str, Node, str, dict]
+
+#: Every mistake code, in the order they are tried (the first match is reported); what each
+#: is: :func:`matrix_mistake`.
+MATRIX_MISTAKES: tuple[str, ...] = (
+    "sign-error", "factor-2-missing", "factor-2-extra", "mean-factor-missing",
+    "mean-factor-extra", "bias-not-summed", "sum-wrong-axis", "transpose-missing",
+    "transpose-extra", "product-order", "jacobian-diagonal-missing", "jacobian-diagonal-wrong")
+
+
+def matrix_mistake(code: str) -> str:
+    """What the mistake ``code`` is, in the current language.
+
+    >>> matrix_mistake("transpose-extra")
+    'a transpose too many'
+    """
+    return text(f"matrix_mistake:{code}")
+
 
 #: The search stops after this many candidates or this much time (then nothing is named).
 MAX_CANDIDATES = 400
@@ -57,68 +62,67 @@ def _number(value: float) -> Node:
     return Node("number", value=float(value))
 
 
-def _whole_answer_edits(problem: MatrixProblem, tree: Node) -> Iterator[tuple[str, Node, str]]:
+def _whole_answer_edits(problem: MatrixProblem, tree: Node) -> Iterator[Edit]:
     name = problem.derivative_name
-    yield "sign-error", Node("neg", (tree,)), f"The sign is wrong: {name} is minus your answer."
+    yield "sign-error", Node("neg", (tree,)), "matrix_edit:sign", {"name": name}
     yield ("factor-2-missing", Node("matmul", (_number(2), tree)),
-           f"The factor 2 is missing: {name} is 2 times your answer.")
-    yield ("factor-2-extra", Node("div", (tree, _number(2))),
-           f"There is a factor 2 too many: {name} is half your answer.")
+           "matrix_edit:factor-2-missing", {"name": name})
+    yield ("factor-2-extra", Node("div", (tree, _number(2))), "matrix_edit:factor-2-extra",
+           {"name": name})
     for dim in problem.dims:
         count = Node("dim", value=dim)
         yield ("mean-factor-missing", Node("div", (tree, count)),
-               f"The factor 1/{dim} is missing: the loss is a mean over the {dim} examples, "
-               f"so its gradient is your answer divided by {dim}.")
+               "matrix_edit:mean-factor-missing", {"dim": dim})
         yield ("mean-factor-extra", Node("matmul", (count, tree)),
-               f"There is a 1/{dim} too many: the loss is a sum, not a mean, so {name} is "
-               f"{dim} times your answer.")
+               "matrix_edit:mean-factor-extra", {"dim": dim, "name": name})
     for axis in (0, 1):
         summed = Node("reduce", (tree,), ("sum", axis))
-        yield ("bias-not-summed", summed,
-               f"Your answer holds one gradient per example; {name} sums them over the batch: "
-               f"{render(summed)}.")
+        yield ("bias-not-summed", summed, "matrix_edit:bias-not-summed",
+               {"name": name, "fixed": render(summed)})
 
 
-def _edits_at(node: Node) -> Iterator[tuple[str, Node, str]]:
-    """(code, replacement for ``node``, message) for the one-rule mistakes at ``node``."""
+def _edits_at(node: Node) -> Iterator[Edit]:
+    """(code, replacement for ``node``, message key, its fields) for the one-rule mistakes at
+    ``node``."""
     shown = render(node)
     if node.kind == "reduce" and node.value[1] is not None:
         operation, axis = node.value
         other = 1 if axis == 0 else 0
         fixed = Node("reduce", node.args, (operation, other), node.column)
-        yield ("sum-wrong-axis", fixed,
-               f"{shown} is over the wrong axis: it should be {render(fixed)}.")
+        yield ("sum-wrong-axis", fixed, "matrix_edit:sum-wrong-axis",
+               {"shown": shown, "fixed": render(fixed)})
     if node.kind == "T":
-        yield ("transpose-extra", node.args[0],
-               f"{shown} should not be transposed: write {render(node.args[0])}.")
+        yield ("transpose-extra", node.args[0], "matrix_edit:transpose-extra",
+               {"shown": shown, "fixed": render(node.args[0])})
     elif node.kind not in ("number", "dim"):
         fixed = Node("T", (node,))
-        yield ("transpose-missing", fixed, f"{shown} should be transposed: {render(fixed)}.")
+        yield ("transpose-missing", fixed, "matrix_edit:transpose-missing",
+               {"shown": shown, "fixed": render(fixed)})
     if node.kind == "matmul" and not any(_constant(arg) for arg in node.args):
         swapped = Node("matmul", node.args[::-1], column=node.column)
-        yield ("product-order", swapped,
-               f"The product {shown} is in the wrong order: it should be {render(swapped)}.")
+        yield ("product-order", swapped, "matrix_edit:product-order",
+               {"shown": shown, "fixed": render(swapped)})
     if node.kind in ("add", "sub"):
         flipped = Node("sub" if node.kind == "add" else "add", node.args, column=node.column)
-        yield ("sign-error", flipped,
-               f"The term {render(node.args[1])} has the wrong sign: {render(flipped)}.")
+        yield ("sign-error", flipped, "matrix_edit:term-sign",
+               {"shown": render(node.args[1]), "fixed": render(flipped)})
 
 
 def _constant(node: Node) -> bool:
     return all(part.kind in ("number", "dim", "neg", "div") for part in node.walk())
 
 
-def _candidates(problem: MatrixProblem, tree: Node) -> Iterator[tuple[str, Node, str]]:
+def _candidates(problem: MatrixProblem, tree: Node) -> Iterator[Edit]:
     yield from _whole_answer_edits(problem, tree)
     if sum(1 for _ in tree.editable()) > _LARGEST_TREE:
         return
     for node in tree.editable():
-        for code, fixed, message in _edits_at(node):
+        for code, fixed, key, fields in _edits_at(node):
             for candidate in replace_at(tree, node, fixed):
                 if node is tree and code == "transpose-missing":
-                    message = (f"Your answer is the transpose of {problem.derivative_name}: "
-                               f"{render(candidate)}.")
-                yield code, candidate, message
+                    key, fields = "matrix_edit:transpose-whole", {
+                        "name": problem.derivative_name, "fixed": render(candidate)}
+                yield code, candidate, key, fields
 
 
 def _right(problem: MatrixProblem, candidate: Node) -> bool:
@@ -148,11 +152,10 @@ def _diagonal_mistake(problem: MatrixProblem, tree: Node) -> tuple[str, str] | N
         diagonal_wrong |= bool(np.any(ratios[:, diagonal] > 1.0))
     if not (off_right and diagonal_wrong):
         return None
-    if any(node.kind in ("diag", "eye") for node in tree.editable()):
-        return ("jacobian-diagonal-wrong", "The entries off the diagonal are right; those on "
-                "the diagonal are not: check the diagonal term.")
-    return ("jacobian-diagonal-missing", "The entries off the diagonal are right, but the "
-            "diagonal term is missing: the softmax Jacobian is diag(p) − ppᵀ, not −ppᵀ.")
+    code = "jacobian-diagonal-wrong" if any(node.kind in ("diag", "eye")
+                                            for node in tree.editable()) \
+        else "jacobian-diagonal-missing"
+    return code, text(f"matrix_edit:{code}")
 
 
 def name_matrix_mistake(problem: MatrixProblem, tree: Node, verdict: Verdict) -> Verdict:
@@ -163,22 +166,23 @@ def name_matrix_mistake(problem: MatrixProblem, tree: Node, verdict: Verdict) ->
     found = _diagonal_mistake(problem, tree)
     deadline = time.perf_counter() + _SECONDS
     if found is None:
-        for count, (code, candidate, message) in enumerate(_candidates(problem, tree)):
+        for count, (code, candidate, key, fields) in enumerate(_candidates(problem, tree)):
             if count >= MAX_CANDIDATES or time.perf_counter() > deadline:
                 break
             if _right(problem, candidate):
-                found = code, message
+                found = code, text(key, **fields)
                 break
     if found is None:
         return verdict
     code, message = found
-    return replace(verdict, mistake=code, message=f"{verdict.message} {message}")
+    return replace(verdict, mistake=code,
+                   message=text("mistake_after_verdict", verdict=verdict.message, mistake=message))
 
 
 def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
                             wrt: str | Sequence[str], shapes: Mapping[str, object],
                             given: Mapping[str, str] | None = None, **options) -> Verdict:
     """:func:`tutor.matrix.check.check_matrix_derivative`, naming the mistake behind a wrong
-    answer (``verdict.mistake`` is a key of :data:`MATRIX_MISTAKES`)."""
+    answer (``verdict.mistake`` is one of :data:`MATRIX_MISTAKES`)."""
     return matrix_check.check_matrix_derivative(answer, loss, wrt, shapes, given,
                                                 diagnose=name_matrix_mistake, **options)

@@ -29,6 +29,7 @@ import sympy
 from rich.tree import Tree
 
 from tutor.errors import TutorError
+from tutor.messages import text as message_text
 
 #: SymPy functions the graph step evaluates, by their name in torch.
 _FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "tanh", "sinh", "cosh", "sqrt", "abs",
@@ -173,7 +174,8 @@ def sympy_tree(expr: sympy.Basic) -> Tree:
 def _label(node: GraphNode, graph: AutogradGraph) -> str:
     if node.leaf is not None:
         grad = graph.gradients.get(node.leaf)
-        text = f"[green]AccumulateGrad[/green] → leaf [bold]{node.leaf}[/bold]"
+        text = (f"[green]AccumulateGrad[/green] → {message_text('graph_leaf')} "
+                f"[bold]{node.leaf}[/bold]")
         text += f"  ({node.leaf}.grad = {grad:.6g})" if grad is not None else ""
     else:
         text = f"[cyan]{node.name}[/cyan]"
@@ -181,7 +183,8 @@ def _label(node: GraphNode, graph: AutogradGraph) -> str:
             text += f"  [dim]{node.computes}[/dim]"
             if node.computes in graph.retained:
                 text += f"  (retain_grad: .grad = {graph.retained[node.computes]:.6g})"
-    return text + ("  [yellow](the same node again)[/yellow]" if node.seen_before else "")
+    again = f"  [yellow]{message_text('graph_same_node')}[/yellow]" if node.seen_before else ""
+    return text + again
 
 
 def autograd_tree(graph: AutogradGraph) -> Tree:
@@ -191,7 +194,7 @@ def autograd_tree(graph: AutogradGraph) -> Tree:
     def grow(branch: Tree, node: GraphNode) -> None:
         for child in node.children:
             if child is None:
-                branch.add("[dim]None  (a constant: no gradient)[/dim]")
+                branch.add(f"[dim]None  {message_text('graph_constant')}[/dim]")
             else:
                 grow(branch.add(_label(child, graph)), child)
 

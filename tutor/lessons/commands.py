@@ -49,6 +49,7 @@ def register(subparsers) -> None:
                        help="an exercise file, exercise name or lesson (default: every "
                             "exercise file in the workspace)")
     watch.add_argument("--workspace", metavar="DIR", help="the exercises' folder")
+    watch.add_argument("--lang", choices=LANGUAGES, help="language (default: as last time)")
     watch.set_defaults(run=run_watch)
 
     reset = subparsers.add_parser("reset", help="forget the progress of one lesson, or of all")
@@ -210,9 +211,9 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
     return Runner(lesson, store, console, options, worker=worker).run(start)
 
 
-def _watched(target: str | None, folder):
+def _watched(target: str | None, folder, lang: str):
     """The exercise files ``tutor watch`` checks: a file, an exercise, a lesson's exercises
-    (their files written when missing), or every exercise file in the workspace."""
+    (their files written in ``lang`` when missing), or every exercise file in the workspace."""
     from tutor.errors import TutorError
     from tutor.lessons.catalog import find_lesson
     from tutor.lessons.exercises import EXERCISES
@@ -222,22 +223,21 @@ def _watched(target: str | None, folder):
     if target is None:
         found = [folder / e.file_name for e in EXERCISES.values() if (folder / e.file_name).exists()]
         if not found:
-            raise TutorError(f"no exercise files in {folder}; start a lesson with exercises "
-                             "(tutor learn two-layer-network) or name one")
+            raise TutorError(text("watch_no_files", folder=folder))
         return found
     if target.endswith(".py"):
         path = Path(target)
         exercise_for(path)
         if not path.is_file():
-            raise TutorError(f"no file {path}")
+            raise TutorError(text("watch_no_file", path=path))
         return [path]
     if target in EXERCISES:
-        return [write_exercise(EXERCISES[target], folder)]
+        return [write_exercise(EXERCISES[target], folder, lang=lang)]
     lesson = load_lesson(find_lesson(target))
     names = [step.exercise for step in lesson.steps if step.kind == "exercise"]
     if not names:
-        raise TutorError(f"lesson {lesson.id!r} has no exercises")
-    return [write_exercise(EXERCISES[name], folder) for name in names]
+        raise TutorError(text("watch_no_exercises", lesson=lesson.id))
+    return [write_exercise(EXERCISES[name], folder, lang=lang) for name in names]
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -256,12 +256,14 @@ def run_watch(args: argparse.Namespace) -> int:
 
     from tutor.lessons.workspace import ExerciseChecker, exercise_for, workspace_dir
 
-    paths = [p.resolve() for p in _watched(args.target, workspace_dir(args.workspace))]
+    lang = _language(args.lang, _store(args.lang))
+    paths = [p.resolve() for p in _watched(args.target, workspace_dir(args.workspace), lang)]
     console = _console()
 
     def verdict(path) -> None:
         result = checker.check(exercise_for(path), path)
-        console.print(Text(f"{path.name}: " + ("passed" if result.correct else "not yet"),
+        console.print(Text(text("watch_passed" if result.correct else "watch_not_yet",
+                                file=path.name),
                            style="bold green" if result.correct else "bold red"))
         console.print(Text(result.message))
         console.file.flush()  # a verdict is seen at once, also through a pipe
@@ -275,8 +277,9 @@ def run_watch(args: argparse.Namespace) -> int:
             for _ in watch(*{p.parent for p in paths}, debounce=50, step=20,
                            rust_timeout=250, yield_on_timeout=True):
                 if not announced:  # the watcher is running now: saves from here are seen
-                    console.print(Text(f"watching {', '.join(p.name for p in paths)} "
-                                       "(Ctrl-C to stop)", style="dim"))
+                    console.print(Text(text("watch_watching",
+                                            files=", ".join(p.name for p in paths)),
+                                       style="dim"))
                     console.file.flush()
                     announced = True
                 for path in paths:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tutor.messages import text
+
 # ---------------------------------------------------------------- reference solutions
 
 def linear_backward(dZ, X, W):
@@ -85,11 +87,16 @@ def _layer_norm_scale_only(dY, X):
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong variant recognised by its values: its code, what went wrong, the function."""
+    """A wrong variant recognised by its values: its code and the function; what went wrong
+    is the catalogue's ``exercise_mistake:<code>``."""
 
     code: str
-    message: str
     variant: Callable
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in the current language."""
+        return text(f"exercise_mistake:{self.code}")
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,6 @@ class Exercise:
     loss: str
     wrt: tuple[str, ...]
     shapes: Mapping[str, str]
-    returns: str  # the docstring's description of what it returns
     solution: Callable
     given: Mapping[str, str] = field(default_factory=dict)
     define: Mapping[str, str] = field(default_factory=dict)
@@ -116,18 +122,23 @@ class Exercise:
     def file_name(self) -> str:
         return f"{self.name}.py"
 
-    def template(self) -> str:
-        """The file the learner starts from: the signature, what to return, a TODO."""
-        shapes = ", ".join(f"{name}: {shape or 'scalar'}" for name, shape in self.shapes.items()
-                           if name in self.parameters)
-        return (f'"""Exercise {self.name}: edit this file, save it, and `tutor watch` checks it.\n\n'
-                f"The loss: L = {self.loss}"
-                + "".join(f", {name} = {formula}" for name, formula in self.define.items())
-                + f"\nShapes: {shapes} (NumPy arrays, float64).\n\"\"\"\n\n"
+    def returns(self, lang: str | None = None) -> str:
+        """What the function returns, as its docstring says (in ``lang``)."""
+        return text(f"exercise_returns:{self.name}", lang)
+
+    def template(self, lang: str | None = None) -> str:
+        """The file the learner starts from, its words in ``lang``: the signature, what to
+        return, a TODO."""
+        shapes = ", ".join(f"{name}: {shape or text('exercise_scalar', lang)}"
+                           for name, shape in self.shapes.items() if name in self.parameters)
+        loss = self.loss + "".join(f", {name} = {formula}"
+                                   for name, formula in self.define.items())
+        about = text("exercise_template", lang, name=self.name, loss=loss, shapes=shapes)
+        return (f'"""{about}\n"""\n\n'
                 "import numpy as np\n\n\n"
                 f"def {self.name}({', '.join(self.parameters)}):\n"
-                f'    """Return {self.returns}."""\n'
-                "    # TODO: your code here\n"
+                f'    """{text("exercise_return", lang, what=self.returns(lang))}"""\n'
+                f"    # {text('exercise_todo', lang)}\n"
                 "    raise NotImplementedError\n")
 
     def reference(self) -> str:
@@ -141,32 +152,20 @@ _TWO_LAYER_SHAPES = {"X": "n×d", "Y": "n×k", "W1": "d×h", "b1": "h", "W2": "h
 #: Every exercise by function name.
 EXERCISES: dict[str, Exercise] = {exercise.name: exercise for exercise in (
     Exercise("linear_backward", "sum(dZ ⊙ (X W + ones(n) b^T))", ("X", "W", "b"),
-             {"dZ": "n×k", "X": "n×d", "W": "d×k", "b": "k"},
-             "dX, dW, db: the gradients of Z = X W + b given dZ = ∂L/∂Z", linear_backward),
+             {"dZ": "n×k", "X": "n×d", "W": "d×k", "b": "k"}, linear_backward),
     Exercise("relu_backward", "sum(dA ⊙ relu(Z))", ("Z",), {"dA": "n×k", "Z": "n×k"},
-             "dZ: the gradient through A = relu(Z) given dA = ∂L/∂A", relu_backward,
-             mistakes=(Mistake("relu-mask-from-gradient", "The mask must come from Z (where "
-                               "the ReLU was active), not from the incoming gradient dA.",
-                               _relu_mask_from_gradient),)),
+             relu_backward,
+             mistakes=(Mistake("relu-mask-from-gradient", _relu_mask_from_gradient),)),
     Exercise("softmax_cross_entropy_backward", "-sum(Y ⊙ log_softmax(Z)) / n", ("Z",),
-             {"Z": "n×k", "Y": "n×k"},
-             "dZ: the gradient of the mean cross-entropy of softmax(Z) against one-hot Y",
-             softmax_cross_entropy_backward, given={"Y": "one-hot"}),
+             {"Z": "n×k", "Y": "n×k"}, softmax_cross_entropy_backward, given={"Y": "one-hot"}),
     Exercise("two_layer_backward", "-sum(Y ⊙ log_softmax(relu(X W1 + b1) W2 + b2)) / n",
-             ("W1", "b1", "W2", "b2"), _TWO_LAYER_SHAPES,
-             "dW1, db1, dW2, db2: the gradients of the mean cross-entropy of a two-layer "
-             "ReLU network", two_layer_backward, given={"Y": "one-hot"},
-             mistakes=(Mistake("relu-mask-missing", "The gradient must pass back through the "
-                               "ReLU: multiply by (Z1 > 0) before the first layer.",
-                               _two_layer_without_relu_mask),),
+             ("W1", "b1", "W2", "b2"), _TWO_LAYER_SHAPES, two_layer_backward,
+             given={"Y": "one-hot"},
+             mistakes=(Mistake("relu-mask-missing", _two_layer_without_relu_mask),),
              helpers=(two_layer_forward,)),
     Exercise("layer_norm_backward", "sum(dY ⊙ ((X - M) ⊙ (s ones(d)^T)))", ("X",),
-             {"dY": "n×d", "X": "n×d"},
-             "dX: the gradient through Y = (X − mean) / sqrt(var + 1e-5), row by row, given "
-             "dY = ∂L/∂Y", layer_norm_backward,
+             {"dY": "n×d", "X": "n×d"}, layer_norm_backward,
              define={"M": "mean(X, axis=1) ones(d)^T",
                      "s": "1 / sqrt(mean((X - M) ⊙ (X - M), axis=1) + 0.00001)"},
-             mistakes=(Mistake("layer-norm-mean-terms-missing", "The mean and the variance "
-                               "depend on X too: subtract the mean of dY and of dY ⊙ Y (times "
-                               "Y) in each row before scaling.", _layer_norm_scale_only),)),
+             mistakes=(Mistake("layer-norm-mean-terms-missing", _layer_norm_scale_only),)),
 )}

@@ -11,6 +11,7 @@ a transpose, a bias gradient not summed over the batch) to name it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from inspect import Parameter, Signature
 from pathlib import Path
@@ -19,8 +20,9 @@ import numpy as np
 
 from tutor.check import Verdict
 from tutor.errors import TutorError
-from tutor.feedback.matrix_mistakes import MATRIX_MISTAKES
+from tutor.feedback.matrix_mistakes import matrix_mistake
 from tutor.lessons.exercises import EXERCISES, Exercise
+from tutor.messages import text
 from tutor.sandbox import Limits, Sandbox, StudentCodeError
 
 #: What one check may use: an exercise is small, so a few seconds and 1 GB are plenty.
@@ -37,19 +39,20 @@ def workspace_dir(folder: str | os.PathLike | None = None) -> Path:
     return Path(chosen) if chosen else state_dir() / "exercises"
 
 
-def write_exercise(exercise: Exercise, folder: Path, *, solution: bool = False) -> Path:
-    """Write the exercise's file (its TODO) into ``folder``, unless the learner already has
-    it; with ``solution``, the reference into ``folder/solutions`` (never over their work)."""
+def write_exercise(exercise: Exercise, folder: Path, *, solution: bool = False,
+                   lang: str | None = None) -> Path:
+    """Write the exercise's file (its TODO, its words in ``lang``) into ``folder``, unless the
+    learner already has it; with ``solution``, the reference into ``folder/solutions`` (never
+    over their work)."""
     folder = folder / "solutions" if solution else folder
     path = folder / exercise.file_name
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if solution or not path.exists():
-            path.write_text(exercise.reference() if solution else exercise.template(),
+            path.write_text(exercise.reference() if solution else exercise.template(lang),
                             encoding="utf-8")
     except OSError as error:
-        raise TutorError(f"cannot write the exercise file {path}: {error.strerror} (choose "
-                         "another folder with --workspace or TUTOR_WORKSPACE)") from None
+        raise TutorError(text("exercise_cannot_write", path=path, why=error.strerror)) from None
     return path
 
 
@@ -57,8 +60,8 @@ def exercise_for(path: Path) -> Exercise:
     """The exercise a file is for, from its name (``linear_backward.py``)."""
     exercise = EXERCISES.get(path.stem)
     if exercise is None:
-        raise TutorError(f"{path.name} is not an exercise file; the exercises are "
-                         f"{', '.join(e.file_name for e in EXERCISES.values())}")
+        raise TutorError(text("exercise_not_a_file", name=path.name, files=", ".join(
+            e.file_name for e in EXERCISES.values())))
     return exercise
 
 
@@ -138,31 +141,50 @@ class ExerciseChecker:
         try:
             source = path.read_bytes()
         except OSError as error:
-            return Verdict(False, f"Cannot read {path}: {error.strerror}.", unreadable=True)
+            return Verdict(False, text("exercise_cannot_read", path=path, why=error.strerror),
+                           unreadable=True)
         with self.sandbox.session({"exercise.py": source}) as session:
             function = _ConfinedFunction(session, exercise)
             try:
                 session.load("exercise")
             except StudentCodeError as error:
-                return _failed(error)
+                return _failed(error, path.name)
             verdict = check_prepared(problems, function)
         if function.failure is not None:
-            return _failed(function.failure)
+            return _failed(function.failure, path.name)
         if len(exercise.wrt) == 1:
             verdict = replace(verdict, parts=(verdict,))
         return _name_mistake(exercise, function.calls.values(), verdict)
 
 
-_KIND_HINTS = {
-    "timeout": "Your code did not finish in time: is there an endless loop?",
-    "memory": "Your code asked for more memory than an exercise may use.",
-    "crashed": "Your code ended the worker process.",
-}
+#: Where the worker says the learner's code failed: ``exercise.py, line 13, in f: Error...``
+#: (the file is loaded as exercise.py).
+_WHERE = re.compile(r"exercise\.py, line (?P<line>\d+)(?:, in (?P<function>\w+))?: (?P<error>.*)",
+                    re.DOTALL)
 
 
-def _failed(error: StudentCodeError) -> Verdict:
-    hint = _KIND_HINTS.get(error.kind, "Your code failed in the checker's confined worker")
-    return Verdict(False, f"{hint} ({error})", unreadable=error.kind == "syntax")
+def _failed(error: StudentCodeError, file_name: str) -> Verdict:
+    """What the learner is told when their code failed in the worker: a timeout and the
+    memory limit in the catalogue's words; an error raised with the line of their file it
+    was raised at and what Python said."""
+    if error.kind == "timeout":
+        message = text("exercise_timeout", seconds=LIMITS.timeout)
+    elif error.kind == "memory":
+        message = text("exercise_memory", megabytes=LIMITS.memory_mb)
+    elif error.kind == "crashed":
+        message = text("exercise_crashed", error=error)
+    else:
+        where = _WHERE.fullmatch(str(error).rstrip().removesuffix(":"))  # ': ' of no message
+        if where is None:
+            report = str(error)
+        elif where["function"]:
+            report = text("exercise_raised_in", file=file_name, line=where["line"],
+                          function=where["function"], error=where["error"])
+        else:
+            report = text("exercise_raised_at", file=file_name, line=where["line"],
+                          error=where["error"])
+        message = text("exercise_failed", error=report)
+    return Verdict(False, message, unreadable=error.kind == "syntax")
 
 
 def _generic(reference: np.ndarray, given: np.ndarray, batch: int) -> str | None:
@@ -196,7 +218,8 @@ def _name_mistake(exercise: Exercise, calls, verdict: Verdict) -> Verdict:
         for mistake in exercise.mistakes:
             if all(_matches(mistake.variant(**arguments), arrays, index, len(exercise.wrt))
                    for arguments, arrays in calls):
-                found.append((mistake.code, f"d{name}: {mistake.message}"))
+                found.append((mistake.code, text("exercise_part_mistake", name=name,
+                                                  mistake=mistake.message)))
                 break
         else:
             codes = {_generic(_part(exercise.solution(**arguments), index, len(exercise.wrt)),
@@ -204,7 +227,8 @@ def _name_mistake(exercise: Exercise, calls, verdict: Verdict) -> Verdict:
                      for arguments, arrays in calls}
             if len(codes) == 1 and None not in codes:
                 code = codes.pop()
-                found.append((code, f"d{name}: {MATRIX_MISTAKES[code]}."))
+                found.append((code, text("exercise_part_described", name=name,
+                                         mistake=matrix_mistake(code))))
     if not found:
         return verdict
     return replace(verdict, mistake=found[0][0],

@@ -35,6 +35,7 @@ from tutor.matrix.evaluate import (
 from tutor.matrix.nodes import Node, render
 from tutor.matrix.parsing import RESERVED, parse
 from tutor.matrix.shapes import Shape, ShapeChecker, ShapeError, declare, describe, normalize
+from tutor.messages import text
 from tutor.numeric import answer_ratio
 
 #: Random draws per size, and how many sizes are tried.
@@ -45,7 +46,8 @@ _LISTED = 6  # differing entries named in a message
 
 
 def _sizes_text(sizes: Mapping[str, int]) -> str:
-    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items()) or "the declared sizes"
+    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items()) or \
+        text("matrix_declared_sizes")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class MatrixProblem:
         if not self.fits(shape):
             return shape, []
         for sizes in self.sizes:
-            check_work(tree, checker, sizes, "your answer")
+            check_work(tree, checker, sizes, text("matrix_your_answer"))
         program = lower(tree, checker)
         import torch
 
@@ -124,12 +126,13 @@ def _definitions(define: Mapping[str, str] | None, declared: Mapping[str, Shape]
     for name, formula in (define or {}).items():
         if not isinstance(name, str) or not name.isidentifier() or name in declared or \
                 name in dims or name in RESERVED:
-            raise TutorError(f"define: {name!r} cannot be defined; it must be a new name")
+            raise TutorError(text("question_define_name", name=name))
         try:
             tree = parse(formula, declared, dims, defined)
             ShapeChecker(declared).shape(tree)
         except ParseError as error:
-            raise type(error)(f"the definition of {name} ({formula!r}): {error}") from None
+            raise type(error)(text("question_definition", name=name, formula=formula,
+                                   error=error)) from None
         defined[name] = tree
     return defined
 
@@ -159,10 +162,9 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
     """
     declared = declare(shapes)
     if wrt not in declared:
-        raise TutorError(f"wrt={wrt!r} is not declared; the shapes declare "
-                         f"{', '.join(declared)}")
+        raise TutorError(text("question_wrt_undeclared", wrt=wrt, declared=", ".join(declared)))
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
-        raise TutorError(f"draws must be a whole number from 1 to {MAX_DRAWS}, got {draws!r}")
+        raise TutorError(text("question_draws", most=MAX_DRAWS, draws=draws))
     kinds = structures(given, declared)
     dims = list(dict.fromkeys(dim for shape in declared.values() for dim in shape
                               if isinstance(dim, str)))  # in the order they are declared
@@ -170,21 +172,20 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
         check_sizes(sizes, dims, declared)
     defined = _definitions(define, declared, dims)
     if not isinstance(loss, str):
-        raise TutorError(f"the loss must be a formula as text, got {type(loss).__name__}")
+        raise TutorError(text("question_loss_text", kind=type(loss).__name__))
     try:
         tree = parse(loss, declared, dims, defined)
         checker = ShapeChecker(declared)
         shape = checker.shape(tree)
     except ParseError as error:
-        raise type(error)(f"the loss {loss!r}: {error}") from None
+        raise type(error)(text("question_loss", loss=loss, error=error)) from None
     wrt_shape = declared[wrt]
     if shape and (len(shape) != 1 or len(wrt_shape) > 1):
-        raise ShapeError(f"the loss must be a scalar (or a vector function of a vector, for a "
-                         f"Jacobian); {render(tree)} is {describe(shape)}")
+        raise ShapeError(text("question_loss_scalar", expr=render(tree), shape=describe(shape)))
     if wrt not in tree.names():
-        raise TutorError(f"the loss {render(tree)} does not depend on {wrt}")
+        raise TutorError(text("question_loss_independent", expr=render(tree), wrt=wrt))
     for assignment in assignments:
-        check_work(tree, checker, assignment, "the loss")
+        check_work(tree, checker, assignment, text("matrix_the_loss"))
     program = lower(tree, checker)
 
     kept_values, derivatives = [], []
@@ -196,9 +197,8 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
         finite = np.isfinite(value.detach().numpy()).reshape(draws, -1).all(axis=1) & \
             np.isfinite(derivative).reshape(draws, -1).all(axis=1)
         if not finite.any():
-            raise TutorError(f"the loss {render(tree)} or its derivative is undefined at every "
-                             f"random draw with {_sizes_text(assignment)}; declare the values' "
-                             "structure, e.g. given={'x': 'positive'}")
+            raise TutorError(text("question_loss_undefined", expr=render(tree),
+                                  sizes=_sizes_text(assignment)))
         kept_values.append({name: value[finite] for name, value in values.items()})
         derivatives.append(derivative[finite])
     derivative_shape = wrt_shape if not shape else normalize((shape[0], *wrt_shape))
@@ -207,7 +207,7 @@ def prepare(loss: str, wrt: str, shapes: Mapping[str, object],
                          jacobian=bool(shape))
 
 
-def read_assignments(text: str, what: str) -> dict[str, str]:
+def read_assignments(written: str, what: str) -> dict[str, str]:
     """``"X=n×d, P=softmax(X W, axis=1)"`` as a mapping, split at commas outside brackets
     (for the command line; nothing is evaluated).
 
@@ -215,16 +215,16 @@ def read_assignments(text: str, what: str) -> dict[str, str]:
     {'X': 'n×d', 'w': '(d)', 'P': 'sum(X, axis=0)'}
     """
     parts, depth, start = [], 0, 0
-    for index, char in enumerate(text + ","):
+    for index, char in enumerate(written + ","):
         depth += (char == "(") - (char == ")")
         if char == "," and depth == 0:
-            parts.append(text[start:index])
+            parts.append(written[start:index])
             start = index + 1
     result = {}
     for part in parts:
         name, equals, value = part.partition("=")
         if not equals or not name.strip() or not value.strip():
-            raise TutorError(f"{what}: expected name=value, got {part.strip()!r}")
+            raise TutorError(text("question_assignment", what=what, part=part.strip()))
         result[name.strip()] = value.strip()
     return result
 
@@ -237,13 +237,19 @@ def read_assignments(text: str, what: str) -> dict[str, str]:
 MatrixDiagnoser = Callable[[MatrixProblem, Node, Verdict], Verdict]
 
 
-def _entry(problem: MatrixProblem, row: int, column: int) -> str:
+def _index(problem: MatrixProblem, row: int, column: int) -> str:
+    """Where an entry of the derivative is: '[2]' or '[1, 0]' ('' for a scalar)."""
     shape = problem.derivative_shape
     if not shape:
-        return "the value"
+        return ""
     if len(shape) == 1 or shape[0] == 1:
-        return f"entry [{row if len(shape) == 1 else column}]"
-    return f"entry [{row}, {column}]"
+        return f"[{row if len(shape) == 1 else column}]"
+    return f"[{row}, {column}]"
+
+
+def _entry(problem: MatrixProblem, row: int, column: int) -> str:
+    index = _index(problem, row, column)
+    return text("matrix_entry", index=index) if index else text("matrix_the_value")
 
 
 def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
@@ -255,9 +261,10 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     tried = "; ".join(_sizes_text(sizes) for sizes in problem.sizes)
     draws = sum(len(expected) for expected in problem.expected)
     if not wrong:
-        at = f"at {len(problem.sizes)} size{'s' * (len(problem.sizes) > 1)} ({tried}), " \
-            f"{draws} random draws in all" if problem.dims else f"at {draws} random draws"
-        return Verdict(True, f"Correct: your answer matches autograd's {name} {at}.")
+        count = len(problem.sizes)
+        at = text("matrix_at_sizes", count=count, plural="s" * (count > 1), tried=tried,
+                  draws=draws) if problem.dims else text("matrix_at_draws", draws=draws)
+        return Verdict(True, text("matrix_correct", name=name, at=at))
     index = max(wrong, key=lambda i: float(ratios[i].max()))
     ratio, expected, given = ratios[index], problem.expected[index], results[index]
     draw, row, column = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
@@ -265,46 +272,47 @@ def judge(problem: MatrixProblem, results: Sequence[np.ndarray]) -> Verdict:
     entries = ratio[draw].size
     where = _entry(problem, int(row), int(column))
     got, want = float(given[draw, row, column]), float(expected[draw, row, column])
-    shown = "is undefined (NaN or inf)" if not np.isfinite(got) else f"gives {got:.6g}"
+    shown = text("matrix_undefined") if not np.isfinite(got) else text("matrix_gives", value=got)
     sizes = problem.sizes[index]
-    count = f"{differing} of {entries} entries"
+    count = text("matrix_count", differing=differing, entries=entries)
     if differing < entries:  # name them: a pattern (one row, the diagonal) is a clue
-        listed = [_entry(problem, int(r), int(c)).removeprefix("entry ")
+        listed = [_index(problem, int(r), int(c))
                   for r, c in np.argwhere(ratio[draw] > 1.0)[:_LISTED]]
-        count += f" ({', '.join(listed)}{', …' if differing > _LISTED else ''})"
-    at = f"with {_sizes_text(sizes)}, " if sizes else ""
+        count = text("matrix_listed", count=count,
+                     listed=", ".join(listed) + (", …" if differing > _LISTED else ""))
+    at = text("matrix_with_sizes", sizes=_sizes_text(sizes)) if sizes else ""
     if entries == 1:
-        message = f"Not quite: {at}your answer {shown}, autograd's {name} is {want:.6g}."
+        message = text("matrix_wrong_value", at=at, shown=shown, name=name, want=want)
     else:
-        message = (f"Not quite: {at}{count} of your {name} differ from autograd's; the worst "
-                   f"is {where}: your answer {shown}, autograd gives {want:.6g}.")
+        message = text("matrix_wrong_entries", at=at, count=count, name=name, where=where,
+                       shown=shown, want=want)
     if len(wrong) < len(problem.sizes):
-        message += (f" (It matches at {len(problem.sizes) - len(wrong)} of the "
-                    f"{len(problem.sizes)} sizes tried.)")
+        message += text("matrix_matches_some", matching=len(problem.sizes) - len(wrong),
+                        sizes=len(problem.sizes))
     return Verdict(False, message, counterexample={
         "sizes": dict(sizes), "draw": int(draw), "entry": where, "expected": want,
         "given": got if np.isfinite(got) else None, "differing": differing, "entries": entries})
 
 
-def _shape_verdict(problem: MatrixProblem, what: str, shape: Shape) -> Verdict:
-    wanted = describe(problem.derivative_shape)
-    return Verdict(False, f"{what} is {describe(shape)}; {problem.derivative_name} has the shape "
-                   f"of {problem.wrt}: {wanted}.")
+def _shape_verdict(problem: MatrixProblem, answer: str, shape: Shape) -> Verdict:
+    return Verdict(False, text("matrix_wrong_shape", answer=answer, shape=describe(shape),
+                               name=problem.derivative_name, wrt=problem.wrt,
+                               wanted=describe(problem.derivative_shape)))
 
 
 def _function_results(problem: MatrixProblem, function: Callable, part: int | None = None,
                       parts: int = 1) -> list[np.ndarray] | str:
     """A Python function's values, called once per draw with NumPy arrays (vectors 1-D), or
-    the reason it could not be used; with ``part``, item ``part`` of the ``parts`` arrays it
-    returns. It runs in this process: use it for trusted code."""
+    the sentence saying why it could not be used; with ``part``, item ``part`` of the
+    ``parts`` arrays it returns. It runs in this process: use it for trusted code."""
     try:
         parameters = list(inspect.signature(function).parameters)
     except (TypeError, ValueError):
-        return "your function's parameters cannot be read"
+        return text("matrix_function_unreadable")
     unknown = [p for p in parameters if p not in problem.declared and p not in problem.dims]
     if unknown:
-        return (f"your function takes {', '.join(unknown)}, which the question does not "
-                f"declare (it declares {', '.join([*problem.declared, *problem.dims])})")
+        return text("matrix_function_undeclared", unknown=", ".join(unknown),
+                    declared=", ".join([*problem.declared, *problem.dims]))
     results = []
     for sizes, values, expected in zip(problem.sizes, problem.values, problem.expected,
                                        strict=True):
@@ -317,16 +325,15 @@ def _function_results(problem: MatrixProblem, function: Callable, part: int | No
                 if part is not None:
                     count = len(output) if isinstance(output, (tuple, list)) else 1
                     if count != parts:
-                        return (f"your function should return {parts} arrays, one per "
-                                f"variable; it returned {count}")
+                        return text("matrix_function_parts", parts=parts, count=count)
                     output = output[part]
                 result = np.asarray(output, dtype=np.float64)
             except Exception as error:  # noqa: BLE001  (the learner's code: any failure)
-                return f"your function raised {type(error).__name__}: {error}"
+                return text("matrix_function_raised", kind=type(error).__name__, error=error)
             if result.size != expected[draw].size:
-                return (f"with {_sizes_text(sizes)} your function returned an array of shape "
-                        f"{result.shape}; {problem.derivative_name} has the shape "
-                        f"{tuple(sizes.get(dim, dim) for dim in problem.derivative_shape)}")
+                return text("matrix_function_shape", sizes=_sizes_text(sizes),
+                            shape=result.shape, name=problem.derivative_name, wanted=tuple(
+                                sizes.get(dim, dim) for dim in problem.derivative_shape))
             per_draw.append(result.reshape(expected[draw].shape))
         results.append(np.stack(per_draw))
     return results
@@ -364,7 +371,7 @@ def check_matrix_derivative(answer: str | Callable | Sequence[str], loss: str,
     """
     names = [wrt] if isinstance(wrt, str) else list(wrt) if isinstance(wrt, Sequence) else []
     if not names or not all(isinstance(name, str) for name in names):
-        raise TutorError(f"wrt must name a declared variable, or list several; got {wrt!r}")
+        raise TutorError(text("question_wrt", wrt=wrt))
     problems = [prepare(loss, name, shapes, given, define=define, sizes=sizes, seed=seed,
                         draws=draws) for name in names]
     return check_prepared(problems, answer, diagnose)
@@ -386,12 +393,12 @@ def check_prepared(problems: Sequence[MatrixProblem], answer: str | Callable | S
             problems, answer, strict=True)]
     else:
         count = len(answer) if isinstance(answer, (list, tuple)) else 1
-        return Verdict(False, f"Expected {len(problems)} answers ({wanted}), one per variable, "
-                       f"as a list; got {count}.")
+        return Verdict(False, text("matrix_answers_count", n=len(problems), wanted=wanted,
+                                   count=count))
     first_wrong = next((part for part in parts if not part.correct), None)
     return Verdict(
         first_wrong is None,
-        "\n".join(f"{problem.derivative_name}: {part.message}"
+        "\n".join(text("matrix_part", name=problem.derivative_name, message=part.message)
                   for problem, part in zip(problems, parts, strict=True)),
         counterexample=first_wrong.counterexample if first_wrong else None,
         mistake=next((part.mistake for part in parts if part.mistake), None), parts=tuple(parts))
@@ -401,21 +408,20 @@ def _check_one(problem: MatrixProblem, answer: str | Callable, diagnose: MatrixD
                part: int | None = None, parts: int = 1) -> Verdict:
     if callable(answer):
         results = _function_results(problem, answer, part, parts)
-        return Verdict(False, results[0].upper() + results[1:] + ".") \
-            if isinstance(results, str) else judge(problem, results)
+        return Verdict(False, results) if isinstance(results, str) else judge(problem, results)
     try:
         tree = problem.read(answer)
     except ParseError as error:
-        return Verdict(False, f"Could not read your answer: {error}.", unreadable=True)
+        return Verdict(False, text("verdict_unreadable", error=error), unreadable=True)
     try:
         shape, results = problem.evaluate(tree)
     except ShapeError as error:
-        verdict = Verdict(False, f"Your answer's shapes do not fit: {error}.")
+        verdict = Verdict(False, text("matrix_shapes_do_not_fit", error=error))
     except TutorError as error:  # too much work at the question's sizes
-        return Verdict(False, f"Your answer cannot be checked: {error}.")
+        return Verdict(False, text("matrix_cannot_check", error=error))
     else:
         verdict = judge(problem, results) if results else \
-            _shape_verdict(problem, f"Your answer {render(tree)}", shape)
+            _shape_verdict(problem, render(tree), shape)
     if diagnose is not None and not verdict.correct:
         verdict = diagnose(problem, tree, verdict)
     return verdict

@@ -27,6 +27,7 @@ import numpy as np
 from tutor.errors import TutorError
 from tutor.matrix.nodes import Node, render
 from tutor.matrix.shapes import MAX_DIM, MAX_ENTRIES, Shape, ShapeChecker, concrete, describe
+from tutor.messages import text
 
 #: The most multiply-adds one draw of an expression may cost (a 512×512 matrix product is
 #: 134 million): more is refused before anything is computed.
@@ -34,18 +35,16 @@ MAX_WORK = 300_000_000
 
 Program = Callable[[Mapping[str, Any], Mapping[str, int]], Any]
 
-#: given= structures: name -> (aliases, what it means)
+#: given= structures: name -> aliases (what each means: the catalogue's ``structure:<name>``)
 STRUCTURES = {
-    "one-hot": (("onehot", "labels"), "each row (or the vector) holds a single 1, else 0"),
-    "probabilities": (("probability", "distribution", "distributions", "stochastic"),
-                      "each row (or the vector) is positive and sums to 1"),
-    "symmetric": ((), "a square matrix equal to its transpose"),
-    "positive-definite": (("spd", "pd", "positive definite"),
-                          "a symmetric matrix with positive eigenvalues"),
-    "mask": (("binary",), "entries 0 or 1"),
-    "positive": (("positive entries",), "entries between 0.1 and 2"),
+    "one-hot": ("onehot", "labels"),
+    "probabilities": ("probability", "distribution", "distributions", "stochastic"),
+    "symmetric": (),
+    "positive-definite": ("spd", "pd", "positive definite"),
+    "mask": ("binary",),
+    "positive": ("positive entries",),
 }
-_ALIASES = {alias: name for name, (aliases, _) in STRUCTURES.items() for alias in (name, *aliases)}
+_ALIASES = {alias: name for name, aliases in STRUCTURES.items() for alias in (name, *aliases)}
 
 
 def tensor(values: np.ndarray):
@@ -62,23 +61,22 @@ def structures(given: Mapping[str, str] | None, declared: Mapping[str, Shape]) -
     if given is None:
         return {}
     if not isinstance(given, Mapping):
-        raise TutorError("given must map variable names to a structure, like {'Y': 'one-hot'}")
+        raise TutorError(text("given_mapping"))
     resolved = {}
     for name, kind in given.items():
         if name not in declared:
-            raise TutorError(f"given names {name!r}, which the shapes do not declare "
-                             f"(declared: {', '.join(declared)})")
+            raise TutorError(text("given_undeclared", name=name, declared=", ".join(declared)))
         canonical = _ALIASES.get(str(kind).strip().lower())
         if canonical is None:
-            choices = "; ".join(f"{key}: {meaning}" for key, (_, meaning) in STRUCTURES.items())
-            raise TutorError(f"unknown structure {kind!r} for {name}; choose one of: {choices}")
+            choices = "; ".join(f"{key}: {text(f'structure:{key}')}" for key in STRUCTURES)
+            raise TutorError(text("given_unknown", kind=kind, name=name, choices=choices))
         shape = declared[name]
         if canonical in ("symmetric", "positive-definite") and (
                 len(shape) != 2 or shape[0] != shape[1]):
-            raise TutorError(f"{name} is declared {canonical}, but it is {describe(shape)}, "
-                             "not a square matrix")
+            raise TutorError(text("given_not_square", name=name, structure=canonical,
+                                  shape=describe(shape)))
         if canonical in ("one-hot", "probabilities") and not shape:
-            raise TutorError(f"{name} is declared {canonical}, but it is a scalar")
+            raise TutorError(text("given_scalar", name=name, structure=canonical))
         resolved[name] = canonical
     return resolved
 
@@ -140,31 +138,30 @@ def check_sizes(sizes: object, dims: Sequence[str], declared: Mapping[str, Shape
     assignments = [sizes] if isinstance(sizes, Mapping) else sizes
     if not isinstance(assignments, Sequence) or not assignments or not all(
             isinstance(assignment, Mapping) for assignment in assignments):
-        raise TutorError("sizes must map each dimension to a whole number, like {'n': 5, 'd': 3}"
-                         ", or be a list of such mappings")
+        raise TutorError(text("sizes_mapping"))
     checked = []
     for assignment in assignments:
         missing = [dim for dim in dims if dim not in assignment]
         if missing:
-            raise TutorError(f"sizes {dict(assignment)} give no size for {', '.join(missing)}")
+            raise TutorError(text("sizes_missing", sizes=dict(assignment),
+                                  missing=", ".join(missing)))
         for dim in dims:
             size = assignment[dim]
             if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_DIM:
-                raise TutorError(f"the size of {dim} must be a whole number from 1 to {MAX_DIM}, "
-                                 f"got {size!r}")
+                raise TutorError(text("sizes_range", dim=dim, most=MAX_DIM, size=size))
         fixed = {dim: int(assignment[dim]) for dim in dims}
         for name, shape in declared.items():
             entries = math.prod(concrete(shape, fixed))
             if entries > MAX_ENTRIES:
-                raise TutorError(f"with sizes {fixed}, {name} would have {entries:,} entries; "
-                                 f"the limit is {MAX_ENTRIES:,}")
+                raise TutorError(text("sizes_entries", sizes=fixed, name=name, entries=entries,
+                                      limit=MAX_ENTRIES))
         checked.append(fixed)
     return checked
 
 
 def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what: str) -> None:
-    """Refuse ``what`` ("the loss", "your answer"), the expression ``root``, if it would cost
-    more than MAX_WORK multiply-adds per draw at ``sizes`` (a long product of large
+    """Refuse ``what`` (the loss, your answer: words to print), the expression ``root``, if it
+    would cost more than MAX_WORK multiply-adds per draw at ``sizes`` (a long product of large
     matrices), before any of it is computed."""
     work = 0
     for node in root.walk():
@@ -174,8 +171,8 @@ def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what
             work += rows * columns * concrete(checker.shape(node.args[0]), sizes)[1]
     if work > MAX_WORK:
         shown = ", ".join(f"{dim} = {size}" for dim, size in sizes.items())
-        raise TutorError(f"{what} {render(root)} would take about {work:,} operations per draw "
-                         f"with {shown}; the limit is {MAX_WORK:,}")
+        raise TutorError(text("matrix_too_much_work", what=what, expr=render(root), work=work,
+                              sizes=shown, limit=MAX_WORK))
 
 
 # ---------------------------------------------------------------- lowering to torch

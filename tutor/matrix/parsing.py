@@ -28,6 +28,7 @@ from tutor._cursor import TokenCursor
 from tutor.errors import ParseError
 from tutor.matrix.nodes import Node
 from tutor.matrix.tokens import SUPERSCRIPTS, Token, error_at, tokenize
+from tutor.messages import text as message_text
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 60
@@ -86,27 +87,29 @@ class _Parser(TokenCursor):
             return
         token = self.peek()
         if token.kind == "end":
-            raise error_at(f"unclosed {opening.raw!r}", opening.column, f"add {op!r} to close it")
+            raise error_at(message_text("parse_unclosed", raw=opening.raw), opening.column,
+                           message_text("parse_close_it", closing=op))
         raise self.unexpected(token)
 
     def unexpected(self, token: Token) -> ParseError:
         if token.kind == "end":
             before = self.tokens[self.index - 1] if self.index else token
-            return error_at(f"missing operand after {before.raw!r}", before.column)
+            return error_at(message_text("parse_missing_operand", raw=before.raw), before.column)
         if token.value == ")":
-            return error_at("unexpected ')'", token.column, "it has no matching '('")
+            return error_at(message_text("parse_unexpected_close"), token.column, message_text("parse_no_open"))
         if token.value == ",":
-            return error_at("unexpected ','", token.column, "commas only separate arguments")
+            return error_at(message_text("parse_unexpected_comma"), token.column,
+                            message_text("matrix_parse_comma_hint"))
         if token.value == "=":
-            return error_at("'=' is only allowed in axis=...", token.column,
-                          "type an expression, not an equation")
-        return error_at(f"unexpected {token.raw!r}", token.column)
+            return error_at(message_text("matrix_parse_equals"), token.column,
+                            message_text("matrix_parse_equation_hint"))
+        return error_at(message_text("parse_unexpected", raw=token.raw), token.column)
 
     def enter(self, token: Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise error_at("expression nested too deeply", token.column,
-                         f"the limit is {MAX_DEPTH} levels")
+            raise error_at(message_text("parse_too_deep"), token.column,
+                           message_text("parse_depth_limit", limit=MAX_DEPTH))
 
     # -- grammar
     def parse(self) -> Node:
@@ -121,7 +124,7 @@ class _Parser(TokenCursor):
             token = self.advance()
             left = Node("compare", (left, self.sum()), token.value, token.column)
             if self.at(*_COMPARISONS):
-                raise error_at("chained comparisons are not allowed", self.peek().column)
+                raise error_at(message_text("matrix_parse_chained"), self.peek().column)
         return left
 
     def sum(self) -> Node:
@@ -141,8 +144,8 @@ class _Parser(TokenCursor):
                 kind = {"*": "mul", "⊙": "mul", "/": "div"}.get(token.value, "matmul")
                 node = Node(kind, (node, self.signed()), column=token.column)
             elif token.kind == "num":
-                raise error_at(f"missing operator before {token.raw!r}", token.column,
-                             "write the number first, or use '*'")
+                raise error_at(message_text("parse_missing_operator", raw=token.raw), token.column,
+                               message_text("matrix_parse_number_first"))
             elif token.kind in ("name", "ones") or self.at("(") or (
                     self.at("‖") and not self.in_norm):
                 if _is_coefficient(node):  # 2 X (Xw - y) is 2 (X (Xw - y)), as in math
@@ -184,11 +187,11 @@ class _Parser(TokenCursor):
         if name.value in _REDUCTIONS and self.at("("):
             args, axis = self.arguments(name)
             if args:
-                raise error_at(f".{name.value}(...) takes only an axis", name.column,
-                             f"write {name.value}(A, axis=0) or A.{name.value}(axis=0)")
+                raise error_at(message_text("matrix_parse_method_axis_only", name=name.value),
+                               name.column, message_text("matrix_parse_method_hint", name=name.value))
             return Node("reduce", (node,), (name.value, axis), name.column)
-        raise error_at(f"'.{name.raw}' is not allowed", dot.column,
-                     "after '.' only T, sum(...) and mean(...) are allowed")
+        raise error_at(message_text("matrix_parse_attribute", raw=name.raw), dot.column,
+                       message_text("matrix_parse_attribute_hint"))
 
     def power(self, node: Node) -> Node:
         caret = self.advance()
@@ -206,21 +209,21 @@ class _Parser(TokenCursor):
         token = self.advance()
         if token.kind != "num":
             if token.value == "(":
-                raise error_at("only a number may follow '^' (or T for a transpose)",
-                             token.column, "write x^2 or x^0.5; matrix powers are not supported")
+                raise error_at(message_text("matrix_parse_power"), token.column,
+                               message_text("matrix_parse_power_hint"))
             self.index -= 1
             raise self.unexpected(token)
         exponent = ("-" if negative else "") + token.value
         if exponent == "-1" and node.kind in ("var", "T"):
-            raise error_at("a matrix inverse is not supported here", caret.column,
-                         "write 1/x for an element-wise reciprocal")
+            raise error_at(message_text("matrix_parse_inverse"), caret.column,
+                           message_text("matrix_parse_inverse_hint"))
         return self.make_power(node, exponent, caret)
 
     def make_power(self, node: Node, exponent: str, token: Token) -> Node:
         value = float(exponent)
         if abs(value) > MAX_EXPONENT:
-            raise error_at(f"exponent {exponent} is too large", token.column,
-                         f"the limit is {MAX_EXPONENT}")
+            raise error_at(message_text("matrix_parse_exponent", exponent=exponent), token.column,
+                           message_text("matrix_parse_limit", limit=MAX_EXPONENT))
         return Node("pow", (node,), value, token.column)
 
     def atom(self) -> Node:
@@ -247,9 +250,9 @@ class _Parser(TokenCursor):
             return Node("norm", (node,), column=token.column)
         self.index -= 1
         if token.value == ")" and self.index and self.tokens[self.index - 1].value == "(":
-            raise error_at("empty parentheses '()'", token.column)
+            raise error_at(message_text("parse_empty_parentheses"), token.column)
         if token.kind == "sup":
-            raise error_at(f"superscript {token.raw!r} has nothing to raise", token.column)
+            raise error_at(message_text("parse_superscript_alone", raw=token.raw), token.column)
         raise self.unexpected(token)
 
     def ones(self, token: Token) -> Node:
@@ -261,16 +264,17 @@ class _Parser(TokenCursor):
         return Node("ones", value=(size,), column=token.column)
 
     def unknown_dimension(self, name: str, column: int) -> ParseError:
-        known = ", ".join(sorted(self.dims)) or "none declared"
-        return error_at(f"unknown dimension {name!r}", column, f"dimensions: {known}")
+        known = ", ".join(sorted(self.dims)) or message_text("matrix_parse_none_declared")
+        return error_at(message_text("matrix_parse_unknown_dimension", name=name), column,
+                        message_text("matrix_parse_dimensions", known=known))
 
     def name(self, token: Token) -> Node:
         name = token.value
         if self.at("(") and (name in FUNCTIONS or name == "σ"):
             return self.call(token)
         if name in FUNCTIONS or name == "σ":
-            raise error_at(f"function {name!r} needs its argument in parentheses",
-                         token.column, f"write it like {name}(x)")
+            raise error_at(message_text("matrix_parse_needs_parentheses", name=name), token.column,
+                           message_text("matrix_parse_write_like", name=name))
         if name in self.variables:
             return Node("var", value=name, column=token.column)
         if name in self.defined:
@@ -289,12 +293,12 @@ class _Parser(TokenCursor):
                 node = Node("matmul", (node, other), column=token.column)
             return node
         if self.at("("):
-            raise error_at(f"unknown function {token.raw!r}", token.column,
-                         f"known functions: {', '.join(FUNCTIONS)}; "
-                         f"for a product write {token.raw} @ (...)")
+            raise error_at(message_text("parse_unknown_function", raw=token.raw), token.column,
+                           message_text("matrix_parse_known_functions", functions=", ".join(FUNCTIONS),
+                                raw=token.raw))
         known = ", ".join(sorted(self.variables | self.dims | set(self.defined)))
-        raise error_at(f"unknown name {token.raw!r}", token.column,
-                     f"the question declares: {known}")
+        raise error_at(message_text("parse_unknown_name", raw=token.raw), token.column,
+                       message_text("matrix_parse_declared", known=known))
 
     def split(self, name: str) -> list[str] | None:
         """``name`` as a run of declared names ('Xw' -> X, w), or None."""
@@ -320,7 +324,8 @@ class _Parser(TokenCursor):
                 break
             else:
                 if axis is not None:
-                    raise error_at("a positional argument follows axis=", self.peek().column)
+                    raise error_at(message_text("matrix_parse_positional_after_axis"),
+                                   self.peek().column)
                 args.append(self.compare())
             if not self.at(","):
                 break
@@ -333,7 +338,8 @@ class _Parser(TokenCursor):
     def keyword(self, function: Token) -> int:
         name = self.advance()
         if name.value not in ("axis", "dim"):
-            raise error_at(f"unknown keyword {name.raw!r}", name.column, "only axis= is allowed")
+            raise error_at(message_text("matrix_parse_unknown_keyword", raw=name.raw), name.column,
+                           message_text("matrix_parse_only_axis"))
         self.advance()  # '='
         return self.axis_number(function)
 
@@ -343,11 +349,12 @@ class _Parser(TokenCursor):
             self.advance()
         token = self.advance()
         if token.kind != "num" or not token.value.isdigit():
-            raise error_at(f"{function.value}(...): the axis must be 0, 1 or -1", token.column)
+            raise error_at(message_text("matrix_parse_axis_value", function=function.value),
+                           token.column)
         axis = -int(token.value) if negative else int(token.value)
         if axis not in (0, 1, -1):
-            raise error_at(f"{function.value}(...): axis {axis} does not exist", token.column,
-                         "a matrix has axes 0 (down the rows) and 1 (along each row)")
+            raise error_at(message_text("matrix_parse_no_such_axis", function=function.value, axis=axis),
+                           token.column, message_text("matrix_parse_axes_hint"))
         return axis
 
     def call(self, token: Token) -> Node:
@@ -359,10 +366,10 @@ class _Parser(TokenCursor):
             axis = self.positional_axis(token, args.pop())
         wanted = 2 if name in _PAIRS else 1
         if len(args) != wanted:
-            raise error_at(f"function {token.raw!r} takes {wanted} argument"
-                         f"{'s' * (wanted > 1)}, got {len(args)}", token.column)
+            raise error_at(message_text("matrix_parse_arguments", raw=token.raw, wanted=wanted,
+                                plural="s" * (wanted > 1), got=len(args)), token.column)
         if axis is not None and name not in _REDUCTIONS | _SOFTMAX:
-            raise error_at(f"function {token.raw!r} takes no axis", token.column)
+            raise error_at(message_text("matrix_parse_no_axis", raw=token.raw), token.column)
         if name in _REDUCTIONS:
             return Node("reduce", tuple(args), (name, axis), token.column)
         if name in _SOFTMAX:
@@ -379,7 +386,8 @@ class _Parser(TokenCursor):
         value = -node.args[0].value if node.kind == "neg" and node.args[0].kind == "number" \
             else node.value if node.kind == "number" else None
         if value not in (0, 1, -1):
-            raise error_at(f"{token.value}(A, axis): the axis must be 0, 1 or -1", node.column)
+            raise error_at(message_text("matrix_parse_positional_axis", function=token.value),
+                           node.column)
         return int(value)
 
     def shape_maker(self, token: Token) -> Node:
@@ -395,16 +403,16 @@ class _Parser(TokenCursor):
                 raise self.unknown_dimension(size.value, size.column)
             else:
                 self.index -= 1
-                raise error_at(f"{token.value}(...) takes dimensions such as n or 3",
-                             size.column)
+                raise error_at(message_text("matrix_parse_dimensions_like", function=token.value),
+                               size.column)
             if not self.at(","):
                 break
             self.advance()
         self.expect(")", opening)
         most = 2 if token.value == "ones" else 1
         if len(sizes) > most:
-            raise error_at(f"{token.value}(...) takes at most {most} dimension"
-                         f"{'s' * (most > 1)}", token.column)
+            raise error_at(message_text("matrix_parse_at_most", function=token.value, most=most,
+                                        plural="s" * (most > 1)), token.column)
         if token.value == "eye":
             return Node("eye", value=sizes[0], column=token.column)
         return Node("ones", value=tuple(sizes), column=token.column)
@@ -415,14 +423,13 @@ def parse(text: str, variables: Iterable[str], dims: Iterable[str],
     """The tree of ``text``, whose names must be ``variables`` (matrices, vectors, scalars),
     ``dims`` (dimension names, read as numbers) or ``defined`` (names for formulas)."""
     if not isinstance(text, str):
-        raise ParseError(f"expected the expression as text, got {type(text).__name__}")
+        raise ParseError(message_text("question_not_text", kind=type(text).__name__))
     if len(text) > MAX_LENGTH:
-        raise ParseError(f"the expression is {len(text)} characters long; "
-                         f"the limit is {MAX_LENGTH}")
+        raise ParseError(message_text("matrix_parse_too_long", length=len(text),
+                                      limit=MAX_LENGTH))
     if not text.strip():
-        raise ParseError("the expression is empty; type a formula such as 2 X^T (X w - y)")
+        raise ParseError(message_text("matrix_parse_empty"))
     try:
         return _Parser(text, set(variables), set(dims), defined or {}).parse()
     except RecursionError:
-        raise ParseError(f"the expression is nested too deeply; the limit is {MAX_DEPTH} levels"
-                         ) from None
+        raise ParseError(message_text("matrix_parse_nested", limit=MAX_DEPTH)) from None

@@ -26,6 +26,7 @@ from tutor.errors import ParseError
 from tutor.matrix.nodes import Node, render
 from tutor.matrix.parsing import RESERVED
 from tutor.matrix.tokens import error_at
+from tutor.messages import text
 
 Dim = str | int
 Shape = tuple[Dim, ...]
@@ -56,22 +57,24 @@ def layout(shape: Shape) -> tuple[Dim, Dim]:
     return (1, 1) if not shape else (shape[0], 1) if len(shape) == 1 else (shape[0], shape[1])
 
 
-def _article(word: str) -> str:
-    first = word.split("×")[0].split("-")[0]
+def _article(dim: Dim) -> str:
+    """'an ' or 'a ' before a shape that starts with ``dim`` (as it is read aloud)."""
+    first = str(dim)
     vowel = first[:1] in "aeiou" if len(first) > 1 and not first.isdigit() else \
         first in set("aefhilmnorsx") | {"8", "11", "18"}
-    return ("an " if vowel else "a ") + word
+    return "an " if vowel else "a "
 
 
 def describe(shape: Shape) -> str:
-    """'a scalar', 'an n-vector', 'a row vector (1×n)', 'an n×d matrix'."""
+    """'a scalar', 'an n-vector', 'a row vector (1×n)', 'an n×d matrix' (in the current
+    language)."""
     if not shape:
-        return "a scalar"
+        return text("shape_scalar")
     if len(shape) == 1:
-        return _article(f"{shape[0]}-vector")
+        return text("shape_vector", article=_article(shape[0]), size=shape[0])
     if shape[0] == 1:
-        return f"a row vector (1×{shape[1]})"
-    return _article(f"{shape[0]}×{shape[1]} matrix")
+        return text("shape_row", size=shape[1])
+    return text("shape_matrix", article=_article(shape[0]), rows=shape[0], columns=shape[1])
 
 
 def declare(shapes: Mapping[str, object]) -> dict[str, Shape]:
@@ -82,48 +85,44 @@ def declare(shapes: Mapping[str, object]) -> dict[str, Shape]:
     {'X': ('n', 3), 'w': (3,), 'c': ()}
     """
     if not isinstance(shapes, Mapping) or not shapes:
-        raise ShapeError("shapes must map each variable to its shape, like "
-                         "{'X': 'n×d', 'w': 'd', 'y': 'n'}")
+        raise ShapeError(text("shapes_mapping"))
     declared = {}
     for name, spec in shapes.items():
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") \
                 or name in RESERVED:
-            raise ShapeError(f"{name!r} cannot name a variable; use a letter followed by "
-                             f"letters, digits or '_' (not one of {', '.join(sorted(RESERVED))})")
+            raise ShapeError(text("shapes_bad_name", name=name,
+                                  reserved=", ".join(sorted(RESERVED))))
         declared[name] = _declared_shape(name, spec)
     clash = dimension_names(declared) & set(declared)
     if clash:
-        raise ShapeError(f"{', '.join(sorted(clash))} names both a variable and a dimension")
+        raise ShapeError(text("shapes_clash", names=", ".join(sorted(clash))))
     return declared
 
 
 def _declared_shape(name: str, spec: object) -> Shape:
     if isinstance(spec, str):
-        text = spec.strip()
-        parts = [] if text in ("", "scalar", "1", "()") else \
-            _SEPARATOR.split(text.strip("()").strip())
+        written = spec.strip()
+        parts = [] if written in ("", "scalar", "1", "()") else \
+            _SEPARATOR.split(written.strip("()").strip())
     elif isinstance(spec, int) and not isinstance(spec, bool):
         parts = [str(spec)]
     elif isinstance(spec, (tuple, list)):
         parts = [str(part).strip() for part in spec]
     else:
-        raise ShapeError(f"the shape of {name} must be text like 'n×d' or a tuple, got {spec!r}")
+        raise ShapeError(text("shapes_spec_type", name=name, spec=spec))
     if len(parts) > 2:
-        raise ShapeError(f"the shape of {name} has {len(parts)} dimensions ({spec!r}); "
-                         "scalars, vectors and matrices are supported")
+        raise ShapeError(text("shapes_too_many", name=name, count=len(parts), spec=spec))
     dims: list[Dim] = []
     for part in parts:
         if part.isdigit():
             size = int(part)
             if not 1 <= size <= MAX_DIM:
-                raise ShapeError(f"the shape of {name} has a dimension of {size}; "
-                                 f"dimensions must be between 1 and {MAX_DIM}")
+                raise ShapeError(text("shapes_dim_range", name=name, size=size, most=MAX_DIM))
             dims.append(size)
         elif part.isidentifier() and not part.startswith("_") and part not in RESERVED:
             dims.append(part)
         else:
-            raise ShapeError(f"the shape of {name} ({spec!r}) has {part!r}, which is neither a "
-                             "dimension name nor a whole number; write it like 'n×d'")
+            raise ShapeError(text("shapes_bad_part", name=name, spec=spec, part=part))
     return normalize(tuple(dims))
 
 
@@ -177,9 +176,9 @@ class ShapeChecker:
         operation, axis = node.value
         if kind == "softmax":
             if not inner[0]:
-                raise self._error(node, f"{operation} of a scalar is always "
-                                  f"{'0' if operation == 'log_softmax' else '1'}",
-                                  f"{render(node.args[0])} is a scalar")
+                raise self._error(node, text("shape_softmax_scalar", operation=operation,
+                                             value=0 if operation == "log_softmax" else 1),
+                                  text("shape_is_scalar", expr=render(node.args[0])))
             return inner[0]
         return self._reduced(node, inner[0], axis)
 
@@ -188,8 +187,8 @@ class ShapeChecker:
 
     def _transpose(self, node: Node, shape: Shape) -> Shape:
         if not shape:
-            raise self._error(node, f"{render(node.args[0])} is a scalar: transposing it does "
-                              "nothing", "remove the transpose")
+            raise self._error(node, text("shape_transpose_scalar", expr=render(node.args[0])),
+                              text("shape_remove_transpose"))
         return normalize((1, shape[0]) if len(shape) == 1 else (shape[1], shape[0]))
 
     def broadcast(self, node: Node, left: Shape, right: Shape) -> Shape:
@@ -205,22 +204,20 @@ class ShapeChecker:
         if len(left) == 2 and len(right) == 2 and right[0] == 1 and right[1] == left[1]:
             return left
         a, b = (self.shape(arg) for arg in node.args)
-        names = {"add": "a sum", "sub": "a difference", "mul": "an element-wise product",
-                 "div": "an element-wise quotient", "compare": "a comparison"}[node.kind]
         hint = ""
         if node.kind == "mul" and self._fits_product(*node.args):
-            hint = "for a matrix product write @ or put the factors side by side"
+            hint = text("shape_hint_matmul")
         elif len(left) == 2 and len(right) == 2 and right[0] == 1 and right[1] == left[0]:
-            hint = "the row vector needs as many entries as the matrix has columns"
+            hint = text("shape_hint_row")
         elif {len(a), len(b)} == {1, 2} and 1 in (a + b):
-            hint = "a column vector and a row vector: transpose one of them"
-        return self._raise_mismatch(node, names, a, b, hint)
+            hint = text("shape_hint_column_row")
+        return self._raise_mismatch(node, text(f"shape_op:{node.kind}"), a, b, hint)
 
     def _raise_mismatch(self, node: Node, what: str, a: Shape, b: Shape, hint: str):
         first, second = (render(arg) for arg in node.args)
-        raise self._error(node, f"{render(node)} is {what} of {describe(a)} and {describe(b)}, "
-                          f"which do not fit ({first} is {describe(a)}, {second} is "
-                          f"{describe(b)})", hint)
+        raise self._error(node, text("shape_mismatch", expr=render(node), what=what,
+                                     left=describe(a), right=describe(b), first=first,
+                                     second=second), hint)
 
     def _fits_product(self, left: Node, right: Node) -> bool:
         try:
@@ -236,13 +233,14 @@ class ShapeChecker:
         if inner_left == inner_right:
             return normalize((rows, columns))
         first, second = node.args
-        what = f"{render(node)} needs {inner_left} = {inner_right}"
+        what = text("shape_needs", expr=render(node), inner_left=inner_left,
+                    inner_right=inner_right)
         if len(left) == 1 and len(right) == 1:
-            what = f"{render(node)} multiplies two column vectors"
+            what = text("shape_two_columns", expr=render(node))
         elif 1 in (inner_left, inner_right):
-            what = f"{render(node)} cannot be multiplied in this order"
-        message = (f"{what} ({render(first)} is {describe(left)}, {render(second)} is "
-                   f"{describe(right)})")
+            what = text("shape_wrong_order", expr=render(node))
+        message = text("shape_product", what=what, first=render(first), left=describe(left),
+                       second=render(second), right=describe(right))
         raise self._error(node, message, self._repair(first, second) if self.explain else "")
 
     def _repair(self, first: Node, second: Node) -> str:
@@ -258,7 +256,7 @@ class ShapeChecker:
                 shape = checker.shape(candidate)
             except ShapeError:
                 continue
-            return f"{render(candidate)} is {describe(shape)}"
+            return text("shape_repair", expr=render(candidate), shape=describe(shape))
         return ""
 
     def _diagonal(self, node: Node, shape: Shape) -> Shape:
@@ -266,15 +264,14 @@ class ShapeChecker:
         if node.kind == "trace":
             if square:
                 return ()
-            raise self._error(node, f"trace needs a square matrix; {render(node.args[0])} is "
-                              f"{describe(shape)}")
+            raise self._error(node, text("shape_trace", expr=render(node.args[0]),
+                                         shape=describe(shape)))
         if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
             return (shape[-1], shape[-1])
         if square:
             return (shape[0],)
-        raise self._error(node, f"diag takes a vector (to make a diagonal matrix) or a square "
-                          f"matrix (to take its diagonal); {render(node.args[0])} is "
-                          f"{describe(shape)}")
+        raise self._error(node, text("shape_diag", expr=render(node.args[0]),
+                                     shape=describe(shape)))
 
     def _reduced(self, node: Node, shape: Shape, axis: int | None) -> Shape:
         operation = node.value[0]
@@ -282,8 +279,8 @@ class ShapeChecker:
             return ()
         rows, columns = layout(shape)
         if len(shape) < 2 and axis != 0 and not (len(shape) == 1 and axis == -1):
-            raise self._error(node, f"{operation}(..., axis={axis}): {render(node.args[0])} is "
-                              f"{describe(shape)}, which has only axis 0")
+            raise self._error(node, text("shape_axis_0_only", operation=operation, axis=axis,
+                                         expr=render(node.args[0]), shape=describe(shape)))
         if len(shape) < 2:
             return ()
         return normalize((columns,) if axis == 0 else (rows,))

@@ -14,6 +14,7 @@ import unicodedata
 from typing import NamedTuple
 
 from tutor.errors import ParseError
+from tutor.messages import text as message_text
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _NOT_IN_NAMES = SUPERSCRIPTS + "ᵀ"
@@ -27,12 +28,9 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _SPELLINGS = {"**": "^", "⋅": "·", "×": "·", "∘": "⊙", "−": "-", "–": "-", "||": "‖"}
-_FORBIDDEN = {char: reason for chars, reason in [
-    ('"', "strings are not allowed"),
-    ("[]", "square brackets are not allowed; use parentheses"),
-    ("{}", "braces are not allowed; use parentheses"),
-    (";", "';' is not allowed; type a single expression"),
-    ("|", "a single '|' is not allowed: write abs(x) element-wise or ‖x‖ (or ||x||) for a norm"),
+_FORBIDDEN = {char: key for chars, key in [  # the catalogue's reason why
+    ('"', "parse_no_strings"), ("[]", "parse_no_brackets"), ("{}", "parse_no_braces"),
+    (";", "parse_no_semicolon"), ("|", "matrix_parse_bar"),
 ] for char in chars}
 
 
@@ -45,8 +43,10 @@ class Token(NamedTuple):
 
 def error_at(message: str, column: int, hint: str = "", kind: type[ParseError] = ParseError
              ) -> ParseError:
-    """A ParseError (or subclass ``kind``) reading 'what at column N; hint'."""
-    error = kind(f"{message} at column {column}" + (f"; {hint}" if hint else ""))
+    """A ParseError (or subclass ``kind``) reading 'what at column N; hint' (in the current
+    language)."""
+    what = message_text("at_column", what=message, column=column)
+    error = kind(message_text("with_hint", what=what, hint=hint) if hint else what)
     error.column = column
     return error
 
@@ -57,12 +57,13 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, pos)
         if match is None:
             char = text[pos]
-            raise error_at(_FORBIDDEN.get(char, f"unexpected character {char!r}"), pos + 1)
+            raise error_at(message_text(_FORBIDDEN.get(char, "parse_unexpected_char"), char=char),
+                           pos + 1)
         kind, raw = match.lastgroup, match.group()
         value = unicodedata.normalize("NFKC", raw) if kind == "name" else \
             _SPELLINGS.get(raw, raw)
         if kind == "name" and (keyword.iskeyword(value) or not value.isidentifier()):
-            raise error_at(f"{raw!r} is not a name this expression may use", pos + 1)
+            raise error_at(message_text("matrix_parse_not_a_name", raw=raw), pos + 1)
         if kind != "space":
             tokens.append(Token(kind, value, pos + 1, raw))
         pos = match.end()

@@ -195,7 +195,7 @@ def read_answer(runner, step: Step, hints: list[Text], shown: int,
         if command in ("back", "quit", "skip"):
             return line, runner.leave(step, command), shown
         if command == "hint":
-            shown = _hint(runner, hints, shown)
+            shown = show_hint(runner, hints, shown)
         elif command == "solution":
             reveal()
             return line, runner.conclude(step, "seen"), shown
@@ -205,7 +205,7 @@ def read_answer(runner, step: Step, hints: list[Text], shown: int,
             return line, None, shown
 
 
-def _hint(runner, hints: list[Text], shown: int) -> int:
+def show_hint(runner, hints: list[Text], shown: int) -> int:
     """Show the next hint (only when asked: hints are offered, not forced); the count shown."""
     from tutor.lessons.ui import say
 

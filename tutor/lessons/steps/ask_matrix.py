@@ -126,7 +126,6 @@ def check(reader: Reader, node: Node, where: str, values: dict) -> None:
 
 
 def play(runner, step: AskMatrix) -> str:
-    from tutor.lessons.ui import say
 
     judge = MatrixJudge(step, runner.math.label)
     runner.text(step.text)
@@ -145,9 +144,8 @@ def play(runner, step: AskMatrix) -> str:
             runner.console.print(RichText(verdict.message, style="yellow"))
             runner.note("unreadable")
             continue
-        if verdict.correct:
-            runner.console.print(RichText(say("correct", runner.lang), style="bold green"))
-            runner.console.print(RichText(verdict.message, style="green"))
+        if verdict.correct:  # the verdict begins "Correct:": said once, not twice
+            runner.console.print(RichText(verdict.message, style="bold green"))
             return runner.conclude(step, PASSED, reveal)
         example = judge.known_wrong(line)
         if example is not None and example.feedback is not None:  # the lesson's words, or

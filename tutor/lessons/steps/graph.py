@@ -52,6 +52,7 @@ def build(math: LessonMath, step: Graph):
 
 def play(runner, step: Graph) -> str:
     from tutor.lessons.autograd_graph import autograd_tree, export, sympy_tree
+    from tutor.lessons.ui import say
 
     graph = build(runner.math, step)
     runner.text(step.text)
@@ -60,10 +61,11 @@ def play(runner, step: Graph) -> str:
         Panel(autograd_tree(graph), title="autograd (grad_fn → next_functions)",
               expand=False)]))
     at = ", ".join(f"{name} = {value:g}" for name, value in step.at.values.items())
-    runner.console.print(RichText(f"value at {at}: {graph.value:.6g}"))
+    runner.console.print(RichText(say("graph_value_at", runner.lang, at=at,
+                                      value=f"{graph.value:.6g}")))
     for name, value in graph.hooked.items():
-        runner.console.print(RichText(f"hook on {name} saw the gradient {value:.6g}",
-                                      style="magenta"))
+        runner.console.print(RichText(say("graph_hook", runner.lang, name=name,
+                                          value=f"{value:.6g}"), style="magenta"))
     if step.dot:
         for path in export(graph, runner.options.out_dir / step.dot):
             runner.console.print(RichText(f"→ {path}", style="dim"))
