@@ -36,7 +36,7 @@ from tutor.matrix.nodes import Node, render
 from tutor.matrix.parsing import RESERVED, parse
 from tutor.matrix.shapes import Shape, ShapeChecker, ShapeError, declare, describe, normalize
 from tutor.messages import text
-from tutor.numeric import answer_ratio
+from tutor.numeric import answer_ratio, format_point
 
 #: Random draws per size, and how many sizes are tried.
 DRAWS = 4
@@ -46,8 +46,7 @@ _LISTED = 6  # differing entries named in a message
 
 
 def _sizes_text(sizes: Mapping[str, int]) -> str:
-    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items()) or \
-        text("matrix_declared_sizes")
+    return format_point(sizes) if sizes else text("matrix_declared_sizes")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from tutor.errors import TutorError
 from tutor.matrix.nodes import Node, render
 from tutor.matrix.shapes import MAX_DIM, MAX_ENTRIES, Shape, ShapeChecker, concrete, describe
 from tutor.messages import text
+from tutor.numeric import format_point
 
 #: The most multiply-adds one draw of an expression may cost (a 512×512 matrix product is
 #: 134 million): more is refused before anything is computed.
@@ -170,9 +171,8 @@ def check_work(root: Node, checker: ShapeChecker, sizes: Mapping[str, int], what
         if node.kind == "matmul" and all(checker.shape(arg) for arg in node.args):
             work += rows * columns * concrete(checker.shape(node.args[0]), sizes)[1]
     if work > MAX_WORK:
-        shown = ", ".join(f"{dim} = {size}" for dim, size in sizes.items())
         raise TutorError(text("matrix_too_much_work", what=what, expr=render(root), work=work,
-                              sizes=shown, limit=MAX_WORK))
+                              sizes=format_point(sizes), limit=MAX_WORK))
 
 
 # ---------------------------------------------------------------- lowering to torch
