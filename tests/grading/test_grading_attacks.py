@@ -77,6 +77,19 @@ def test_a_hanging_text_answer_is_flagged_and_the_class_is_graded(assignment, tm
     assert honest.score == honest.max_score and honest.problems == ()
 
 
+def test_a_hanging_value_answer_is_flagged_too(tmp_path, monkeypatch):
+    """The issue's value question hung for 300 s on the same kind of number."""
+    monkeypatch.setattr(questions, "ANSWER_SECONDS", 1.0)
+    path = tmp_path / "v.yaml"
+    path.write_text("title: V\nquestions:\n  - {id: v, type: value, answer: 0.25}\n")
+    folders = [student(tmp_path, "hang", "v: sin(exp(exp(exp(5))))\n"), student(tmp_path, "fine", "v: 1/4\n")]
+    results = {r.student: r for r in grade(load_assignment(path), collect(folders))}
+    hang, fine = results["hang"].questions[0], results["fine"].questions[0]
+    assert hang.score == 0 and "could not be checked within 1 s" in hang.feedback
+    assert any("flagged for manual review" in p for p in results["hang"].problems)
+    assert fine.score == fine.max_score
+
+
 def test_a_deeply_nested_reply_is_refused_not_a_recursion_error(assignment, sandboxes, tmp_path):
     result, q = graded(assignment, sandboxes, student(tmp_path, "nest", code=attack("nested_reply.py")))
     assert q["manual"].score == 0 and q["manual"].components[0].mistake == "code: protocol"
@@ -200,12 +213,14 @@ def test_an_honest_loss_is_not_taken_for_tampering(assignment, sandboxes, tmp_pa
 
 @pytest.mark.parametrize("name, says", [
     ("tf_patched_tape.py", "not the one TensorFlow's GradientTape computes"),
-    ("tf_custom_gradient.py", "(solution.py: gradient) ran while GradientTape computed")])
+    ("tf_custom_gradient.py", "(solution.py: gradient) ran while GradientTape computed"),
+    ("tf_patched_internals.py", "replaced tensorflow.python.eager.imperative_grad.imperative_grad")])
 def test_tampering_with_tensorflow_autodiff_fails_and_is_flagged(tf, assignment, sandboxes, tmp_path,
                                                                   name, says):
-    """A patched ``GradientTape.gradient`` that undoes itself, and finite differences
-    returned by a ``tf.custom_gradient``: the tape kept before the student's module was
-    imported recomputes the gradient, with no student code running meanwhile."""
+    """A patched ``GradientTape.gradient`` that undoes itself, finite differences returned by
+    a ``tf.custom_gradient``, and a patch under the tape's methods that undoes itself after
+    two calls: the tape kept before the student's module was imported recomputes the
+    gradient, once what it relies on is checked again, with no student code running."""
     result, q = graded(assignment, sandboxes, student(tmp_path, "tamper", code=attack(name)))
     assert q["loss"].score == 0 and q["loss"].components[0].mistake == "code: tampering"
     assert says in q["loss"].feedback
