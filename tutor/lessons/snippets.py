@@ -75,6 +75,14 @@ class _Process:
             return False
         return True
 
+    def settle(self, seconds: float = 2.0) -> None:
+        """Wait up to ``seconds`` for a process that is ending to be gone, so that it is not
+        taken for one still running (and reported killed instead of its exit status)."""
+        try:
+            self.popen.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pass
+
     def exit_status(self) -> str:
         code = self.popen.wait(timeout=10)
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
@@ -128,7 +136,8 @@ class CodeWorker:
         except queue.Empty:
             self._drop(framework, wait=True)
             return RunResult(timed_out=True)
-        if reply is None:
+        if reply is None:  # its output closed: the process is ending (exit frees the pipe first)
+            process.settle()
             return RunResult(crashed=self._drop(framework, wait=True))
         return RunResult(reply["stdout"], reply["error"])
 

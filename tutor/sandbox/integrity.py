@@ -38,10 +38,10 @@ _LIBRARY_PARTS = (
     ("torch", "Tensor", "sum"), ("torch", "Tensor", "detach"), ("torch", "Tensor", "double"),
     ("torch", "Tensor", "tolist"), ("torch", "Tensor", "requires_grad"),
     ("torch", "Tensor", "grad_fn"), ("torch", "Tensor", "__torch_function__"),
-    ("tensorflow", "", "GradientTape"), ("tensorflow", "", "constant"),
+    ("tensorflow", "", "GradientTape"), ("tensorflow", "", "Tensor"), ("tensorflow", "", "constant"),
     ("tensorflow", "", "convert_to_tensor"),
     *(("tensorflow", "GradientTape", name) for name in (
-        "gradient", "watch", "__enter__", "__exit__", "_push_tape", "_pop_tape")),
+        "__init__", "gradient", "watch", "__enter__", "__exit__", "_push_tape", "_pop_tape")),
     (f"{_TF_EAGER}.backprop", "", "imperative_grad"), (f"{_TF_EAGER}.backprop", "", "tape"),
     (f"{_TF_EAGER}.backprop", "", "_gradient_function"),
     (f"{_TF_EAGER}.imperative_grad", "", "imperative_grad"),
@@ -89,11 +89,10 @@ def trust() -> None:
         _kept["autograd"] = (torch.autograd.grad, torch.Tensor, torch.Tensor.sum,
                              torch.Tensor.detach, torch.Tensor.double, torch.Tensor.tolist)
     if "tensorflow" in sys.modules:
-        tape = sys.modules["tensorflow"].GradientTape
-        registry = sys.modules["tensorflow.python.framework.ops"]._gradient_registry
-        _kept["tape"] = (tape, tape.__enter__, tape.__exit__, tape.watch, tape.gradient,
-                         sys.modules["tensorflow"].convert_to_tensor,
-                         sys.modules["tensorflow.python.framework.ops"]._EagerTensorBase.numpy)
+        tf, ops = sys.modules["tensorflow"], sys.modules["tensorflow.python.framework.ops"]
+        tape, registry = tf.GradientTape, ops._gradient_registry
+        _kept["tape"] = (tape, tape.__enter__, tape.__exit__, tape.watch, tape.gradient, tf.Tensor,
+                         tf.convert_to_tensor, ops._EagerTensorBase.numpy)
         _kept["gradient functions"] = (registry._registry, _gradient_functions(registry._registry))
 
 
@@ -160,7 +159,7 @@ def _autograd_gradient(out, inputs: Sequence, what: str) -> list | None:
 def _taped(function: Callable, tensors: Sequence, what: str):
     """The loss under a ``GradientTape`` of the class kept (it records alongside any tape
     around it: the backend's, the student's own)."""
-    tape_class, enter, leave, watch, gradient, convert, numpy = _kept["tape"]
+    tape_class, enter, leave, watch, gradient, tensor, convert, numpy = _kept["tape"]
     tape = tape_class()
     enter(tape)
     try:
@@ -170,7 +169,7 @@ def _taped(function: Callable, tensors: Sequence, what: str):
         leave(tape, None, None, None)
 
     def taped_gradient() -> list | None:
-        if not isinstance(out, sys.modules["tensorflow"].Tensor):
+        if not isinstance(out, tensor):
             return None
         grads = _library_code_only(lambda: gradient(tape, out, list(tensors)), what,
                                    "GradientTape")
