@@ -11,7 +11,8 @@
    to start, and a fresh process from it, beside the torch-only zygote.
 4. A class under attack: honest students plus one submission per attack in
    tests/data/attacks/ and a text answer too slow to check, against the same honest class
-   alone (issue 11 asks for at most 2x).
+   alone (issue 11 asks for at most 2x): the torch attacks on a torch class, and every attack
+   (TensorFlow's too) on a class where one student in four writes TensorFlow.
 
 Run: .venv/bin/python benchmarks/grading.py [--students 300] [--naive-sample N]
 """
@@ -344,7 +345,12 @@ ATTACKS = ROOT / "tests" / "data" / "attacks"  # the attack submissions, their a
 
 def attack_benchmark(work: Path, students: int) -> None:
     """Seconds to grade ``students`` honest submissions with --jobs 2, alone and with every
-    attack of tests/data/attacks/ (one submission each) and a hanging text answer added."""
+    attack of tests/data/attacks/ (one submission each) and a hanging text answer added: the
+    torch attacks on a torch class, then (with TensorFlow installed) every attack, the
+    TensorFlow ones too, on a class where one student in four writes TensorFlow (the
+    question accepts either, and only such a class starts TensorFlow's zygotes anyway)."""
+    from tutor.lowering import TENSORFLOW
+
     assignment = work / "attacked.yaml"
     assignment.write_text((ATTACKS / "assignment.yaml").read_text())
 
@@ -356,18 +362,28 @@ def attack_benchmark(work: Path, students: int) -> None:
         return str(folder)
 
     honest_code = (ATTACKS / "honest" / "solution.py").read_text()
-    honest = [submission(f"student{n:03d}", honest_code) for n in range(students)]
-    attacks = [submission(path.stem, path.read_text()) for path in sorted(ATTACKS.glob("*.py"))]
-    attacks.append(submission("hanging-answer", honest_code, "x + sin(exp(exp(exp(5))))"))
+    tensorflow_code = (ATTACKS / "honest" / "tensorflow_solution.py").read_text()
+    files = sorted(ATTACKS.glob("*.py"))
     options = ["--quiet", "--no-gradebook", "--jobs", "2", "--out"]
-    alone = run_tutor(["grade", str(assignment), *honest, *options, str(work / "honest-out")], work / "home")
-    attacked = run_tutor(["grade", str(assignment), *honest, *attacks, *options, str(work / "attacked-out")],
-                         work / "home")
-    graded = json.loads((work / "attacked-out" / "grades.json").read_text())["results"]
-    print(f"a class under attack: {students} honest submissions + {len(attacks)} attacks "
-          f"(every file of tests/data/attacks/, a hanging text answer), --jobs 2: {attacked:.2f} s; "
-          f"the honest class alone: {alone:.2f} s: {attacked / alone:.2f}x; "
-          f"students graded: {len(graded)} of {students + len(attacks)}")
+    classes = [("torch", 0, [path for path in files if "tensorflow" not in path.read_text()])]
+    if TENSORFLOW.installed():
+        classes.append(("mixed", 4, files))
+    for kind, every, attack_files in classes:
+        honest = [submission(f"{kind}-student{n:03d}", tensorflow_code if every and n % every == 0
+                             else honest_code) for n in range(students)]
+        attacks = [submission(f"{kind}-{path.stem}", path.read_text()) for path in attack_files]
+        attacks.append(submission(f"{kind}-hanging-answer", honest_code, "x + sin(exp(exp(exp(5))))"))
+        alone = run_tutor(["grade", str(assignment), *honest, *options, str(work / f"{kind}-honest-out")],
+                          work / "home")
+        attacked = run_tutor(["grade", str(assignment), *honest, *attacks, *options,
+                              str(work / f"{kind}-attacked-out")], work / "home")
+        graded = json.loads((work / f"{kind}-attacked-out" / "grades.json").read_text())["results"]
+        who = ("the torch attacks on a torch class" if kind == "torch" else
+               "every attack (TensorFlow's too) on a class where 1 in 4 writes TensorFlow")
+        print(f"a class under attack, {who}: {students} honest submissions + {len(attacks)} attacks "
+              f"(a hanging text answer among them), --jobs 2: {attacked:.2f} s; the honest class "
+              f"alone: {alone:.2f} s: {attacked / alone:.2f}x; students graded: {len(graded)} of "
+              f"{students + len(attacks)}")
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ ATTACKS = Path(__file__).parents[1] / "data" / "attacks"
 
 ASSIGNMENT = (ATTACKS / "assignment.yaml").read_text()
 HONEST_CODE = (ATTACKS / "honest" / "solution.py").read_text()
+HONEST_TENSORFLOW_CODE = (ATTACKS / "honest" / "tensorflow_solution.py").read_text()
 HONEST_ANSWERS = "d1: 2x sin(x) + x^2 cos(x)\n"
 
 
@@ -74,6 +75,19 @@ def test_a_hanging_text_answer_is_flagged_and_the_class_is_graded(assignment, tm
     assert "could not be checked within 1 s" in hang.questions[0].feedback
     assert any("flagged for manual review" in p and "d1" in p for p in hang.problems)
     assert honest.score == honest.max_score and honest.problems == ()
+
+
+def test_a_hanging_value_answer_is_flagged_too(tmp_path, monkeypatch):
+    """The issue's value question hung for 300 s on the same kind of number."""
+    monkeypatch.setattr(questions, "ANSWER_SECONDS", 1.0)
+    path = tmp_path / "v.yaml"
+    path.write_text("title: V\nquestions:\n  - {id: v, type: value, answer: 0.25}\n")
+    folders = [student(tmp_path, "hang", "v: sin(exp(exp(exp(5))))\n"), student(tmp_path, "fine", "v: 1/4\n")]
+    results = {r.student: r for r in grade(load_assignment(path), collect(folders))}
+    hang, fine = results["hang"].questions[0], results["fine"].questions[0]
+    assert hang.score == 0 and "could not be checked within 1 s" in hang.feedback
+    assert any("flagged for manual review" in p for p in results["hang"].problems)
+    assert fine.score == fine.max_score
 
 
 def test_a_deeply_nested_reply_is_refused_not_a_recursion_error(assignment, sandboxes, tmp_path):
@@ -184,7 +198,7 @@ def test_no_python_level_switch_turns_the_audit_hook_off():
 # ---------------------------------------------------------------- autograd questions check autograd
 
 
-@pytest.mark.parametrize("name", ["patched_autograd.py", "patched_worker.py"])
+@pytest.mark.parametrize("name", ["patched_autograd.py", "patched_worker.py", "custom_function.py"])
 def test_tampering_with_autograd_or_the_worker_fails_and_is_flagged(assignment, sandboxes, tmp_path, name):
     result, q = graded(assignment, sandboxes, student(tmp_path, "tamper", code=attack(name)))
     assert q["loss"].score == 0 and q["loss"].components[0].mistake == "code: tampering"
@@ -194,6 +208,38 @@ def test_tampering_with_autograd_or_the_worker_fails_and_is_flagged(assignment, 
 
 def test_an_honest_loss_is_not_taken_for_tampering(assignment, sandboxes, tmp_path):
     result, q = graded(assignment, sandboxes, student(tmp_path, "honest"))
+    assert result.score == result.max_score and result.problems == ()
+
+
+@pytest.mark.parametrize("name, says", [
+    ("tf_patched_tape.py", "not the one TensorFlow's GradientTape computes"),
+    ("tf_custom_gradient.py", "(solution.py: gradient) ran while GradientTape computed"),
+    ("tf_patched_internals.py", "replaced tensorflow.python.eager.imperative_grad.imperative_grad")])
+def test_tampering_with_tensorflow_autodiff_fails_and_is_flagged(tf, assignment, sandboxes, tmp_path,
+                                                                  name, says):
+    """A patched ``GradientTape.gradient`` that undoes itself, finite differences returned by
+    a ``tf.custom_gradient``, and a patch under the tape's methods that undoes itself after
+    two calls: the tape kept before the student's module was imported recomputes the
+    gradient, once what it relies on is checked again, with no student code running."""
+    result, q = graded(assignment, sandboxes, student(tmp_path, "tamper", code=attack(name)))
+    assert q["loss"].score == 0 and q["loss"].components[0].mistake == "code: tampering"
+    assert says in q["loss"].feedback
+    assert any("'loss'" in p and "manual review" in p for p in result.problems)
+
+
+@pytest.mark.parametrize("name", ["tf_numpy_loss.py", "tf_stop_gradient.py"])
+def test_a_tensorflow_loss_without_a_tape_connection_gets_no_gradient_credit(
+        tf, assignment, sandboxes, tmp_path, name):
+    """The right values, computed in numpy or behind tf.stop_gradient: the tape gives None,
+    which counts as zeros, with the hint; not tampering (the student reported no gradient)."""
+    result, q = graded(assignment, sandboxes, student(tmp_path, "cut", code=attack(name)))
+    values, gradient = q["loss"].components
+    assert values.share == 1 and gradient.share == 0 and gradient.mistake == "wrong gradient"
+    assert "tf.stop_gradient" in gradient.message and result.problems == ()
+
+
+def test_an_honest_tensorflow_loss_is_not_taken_for_tampering(tf, assignment, sandboxes, tmp_path):
+    result, _ = graded(assignment, sandboxes, student(tmp_path, "honest-tf", code=HONEST_TENSORFLOW_CODE))
     assert result.score == result.max_score and result.problems == ()
 
 
@@ -218,7 +264,10 @@ def grad(x, y):
 """
 
 
-def test_a_class_with_every_attack_is_graded_and_every_report_parses(tmp_path, monkeypatch):
+def test_a_class_with_every_attack_is_graded_and_every_report_parses(tf, tmp_path, monkeypatch):
+    """Every attack under tests/data/attacks (the TensorFlow ones too, hence ``tf``), an
+    honest student with torch and one with TensorFlow, an honest wrong one and a hanging
+    text answer, graded in one run."""
     import csv
     import json
     import xml.etree.ElementTree as ElementTree
@@ -228,6 +277,7 @@ def test_a_class_with_every_attack_is_graded_and_every_report_parses(tmp_path, m
     monkeypatch.setattr(questions, "ANSWER_SECONDS", 2.0)
     (tmp_path / "hw.yaml").write_text(ASSIGNMENT)
     folders = [student(tmp_path / "class", "honest"),
+               student(tmp_path / "class", "honest-tf", code=HONEST_TENSORFLOW_CODE),
                student(tmp_path / "class", "wrong", "d1: 2x cos(x)\n", HONEST_WRONG_CODE),
                student(tmp_path / "class", "hang", "d1: x + sin(exp(exp(exp(5))))\n")]
     folders += [student(tmp_path / "class", path.stem, code=path.read_text())
@@ -248,8 +298,10 @@ def test_a_class_with_every_attack_is_graded_and_every_report_parses(tmp_path, m
     def code_score(name):
         return sum(q["score"] for q in graded[name]["questions"] if q["id"] != "d1")
 
-    assert graded["honest"]["score"] == graded["honest"]["max_score"]
-    for name in graded.keys() - {"honest", "wrong", "hang"}:
+    for honest in ("honest", "honest-tf"):
+        assert graded[honest]["score"] == graded[honest]["max_score"] and not graded[honest]["problems"]
+    assert {"tf_patched_tape", "tf_custom_gradient", "tf_numpy_loss"} <= graded.keys()
+    for name in graded.keys() - {"honest", "honest-tf", "wrong", "hang"}:
         assert code_score(name) <= code_score("wrong"), name
     assert any("manual review" in p for p in graded["hang"]["problems"])
 

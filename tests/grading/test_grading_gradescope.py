@@ -275,7 +275,9 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
 
 
 def test_dockerfile_installs_cpu_torch_like_the_autograder_then_tutor():
-    from tutor.grading.gradescope import TORCH_INDEX, _python_minimum, _torch_version
+    """The Dockerfile's installs are the autograder's (``install_lines``, which setup.sh is
+    made from), with the torch this machine grades with, on a Python the package accepts."""
+    from tutor.grading.gradescope import _python_minimum, _torch_version, install_lines
 
     instructions = dockerfile_instructions()
     base = next(argument for name, argument in instructions if name == "FROM")
@@ -283,10 +285,38 @@ def test_dockerfile_installs_cpu_torch_like_the_autograder_then_tutor():
     assert base.startswith("python:") and version >= _python_minimum()
     assert ("ARG", f"TORCH_VERSION={_torch_version()}") in instructions
     runs = [argument for name, argument in instructions if name == "RUN"]
-    torch = next(i for i, r in enumerate(runs) if "torch==${TORCH_VERSION}" in r)
-    assert f"--index-url {TORCH_INDEX}" in runs[torch]
-    tutor = next(i for i, r in enumerate(runs) if 'pip install --no-cache-dir ".' in r)
-    assert torch < tutor
+    torch, tutor = install_lines("python", '"torch==${TORCH_VERSION}"', '".${EXTRAS:+[${EXTRAS}]}"')
+    assert runs == [torch, f"{tutor} && rm -rf /src"]
+    assert ("ENV", "PIP_NO_CACHE_DIR=1") in instructions
+
+
+def test_setup_sh_is_made_from_the_same_install_lines(tmp_path, assignment_file):
+    from tutor.grading.gradescope import _torch_version, install_lines
+
+    build_autograder(load_assignment(assignment_file), tmp_path / "a.zip", tensorflow=False,
+                     package="tutor==0.1.0")
+    setup = zipfile.ZipFile(tmp_path / "a.zip").read("setup.sh").decode()
+    lines = install_lines('"$VENV/bin/python"', f"torch=={_torch_version()}", "tutor==0.1.0")
+    assert setup.rstrip().endswith("\n".join(lines))
+
+
+def test_the_dockerfile_runs_the_tutor_command_the_package_installs():
+    import configparser
+    import json
+
+    from tutor.cli import build_parser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    scripts = dict(line.split(" = ") for line in
+                   config["options.entry_points"]["console_scripts"].strip().splitlines())
+    instructions = dockerfile_instructions()
+    command = json.loads(next(argument for name, argument in instructions if name == "CMD"))
+    assert command[0] in scripts and scripts[command[0]] == "tutor.cli:run"
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(command[1:])
+    assert done.value.code == 0  # --help
+    assert ("ENV", "TUTOR_HOME=/grades") in instructions and ("WORKDIR", "/work") in instructions
 
 
 def test_dockerfile_copies_what_the_package_needs():
@@ -306,7 +336,7 @@ def test_the_docs_docker_commands_use_the_image_the_docs_build():
 
     docs = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
     docs = docs.replace("\\\n", " ")
-    [image] = set(re.findall(r"docker build -t (\S+) \.", docs))
+    [image] = set(re.findall(r"docker build -t (\S+) ", docs))
     runs = [shlex.split(line[line.index("docker run"):])
             for line in docs.splitlines() if "docker run" in line and "--runtime" not in line]
     assert runs
@@ -316,4 +346,7 @@ def test_the_docs_docker_commands_use_the_image_the_docs_build():
         if command[:2] == ["sh", "-c"]:
             command = shlex.split(command[2])
         assert command[0] == "tutor"
-        build_parser().parse_args(command[1:])  # a usage error would exit
+        try:
+            build_parser().parse_args(command[1:])
+        except SystemExit as done:  # --version and --help exit 0, a usage error 2
+            assert done.code == 0, tokens

@@ -185,6 +185,20 @@ def test_network_is_unavailable(bare_sandbox):
     assert isinstance(run(bare_sandbox, body), StudentCodeError)
 
 
+def test_as_root_student_code_gets_its_own_network_and_ipc_namespaces(bare_sandbox):
+    """The namespaces themselves (seccomp refuses sockets and System V IPC anyway): their
+    inode numbers in /proc/self/ns differ from the grader's as root; a grader that is not
+    root makes none (docs/grading.md says so)."""
+    body = ("import os\ndef f(x):\n    return [float(os.readlink(f'/proc/self/ns/{kind}')[5:-1])"
+            " for kind in ('ipc', 'net')]\n")
+    inside = run(bare_sandbox, body, request={**CALL, "args": [[0.0, 0.0]]})["parts"][0]
+    grader = [float(os.readlink(f"/proc/self/ns/{kind}")[5:-1]) for kind in ("ipc", "net")]
+    if os.geteuid() == 0:
+        assert inside[0] != grader[0] and inside[1] != grader[1]
+    else:
+        assert inside == grader
+
+
 def test_garbage_on_the_reply_pipe_is_a_protocol_error(sandbox):
     body = ("import os\ndef f(x):\n    for fd in range(3, 64):\n        try:\n"
             "            os.write(fd, b'\\x7f\\xff\\xff\\xff')\n        except OSError:\n"

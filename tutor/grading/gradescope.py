@@ -179,8 +179,7 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (@PYTHON_VERSION@))';
 fi
 "$PYTHON" -m venv "$VENV" || { apt-get update && apt-get install -y python3-venv && "$PYTHON" -m venv --clear "$VENV"; }
 "$VENV/bin/python" -m pip install --upgrade pip
-"$VENV/bin/python" -m pip install --index-url @TORCH_INDEX@ @TORCH@
-"$VENV/bin/python" -m pip install @PACKAGE@
+@INSTALL@
 """
 
 RUN = """\
@@ -195,6 +194,18 @@ cd "$ROOT"
     --format gradescope --no-gradebook --quiet --replace --execution-time \\
     --submission-metadata "$ROOT/submission_metadata.json"
 """
+
+
+def install_lines(python: str, torch: str, package: str) -> list[str]:
+    """The two installs, the same for Gradescope's setup.sh and the Dockerfile (a test holds
+    the Dockerfile to them): torch from its CPU-only index first, so that tutor's own
+    requirements find it installed, then ``package``.
+
+    >>> install_lines("python", "torch==2.13.0", ".")[1]
+    'python -m pip install .'
+    """
+    return [f"{python} -m pip install --index-url {TORCH_INDEX} {torch}",
+            f"{python} -m pip install {package}"]
 
 
 def build_autograder(assignment: Assignment, out: Path, *, package: str | None = None,
@@ -218,8 +229,8 @@ def build_autograder(assignment: Assignment, out: Path, *, package: str | None =
     minimum = _python_minimum()
     setup = (SETUP.replace("@PYTHON_VERSION@", ", ".join(map(str, minimum)))
              .replace("@PYTHON_DOTTED@", ".".join(map(str, minimum)))
-             .replace("@TORCH_INDEX@", TORCH_INDEX).replace("@TORCH@", f"torch=={_torch_version()}")
-             .replace("@PACKAGE@", requirement))
+             .replace("@INSTALL@", "\n".join(install_lines(
+                 '"$VENV/bin/python"', f"torch=={_torch_version()}", requirement))))
     files["setup.sh"] = setup.encode()
     files["run_autograder"] = RUN.replace("@ASSIGNMENT@", shlex.quote(source.name)).encode()
     _write_zip(out, files, executable={"setup.sh", "run_autograder"})

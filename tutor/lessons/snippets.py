@@ -12,7 +12,6 @@ reported. The process itself is :mod:`tutor.lessons.snippet_process`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
@@ -28,7 +27,6 @@ from tutor.lowering import TENSORFLOW_QUIET
 
 _PROCESS = Path(__file__).with_name("snippet_process.py")
 _START_SECONDS = 120.0
-_EXIT_SECONDS = 5.0  # a process whose output closed has that long to end before it is killed
 
 
 @dataclass
@@ -76,6 +74,14 @@ class _Process:
         except (BrokenPipeError, OSError):
             return False
         return True
+
+    def settle(self, seconds: float = 2.0) -> None:
+        """Wait up to ``seconds`` for a process that is ending to be gone, so that it is not
+        taken for one still running (and reported killed instead of its exit status)."""
+        try:
+            self.popen.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pass
 
     def exit_status(self) -> str:
         code = self.popen.wait(timeout=10)
@@ -130,9 +136,8 @@ class CodeWorker:
         except queue.Empty:
             self._drop(framework, wait=True)
             return RunResult(timed_out=True)
-        if reply is None:  # its output closed: the process is ending; let it, to say how
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.popen.wait(timeout=_EXIT_SECONDS)
+        if reply is None:  # its output closed: the process is ending (exit frees the pipe first)
+            process.settle()
             return RunResult(crashed=self._drop(framework, wait=True))
         return RunResult(reply["stdout"], reply["error"])
 

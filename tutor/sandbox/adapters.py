@@ -15,10 +15,6 @@ class _WrongResult(Exception):
     """The student's function returned something of the wrong type or shape."""
 
 
-class _Tampered(Exception):
-    """The gradient reported is not the one autograd computes from the student's loss."""
-
-
 def call(function, request: dict, module, workdir: str) -> dict:
     """The reply to one call request: ``{"ok": True, ...numbers}``, or a "type" or
     "tampering" failure."""
@@ -28,7 +24,7 @@ def call(function, request: dict, module, workdir: str) -> dict:
         return {"ok": True, **_CALLS[request["mode"]](function, request)}
     except _WrongResult as error:
         return {"ok": False, "kind": "type", "message": str(error)}
-    except _Tampered as error:
+    except integrity.Tampered as error:
         return {"ok": False, "kind": "tampering", "message": str(error)}
 
 
@@ -97,9 +93,10 @@ def _framework(function, request: dict, module, workdir: str) -> str:
 
 def _call_gradient(function, request: dict) -> dict:
     """The student's loss at every point, and its automatic gradient: the tutor's backend
-    (torch or TensorFlow) computes both in one call, on float64 inputs. With torch, the
-    gradient is checked against the one the autograd kept before student code ran computes
-    from the same loss (a patched ``torch.autograd.grad`` or a loss outside torch is caught)."""
+    (torch or TensorFlow) computes both in one call, on float64 inputs. The gradient is
+    checked against the one the autodiff kept before student code ran computes from the same
+    loss (a patched ``torch.autograd.grad`` or ``GradientTape.gradient``, a loss outside the
+    library, a gradient of the student's own are caught: ``integrity.recorded``)."""
     from tutor.errors import TutorError
     from tutor.lowering import BACKENDS
 
@@ -107,17 +104,16 @@ def _call_gradient(function, request: dict) -> dict:
     autodiff = BACKENDS[framework]
     n, name = len(request["args"][0]), request["entry"]
     names = [f"arg{i}" for i in range(len(request["args"]))]
-    dtypes, autograd = [], []
+    dtypes, kept = [], []
 
     def checked(*tensors):
-        out = function(*tensors)
+        out, gradient = integrity.recorded(framework, function, tensors, f"your {name}")
         try:
             autodiff.one_value_per_point(out, n, f"Your {name}", api=False)
         except TutorError as error:
             raise _WrongResult(str(error)) from None
         dtypes.append(autodiff.dtype_name(out))
-        if framework == "torch":
-            autograd.append(integrity.autograd_gradient(out, tensors))
+        kept.append(gradient)
         return out
 
     wanted = [arg for arg, need in zip(names, request["grad"], strict=True) if need]
@@ -127,23 +123,26 @@ def _call_gradient(function, request: dict) -> dict:
     except TutorError as error:
         advice = str(error).split(", or check with dtype=")[0]  # the rest is for API users
         raise _WrongResult(f"Your {name}: {advice.removeprefix('the ')}") from None
-    if framework == "torch":
-        _same_gradient(grads.tolist(), autograd[-1] if autograd else None, name)
+    own = kept[-1]() if kept else None
+    if own is not None and framework == "tensorflow":  # the tape watched every input
+        own = [g for g, need in zip(own, request["grad"], strict=True) if need]
+    _same_gradient(grads.tolist(), own, name, autodiff)
     return {"value": values.tolist(), "dtype": dtypes[0], "grads": grads.tolist(),
             "framework": framework}
 
 
-def _same_gradient(reported: list, computed: list | None, name: str) -> None:
-    """Refuse a gradient that differs from autograd's own (None: no graph, all zeros)."""
+def _same_gradient(reported: list, computed: list | None, name: str, autodiff) -> None:
+    """Refuse a gradient that differs from the library's own (None: no graph, all zeros)."""
     import numpy as np
 
     computed = computed or [None] * len(reported)
     for given, own in zip(reported, computed, strict=True):
         own = np.zeros(len(given)) if own is None else np.asarray(own)
         if not np.allclose(given, own, rtol=1e-9, atol=0.0, equal_nan=True):
-            raise _Tampered(f"The gradient of your {name} is not the one autograd computes "
-                            "from it (was torch.autograd changed, or the loss computed "
-                            "outside torch?)")
+            raise integrity.Tampered(
+                f"The gradient of your {name} is not the one {autodiff.autodiff} computes from "
+                f"it (was {autodiff.spelled}'s autodiff changed, or the loss computed outside "
+                f"{autodiff.spelled}?)")
 
 
 def _call_numpy(function, request: dict) -> dict:

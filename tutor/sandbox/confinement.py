@@ -96,24 +96,31 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _FUNCTION_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
-def install_audit_hook(read_roots: list[str], workdir: str) -> None:
+def install_audit_hook(read_roots: list[str], workdir: str,
+                       profiler: types.CodeType | None = None) -> None:
     """Turn common escapes into clear errors. Not a security boundary (Python's docs say so:
     native code can get around it); the boundaries are the OS layers (user, rlimits,
     namespaces, Landlock, seccomp); this makes the reasons readable. The hook is a function
     whose every name is a parameter with an immutable default (a tuple, which cannot be
     edited): no table to clear, no global or builtin to replace; and it refuses having its
-    code or defaults replaced."""
+    code or defaults replaced. ``profiler``: the one code object that may call
+    ``sys.setprofile`` (the worker's check that no student code runs during a gradient,
+    ``integrity``), which only ever sets its own watcher."""
     readable = tuple(os.path.join(root, "") for root in [*read_roots, workdir])
     defaults = (frozenset(name for name, _ in BLOCKED), BLOCKED, readable, os.path.join(workdir, ""),
                 workdir, os.path.join, os.path.normpath, os.fsdecode, isinstance, int, str, bool,
-                PermissionError, _WRITE_FLAGS, _FUNCTION_PARTS, types.FunctionType)
+                PermissionError, _WRITE_FLAGS, _FUNCTION_PARTS, types.FunctionType, sys._getframe,
+                profiler)
     sys.addaudithook(types.FunctionType(_hook.__code__, {"__builtins__": {}}, "audit_hook", defaults))
 
 
 def _hook(event, args, blocked=None, reasons=None, readable=None, writable=None, workdir=None,
           join=None, normpath=None, fsdecode=None, isinstance_=None, int_=None, str_=None,
-          bool_=None, refuse=None, write_flags=None, function_parts=None, function_type=None):
+          bool_=None, refuse=None, write_flags=None, function_parts=None, function_type=None,
+          frame=None, profiler=None):
     """The audit hook's code (run with the defaults ``install_audit_hook`` gives it)."""
+    if event == "sys.setprofile" and profiler is not None and frame(1).f_code is profiler:
+        return
     if event in blocked:
         for name, reason in reasons:
             if name == event:

@@ -141,7 +141,7 @@ def _child(request_fd: int, reply_fd: int, spec: dict) -> None:
         sys.path[:] = [workdir] + [p for p in sys.path if confinement.below(p, spec["read"])]
         sys.dont_write_bytecode = True
         if spec["audit"]:
-            confinement.install_audit_hook(spec["read"], workdir)
+            confinement.install_audit_hook(spec["read"], workdir, integrity.PROFILER)
         write_frame(reply_fd, {"ready": True, "uid": uid, "landlock": landlock_abi, "network": network,
                                "seccomp": refused})
         Server(request_fd, reply_fd, workdir, spec["limits"]).serve()
