@@ -26,9 +26,9 @@ def warmed(monkeypatch, capsys):
     calls = []
     real = CodeWorker.warm
 
-    def warm(self, *frameworks, also=None):
+    def warm(self, *frameworks, **needs):
         calls.append((frameworks, capsys.readouterr().out))
-        real(self, *frameworks, also=also)
+        real(self, *frameworks, **needs)
 
     monkeypatch.setattr(CodeWorker, "warm", warm)
     return calls

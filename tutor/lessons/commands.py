@@ -67,7 +67,7 @@ def default(args: argparse.Namespace) -> int:
     infos = catalog()
     if not (infos and sys.stdin.isatty() and sys.stdout.isatty()):
         return _list(store, infos, _language(None, store))
-    worker = _warm_worker("torch", "tensorflow")  # every lesson runs both: warm while picking
+    worker = _warm_worker()  # warm while the learner picks
     try:
         chosen = menu.pick(menu.rows(infos, store), _language(None, store))
         if chosen is None:
@@ -79,13 +79,16 @@ def default(args: argparse.Namespace) -> int:
         worker.stop(wait=False)  # the tutor exits next: don't wait for the killed processes
 
 
-def _warm_worker(*frameworks: str):
-    """A code worker already importing ``frameworks`` (those installed) in the background."""
+def _warm_worker():
+    """A code worker already importing torch, and TensorFlow when it is installed, in the
+    background: started first, before SymPy is loaded and the lesson read (the lesson's
+    :func:`~tutor.lessons.steps.code.warm_for` then stops those it does not need)."""
+    import importlib.util
+
     from tutor.lessons.snippets import CodeWorker
-    from tutor.lowering import TENSORFLOW
 
     worker = CodeWorker()
-    worker.warm(*[name for name in frameworks if name != "tensorflow" or TENSORFLOW.installed()])
+    worker.warm(*[name for name in ("torch", "tensorflow") if importlib.util.find_spec(name)])
     return worker
 
 
@@ -142,7 +145,7 @@ def _list(store, infos, lang: str) -> int:
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    worker = _warm_worker()  # warmed as soon as the lesson is read (in _learn)
+    worker = _warm_worker()  # first: most lessons have code steps (stopped if this one has none)
     try:
         return _learn(args, _store(args.lang), worker)
     finally:
@@ -163,7 +166,7 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
 
     lang = _language(args.lang, store)
     lesson = load_lesson(find_lesson(args.lesson))
-    warm_for(worker, lesson.steps)  # before anything is printed
+    warm_for(worker, lesson.steps)  # what its snippets need besides; before anything is printed
     problems = formula_problems(lesson)
     if problems:
         raise problems[0].as_error()

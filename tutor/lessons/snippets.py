@@ -3,9 +3,14 @@
 One :class:`CodeWorker` serves a whole lesson run with one process per framework: the torch
 snippets run where only torch was imported, the TensorFlow ones where only TensorFlow was
 (so a torch snippet never waits for TensorFlow's seconds-long import, and both imports run
-side by side on two cores). :meth:`CodeWorker.warm` starts them as soon as a lesson is chosen;
-each imports its library and makes its first calls before it says it is ready, and that wait
-never counts against a snippet's time limit. A snippet that runs past its time limit is stopped
+side by side on two cores). :meth:`CodeWorker.warm` starts them as soon as ``tutor learn``
+starts, before the lesson is even read (this module imports nothing heavy, so that they start
+first); each imports its library and makes its first calls before it says it is ready, and
+that wait never counts against a snippet's time limit. Once the lesson is read, ``warm`` is
+called again with what its snippets need besides: libraries (TensorFlow snippets that import
+torch), imported at once, and costly first calls (torch.optim's, torch.func's: see
+:mod:`.snippet_process`), asked for once every process is ready; :meth:`CodeWorker.keep`
+stops the processes the lesson does not need. A snippet that runs past its time limit is stopped
 (its process is killed and restarted for the next one); one that crashes its process is
 reported. The process itself is :mod:`tutor.lessons.snippet_process`.
 """
@@ -23,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.lowering import TENSORFLOW_QUIET
+from tutor._quiet import TENSORFLOW_QUIET
 
 _PROCESS = Path(__file__).with_name("snippet_process.py")
 _START_SECONDS = 120.0
@@ -51,6 +56,17 @@ class _Process:
             start_new_session=True, env={**TENSORFLOW_QUIET, **os.environ})
         threading.Thread(target=_pump, args=(self.popen.stdout, self.replies), daemon=True).start()
         self.ready: str | None | bool = False  # False until it replies; then its import error
+        self.asked = {framework, *also}  # the libraries and first uses it was asked to prepare
+        self.first_uses: list[str] = []  # not asked for yet (see CodeWorker.run)
+
+    def prepare(self, libraries: Sequence[str], first_uses: Sequence[str]) -> None:
+        """Have it import ``libraries`` before the next snippet; keep ``first_uses`` (names in
+        :data:`~.snippet_process.FIRST_USES`) to ask for later."""
+        libraries = [name for name in libraries if name not in self.asked]
+        self.first_uses += [name for name in first_uses if name not in self.asked]
+        self.asked.update(libraries, first_uses)
+        if libraries:
+            self.send({"import": libraries})
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -98,14 +114,25 @@ class CodeWorker:
     def __init__(self) -> None:
         self.processes: dict[str, _Process] = {}
 
-    def warm(self, *frameworks: str, also: Mapping[str, Sequence[str]] | None = None) -> None:
+    def warm(self, *frameworks: str, also: Mapping[str, Sequence[str]] | None = None,
+             first_uses: Mapping[str, Sequence[str]] | None = None) -> None:
         """Start the processes for ``frameworks`` ("torch", "tensorflow") now, in the
         background: each imports its library while the learner reads, and the libraries
-        ``also[framework]`` its snippets import too (TensorFlow snippets that use torch)."""
+        ``also[framework]`` its snippets import too (TensorFlow snippets that use torch),
+        then makes the calls ``first_uses[framework]`` (see :meth:`_Process.prepare`).
+        A process already running is asked for what it was not asked for yet."""
         for framework in frameworks:
+            libraries = (also or {}).get(framework, ())
             process = self.processes.get(framework)
             if process is None or not process.alive():
-                self.processes[framework] = _Process(framework, (also or {}).get(framework, ()))
+                process = self.processes[framework] = _Process(framework, libraries)
+            process.prepare(libraries, (first_uses or {}).get(framework, ()))
+
+    def keep(self, *frameworks: str) -> None:
+        """Stop the processes of every framework but ``frameworks`` (a lesson without
+        TensorFlow snippets, or without code steps, does not need them)."""
+        for framework in [name for name in self.processes if name not in frameworks]:
+            self._drop(framework, wait=False)
 
     @property
     def imported(self) -> dict[str, str | None]:
@@ -130,7 +157,18 @@ class CodeWorker:
             return RunResult(timed_out=True)
         if reply is None:
             return RunResult(crashed=self._drop(framework, wait=True))
+        self._ask_first_uses()
         return RunResult(reply["stdout"], reply["error"])
+
+    def _ask_first_uses(self) -> None:
+        """Once every process has said it is ready (so they no longer compete with an import
+        for the two cores), ask each for the first uses it keeps: it makes them while no
+        snippet waits."""
+        if all(process.ready is not False for process in self.processes.values()):
+            for process in self.processes.values():
+                if process.first_uses:
+                    process.send({"first_uses": process.first_uses})
+                    process.first_uses = []
 
     def _drop(self, framework: str, wait: bool) -> str:
         """Kill ``framework``'s process (the next snippet starts a fresh one); how it ended."""
