@@ -1,19 +1,21 @@
-"""The code worker: one snippet process per framework, warmed as soon as a lesson starts,
-killed without waiting at the end of a run. (How fast it is: benchmarks/lessons.py.)"""
+"""The code worker: one snippet process per framework, started as soon as `tutor learn`
+starts, told what the lesson's snippets need once it is read, stopped when the lesson needs
+none, killed without waiting at the end of a run. (How fast it is: benchmarks/lessons.py.)"""
 
+import os
 import sys
 import time
 
 import pytest
 from test_lessons_run import tutor
 
-from tutor.lessons import snippets
+from tutor.lessons import snippet_process, snippets
 from tutor.lessons.catalog import find_lesson
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.snippets import CodeWorker
-from tutor.lessons.steps.code import frameworks_to_run, libraries_imported, warm_for
+from tutor.lessons.steps.code import first_uses, frameworks_to_run, libraries_imported, warm_for
 from tutor.lessons.ui import AutoPrompter
 from tutor.render import make_console
 
@@ -127,3 +129,66 @@ def test_a_resumed_lesson_warms_its_worker_before_the_first_step(tf, warmed, tmp
     runner.run(lesson.step_index("accumulation-trap"))
     assert [call[0] for call in warmed[:2]] == [(), ("torch", "tensorflow")]
     assert "accumulation-trap" not in warmed[1][1]  # warmed before the step was printed
+
+
+def test_tutor_learn_starts_the_processes_before_it_reads_the_lesson(warmed, monkeypatch):
+    from tutor.lessons import schema
+
+    warm_calls_when_read = []
+    real_load = schema.load_lesson
+    monkeypatch.setattr(schema, "load_lesson", lambda path: (
+        warm_calls_when_read.append([call[0] for call in warmed]), real_load(path))[1])
+    assert tutor("learn", "polynomial", "--auto", "--step", "why-32") == 0
+    (started_before,) = warm_calls_when_read
+    assert started_before and started_before[0][0] == "torch"  # then tensorflow, if installed
+
+
+def test_a_process_started_before_the_lesson_is_read_imports_what_it_needs(tf):
+    worker = CodeWorker()
+    try:
+        worker.warm("torch", "tensorflow")  # as `tutor learn` and the menu start them
+        warm_for(worker, load_lesson(find_lesson("mse-softmax")).steps)
+        assert worker.run(SEES_TENSORFLOW, "<tf>", 30, "tensorflow").stdout == "True True\n"
+        assert worker.run(SEES_TENSORFLOW, "<t>", 30).stdout == "False True\n"
+    finally:
+        worker.stop()
+
+
+def test_processes_a_lesson_does_not_need_are_stopped():
+    worker = CodeWorker()
+    worker.warm("torch")
+    process = worker.processes["torch"].popen
+    worker.keep(*frameworks_to_run(load_lesson(find_lesson("linear-layer-backprop")).steps))
+    assert worker.processes == {}  # that lesson has no code step
+    assert process.wait(timeout=20) == -9
+
+
+def test_costly_first_calls_are_made_while_no_snippet_waits():
+    worker = CodeWorker()
+    try:
+        steps = load_lesson(find_lesson("grad-bookkeeping")).steps  # its torch.optim.SGD
+        worker.warm("torch", first_uses={"torch": first_uses(steps, "torch")})
+        seen = "import sys\nprint('torch._dynamo' in sys.modules)\n"  # what an optimizer imports
+        deadline = time.monotonic() + 60
+        while worker.run(seen, "<t>", 30).stdout != "True\n":
+            assert time.monotonic() < deadline, "the first use of torch.optim was never made"
+            time.sleep(0.5)  # idle: the process makes it now
+    finally:
+        worker.stop()
+
+
+def test_the_snippet_process_tells_a_waiting_request_from_none():
+    read, write = os.pipe()
+    requests = snippet_process._Requests(read)
+    try:
+        assert not requests.waiting()
+        os.write(write, b'{"code": "1"}\n{"first_uses": []}\n')
+        assert requests.waiting()
+        assert requests.next() == {"code": "1"}
+        assert requests.waiting()  # the second line, already read into the buffer
+        assert requests.next() == {"first_uses": []}
+        assert not requests.waiting()
+        os.close(write)
+        assert requests.waiting() and requests.next() is None  # the end of the input
+    finally:
+        os.close(read)

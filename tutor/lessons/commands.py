@@ -161,11 +161,13 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
     from tutor.lessons.progress import ProgressStore
     from tutor.lessons.runner import Options, Runner, review_start
     from tutor.lessons.schema import load_lesson
-    from tutor.lessons.steps.code import warm_for
+    from tutor.lessons.steps.code import frameworks_to_run, warm_for
     from tutor.lessons.ui import say
 
     lang = _language(args.lang, store)
-    lesson = load_lesson(find_lesson(args.lesson))
+    infos = catalog()
+    lesson = load_lesson(find_lesson(args.lesson, infos))
+    worker.keep(*frameworks_to_run(lesson.steps))  # stop what no snippet of it needs
     warm_for(worker, lesson.steps)  # what its snippets need besides; before anything is printed
     problems = formula_problems(lesson)
     if problems:
@@ -200,7 +202,7 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
         elif entry["position"] and lesson.step_index(entry["position"]) is not None:
             start = lesson.step_index(entry["position"])
             console.print(Text(say("resuming", lang, n=start + 1, total=len(lesson.steps))))
-    ids = [info.id for info in catalog()]
+    ids = [info.id for info in infos]
     following = ids[ids.index(lesson.id) + 1] if lesson.id in ids[:-1] else None
     cap = os.environ.get("TUTOR_MAX_DESCENT_STEPS")
     options = Options(lang=lang, prompter=prompter, next_lesson=following,

@@ -9,7 +9,7 @@ first); each imports its library and makes its first calls before it says it is 
 that wait never counts against a snippet's time limit. Once the lesson is read, ``warm`` is
 called again with what its snippets need besides: libraries (TensorFlow snippets that import
 torch), imported at once, and costly first calls (torch.optim's, torch.func's: see
-:mod:`.snippet_process`), asked for once every process is ready; :meth:`CodeWorker.keep`
+:mod:`.snippet_process`), asked for as soon as every process is ready; :meth:`CodeWorker.keep`
 stops the processes the lesson does not need. A snippet that runs past its time limit is stopped
 (its process is killed and restarted for the next one); one that crashes its process is
 reported. The process itself is :mod:`tutor.lessons.snippet_process`.
@@ -24,7 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,17 +47,32 @@ class RunResult:
 class _Process:
     """One snippet process for one framework; its replies come back through a queue."""
 
-    def __init__(self, framework: str, also: Sequence[str] = ()) -> None:
+    def __init__(self, framework: str, also: Sequence[str] = (),
+                 on_ready: Callable[[], None] = lambda: None) -> None:
         self.framework = framework
         self.replies: queue.Queue = queue.Queue()
         self.popen = subprocess.Popen(
             [sys.executable, "-u", str(_PROCESS), framework, *also], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
             start_new_session=True, env={**TENSORFLOW_QUIET, **os.environ})
-        threading.Thread(target=_pump, args=(self.popen.stdout, self.replies), daemon=True).start()
         self.ready: str | None | bool = False  # False until it replies; then its import error
+        self.said_ready = threading.Event()  # set as soon as its "ready" line arrives
         self.asked = {framework, *also}  # the libraries and first uses it was asked to prepare
-        self.first_uses: list[str] = []  # not asked for yet (see CodeWorker.run)
+        self.first_uses: list[str] = []  # not asked for yet (see CodeWorker._ask_first_uses)
+        self.sending = threading.Lock()  # requests come from the tutor's thread and the pump's
+        threading.Thread(target=self._pump, args=(on_ready,), daemon=True).start()
+
+    def _pump(self, on_ready: Callable[[], None]) -> None:
+        for line in self.popen.stdout:
+            try:
+                reply = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            self.replies.put(reply)
+            if "ready" in reply:
+                self.said_ready.set()
+                on_ready()
+        self.replies.put(None)
 
     def prepare(self, libraries: Sequence[str], first_uses: Sequence[str]) -> None:
         """Have it import ``libraries`` before the next snippet; keep ``first_uses`` (names in
@@ -85,9 +100,10 @@ class _Process:
 
     def send(self, request: dict) -> bool:
         try:
-            self.popen.stdin.write(json.dumps(request) + "\n")
-            self.popen.stdin.flush()
-        except (BrokenPipeError, OSError):
+            with self.sending:
+                self.popen.stdin.write(json.dumps(request) + "\n")
+                self.popen.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):  # ValueError: closed by kill(wait=True)
             return False
         return True
 
@@ -113,6 +129,7 @@ class CodeWorker:
 
     def __init__(self) -> None:
         self.processes: dict[str, _Process] = {}
+        self.asking = threading.Lock()
 
     def warm(self, *frameworks: str, also: Mapping[str, Sequence[str]] | None = None,
              first_uses: Mapping[str, Sequence[str]] | None = None) -> None:
@@ -125,8 +142,10 @@ class CodeWorker:
             libraries = (also or {}).get(framework, ())
             process = self.processes.get(framework)
             if process is None or not process.alive():
-                process = self.processes[framework] = _Process(framework, libraries)
+                process = self.processes[framework] = _Process(framework, libraries,
+                                                               self._ask_first_uses)
             process.prepare(libraries, (first_uses or {}).get(framework, ()))
+        self._ask_first_uses()
 
     def keep(self, *frameworks: str) -> None:
         """Stop the processes of every framework but ``frameworks`` (a lesson without
@@ -157,18 +176,20 @@ class CodeWorker:
             return RunResult(timed_out=True)
         if reply is None:
             return RunResult(crashed=self._drop(framework, wait=True))
-        self._ask_first_uses()
         return RunResult(reply["stdout"], reply["error"])
 
     def _ask_first_uses(self) -> None:
-        """Once every process has said it is ready (so they no longer compete with an import
-        for the two cores), ask each for the first uses it keeps: it makes them while no
-        snippet waits."""
-        if all(process.ready is not False for process in self.processes.values()):
-            for process in self.processes.values():
-                if process.first_uses:
-                    process.send({"first_uses": process.first_uses})
-                    process.first_uses = []
+        """Once every process has said it is ready (so that they no longer compete with an
+        import for the cores), ask each for the first uses it keeps: it makes them while no
+        snippet waits. Called when a process says it is ready (from its pump thread) and
+        when more is asked for."""
+        with self.asking:
+            processes = list(self.processes.values())
+            if all(process.said_ready.is_set() for process in processes):
+                for process in processes:
+                    if process.first_uses:
+                        process.send({"first_uses": process.first_uses})
+                        process.first_uses = []
 
     def _drop(self, framework: str, wait: bool) -> str:
         """Kill ``framework``'s process (the next snippet starts a fresh one); how it ended."""
@@ -182,12 +203,3 @@ class CodeWorker:
         waiting for a killed process to free torch's and TensorFlow's memory takes seconds)."""
         for framework in list(self.processes):
             self._drop(framework, wait)
-
-
-def _pump(stream, replies: queue.Queue) -> None:
-    for line in stream:
-        try:
-            replies.put(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    replies.put(None)

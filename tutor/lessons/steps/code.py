@@ -190,9 +190,13 @@ def expected_ahead(math: LessonMath, steps) -> dict:
 
 
 def ahead_key(step: Code, expectation: Expectation) -> tuple:
-    """What :func:`expected_ahead` files an expectation's values under (the expectation
-    itself, as the lesson holds it: the PyTorch and TensorFlow halves often share one)."""
-    return ("expected", step.id, id(expectation))
+    """What :func:`expected_ahead` files an expectation's values under: what they depend on
+    (the step, for its point, and the formula), so that a value expected after several
+    labels, or by both halves, is computed once."""
+    d = expectation.derivative
+    formula = (("value", expectation.value.text) if d is None else
+               ("derivative", d.of.text, d.wrt, tuple(d.at.values.items()) if d.at else ()))
+    return ("expected", step.id, formula)
 
 
 def check_output(math: LessonMath, step: Code, run: RunResult, framework: str = "torch",
@@ -302,10 +306,8 @@ def frameworks_to_run(steps) -> list[str]:
 
 
 def warm_for(worker: CodeWorker, steps) -> None:
-    """Have ``worker`` prepare, in the background, what the snippets of ``steps`` use (and
-    stop the processes they do not need)."""
+    """Have ``worker`` prepare, in the background, what the snippets of ``steps`` use."""
     frameworks = frameworks_to_run(steps)
-    worker.keep(*frameworks)
     worker.warm(*frameworks, also={name: libraries_imported(steps, name) for name in frameworks},
                 first_uses={name: first_uses(steps, name) for name in frameworks})
 
