@@ -51,12 +51,15 @@ def test_each_framework_runs_in_its_own_process(tf):
         worker.stop()
 
 
-def test_libraries_a_framework_s_snippets_import_are_imported_ahead(tf):
+@pytest.mark.parametrize("started_early", [False, True])
+def test_libraries_a_framework_s_snippets_import_are_imported_ahead(tf, started_early):
     lesson = load_lesson(find_lesson("mse-softmax"))  # its TensorFlow snippet uses torch too
     assert libraries_imported(lesson.steps, "tensorflow") == ["torch"]
     assert libraries_imported(lesson.steps, "torch") == []
     worker = CodeWorker()
     try:
+        if started_early:  # before the lesson was read, as `tutor learn` and the menu start them
+            worker.warm("torch", "tensorflow")
         warm_for(worker, lesson.steps)
         assert worker.run(SEES_TENSORFLOW, "<tf>", 30, "tensorflow").stdout == "True True\n"
         assert worker.run(SEES_TENSORFLOW, "<t>", 30).stdout == "False True\n"
@@ -141,17 +144,6 @@ def test_tutor_learn_starts_the_processes_before_it_reads_the_lesson(warmed, mon
     assert tutor("learn", "polynomial", "--auto", "--step", "why-32") == 0
     (started_before,) = warm_calls_when_read
     assert started_before and started_before[0][0] == "torch"  # then tensorflow, if installed
-
-
-def test_a_process_started_before_the_lesson_is_read_imports_what_it_needs(tf):
-    worker = CodeWorker()
-    try:
-        worker.warm("torch", "tensorflow")  # as `tutor learn` and the menu start them
-        warm_for(worker, load_lesson(find_lesson("mse-softmax")).steps)
-        assert worker.run(SEES_TENSORFLOW, "<tf>", 30, "tensorflow").stdout == "True True\n"
-        assert worker.run(SEES_TENSORFLOW, "<t>", 30).stdout == "False True\n"
-    finally:
-        worker.stop()
 
 
 def test_processes_a_lesson_does_not_need_are_stopped():

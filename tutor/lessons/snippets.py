@@ -17,6 +17,7 @@ reported. The process itself is :mod:`tutor.lessons.snippet_process`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -32,6 +33,7 @@ from tutor._quiet import TENSORFLOW_QUIET
 
 _PROCESS = Path(__file__).with_name("snippet_process.py")
 _START_SECONDS = 120.0
+_EXITING_SECONDS = 2.0
 
 
 @dataclass
@@ -168,14 +170,14 @@ class CodeWorker:
             self._drop(framework, wait=True)
             return RunResult(crashed=failed)
         if not process.send({"code": code, "name": name}):
-            return RunResult(crashed=self._drop(framework, wait=True))
+            return RunResult(crashed=self._drop(framework, wait=True, ending=True))
         try:
             reply = process.replies.get(timeout=timeout)
         except queue.Empty:
             self._drop(framework, wait=True)
             return RunResult(timed_out=True)
-        if reply is None:
-            return RunResult(crashed=self._drop(framework, wait=True))
+        if reply is None:  # it closed its output: it crashed
+            return RunResult(crashed=self._drop(framework, wait=True, ending=True))
         return RunResult(reply["stdout"], reply["error"])
 
     def _ask_first_uses(self) -> None:
@@ -191,9 +193,13 @@ class CodeWorker:
                         process.send({"first_uses": process.first_uses})
                         process.first_uses = []
 
-    def _drop(self, framework: str, wait: bool) -> str:
-        """Kill ``framework``'s process (the next snippet starts a fresh one); how it ended."""
+    def _drop(self, framework: str, wait: bool, ending: bool = False) -> str:
+        """Kill ``framework``'s process (the next snippet starts a fresh one); how it ended.
+        ``ending``: it closed its output, so it is exiting: give it a moment to say how."""
         process = self.processes.pop(framework)
+        if ending:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=_EXITING_SECONDS)
         running = process.alive()
         process.kill(wait)
         return "killed" if running else process.exit_status()
