@@ -155,16 +155,16 @@ def test_processes_a_lesson_does_not_need_are_stopped():
     assert process.wait(timeout=20) == -9
 
 
-def test_costly_first_calls_are_made_while_no_snippet_waits():
+def test_costly_first_calls_are_made_after_the_first_snippet_while_none_waits():
     worker = CodeWorker()
     try:
         steps = load_lesson(find_lesson("grad-bookkeeping")).steps  # its torch.optim.SGD
         worker.warm("torch", first_uses={"torch": first_uses(steps, "torch")})
         seen = "import sys\nprint('torch._dynamo' in sys.modules)\n"  # what an optimizer imports
-        deadline = time.monotonic() + 60
-        while worker.run(seen, "<t>", 30).stdout != "True\n":
-            assert time.monotonic() < deadline, "the first use of torch.optim was never made"
-            time.sleep(0.5)  # idle: the process makes it now
+        assert worker.run(seen, "<t>", 30).stdout == "False\n"  # the first code step: not yet
+        assert worker.wait_first_uses(timeout=120)  # made while the learner reads on
+        assert worker.processes["torch"].made == {"torch.optim"}
+        assert worker.run(seen, "<t>", 30).stdout == "True\n"
     finally:
         worker.stop()
 

@@ -9,9 +9,9 @@ reads one JSON request per line:
 - ``{"code": ..., "name": ...}``: run a snippet; the answer is its captured output and its
   error, if any;
 - ``{"import": [...]}`` (no answer): import more libraries now, before the next snippet;
-- ``{"first_uses": [...]}`` (no answer): make the first calls named in :data:`FIRST_USES`
-  while no snippet is waiting (each takes up to a second the first time, next to nothing
-  after).
+- ``{"first_uses": [...]}``: make the first calls named in :data:`FIRST_USES` while no
+  snippet is waiting (each takes up to a second the first time, next to nothing after),
+  saying ``{"made": name}`` after each.
 
 The snippet runs here, in a separate process with a time limit enforced by the parent,
 never in the tutor itself. This file imports nothing from ``tutor``: it runs as a script.
@@ -132,6 +132,7 @@ def main() -> None:
         while first_uses and not requests.waiting():
             name = first_uses.pop(0)
             _run(FIRST_USES[name], f"<first use of {name}>")  # a failure shows in the snippet
+            protocol.write(json.dumps({"made": name}) + "\n")
         request = requests.next()
         if request is None:
             return

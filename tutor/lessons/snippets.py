@@ -9,7 +9,7 @@ first); each imports its library and makes its first calls before it says it is 
 that wait never counts against a snippet's time limit. Once the lesson is read, ``warm`` is
 called again with what its snippets need besides: libraries (TensorFlow snippets that import
 torch), imported at once, and costly first calls (torch.optim's, torch.func's: see
-:mod:`.snippet_process`), asked for as soon as every process is ready; :meth:`CodeWorker.keep`
+:mod:`.snippet_process`), asked for once the lesson's first code step has run; :meth:`CodeWorker.keep`
 stops the processes the lesson does not need. A snippet that runs past its time limit is stopped
 (its process is killed and restarted for the next one); one that crashes its process is
 reported. The process itself is :mod:`tutor.lessons.snippet_process`.
@@ -25,11 +25,13 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor._quiet import TENSORFLOW_QUIET
+from tutor.lessons.snippet_process import FIRST_USES
 
 _PROCESS = Path(__file__).with_name("snippet_process.py")
 _START_SECONDS = 120.0
@@ -49,8 +51,7 @@ class RunResult:
 class _Process:
     """One snippet process for one framework; its replies come back through a queue."""
 
-    def __init__(self, framework: str, also: Sequence[str] = (),
-                 on_ready: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, framework: str, also: Sequence[str] = ()) -> None:
         self.framework = framework
         self.replies: queue.Queue = queue.Queue()
         self.popen = subprocess.Popen(
@@ -58,23 +59,28 @@ class _Process:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
             start_new_session=True, env={**TENSORFLOW_QUIET, **os.environ})
         self.ready: str | None | bool = False  # False until it replies; then its import error
-        self.said_ready = threading.Event()  # set as soon as its "ready" line arrives
+        self.answered = False  # it has run a snippet
         self.asked = {framework, *also}  # the libraries and first uses it was asked to prepare
         self.first_uses: list[str] = []  # not asked for yet (see CodeWorker._ask_first_uses)
-        self.sending = threading.Lock()  # requests come from the tutor's thread and the pump's
-        threading.Thread(target=self._pump, args=(on_ready,), daemon=True).start()
+        self.made: set[str] = set()  # the first uses it says it made
+        self.making = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
 
-    def _pump(self, on_ready: Callable[[], None]) -> None:
+    def _pump(self) -> None:
         for line in self.popen.stdout:
             try:
                 reply = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            self.replies.put(reply)
-            if "ready" in reply:
-                self.said_ready.set()
-                on_ready()
+            if "made" in reply:  # not an answer: a first use was made
+                with self.making:
+                    self.made.add(reply["made"])
+                    self.making.notify_all()
+            else:
+                self.replies.put(reply)
         self.replies.put(None)
+        with self.making:
+            self.making.notify_all()
 
     def prepare(self, libraries: Sequence[str], first_uses: Sequence[str]) -> None:
         """Have it import ``libraries`` before the next snippet; keep ``first_uses`` (names in
@@ -102,10 +108,9 @@ class _Process:
 
     def send(self, request: dict) -> bool:
         try:
-            with self.sending:
-                self.popen.stdin.write(json.dumps(request) + "\n")
-                self.popen.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):  # ValueError: closed by kill(wait=True)
+            self.popen.stdin.write(json.dumps(request) + "\n")
+            self.popen.stdin.flush()
+        except (BrokenPipeError, OSError):
             return False
         return True
 
@@ -131,7 +136,6 @@ class CodeWorker:
 
     def __init__(self) -> None:
         self.processes: dict[str, _Process] = {}
-        self.asking = threading.Lock()
 
     def warm(self, *frameworks: str, also: Mapping[str, Sequence[str]] | None = None,
              first_uses: Mapping[str, Sequence[str]] | None = None) -> None:
@@ -144,8 +148,7 @@ class CodeWorker:
             libraries = (also or {}).get(framework, ())
             process = self.processes.get(framework)
             if process is None or not process.alive():
-                process = self.processes[framework] = _Process(framework, libraries,
-                                                               self._ask_first_uses)
+                process = self.processes[framework] = _Process(framework, libraries)
             process.prepare(libraries, (first_uses or {}).get(framework, ()))
         self._ask_first_uses()
 
@@ -178,20 +181,33 @@ class CodeWorker:
             return RunResult(timed_out=True)
         if reply is None:  # it closed its output: it crashed
             return RunResult(crashed=self._drop(framework, wait=True, ending=True))
+        process.answered = True
+        self._ask_first_uses()
         return RunResult(reply["stdout"], reply["error"])
 
     def _ask_first_uses(self) -> None:
-        """Once every process has said it is ready (so that they no longer compete with an
-        import for the cores), ask each for the first uses it keeps: it makes them while no
-        snippet waits. Called when a process says it is ready (from its pump thread) and
-        when more is asked for."""
-        with self.asking:
-            processes = list(self.processes.values())
-            if all(process.said_ready.is_set() for process in processes):
-                for process in processes:
-                    if process.first_uses:
-                        process.send({"first_uses": process.first_uses})
-                        process.first_uses = []
+        """Once every process has run a snippet (the lesson's first code step is done: a
+        learner reads on, and no first use competes with an import or delays that step), ask
+        each for the first uses it keeps: it makes them while no snippet waits."""
+        if all(process.answered for process in self.processes.values()):
+            for process in self.processes.values():
+                if process.first_uses:
+                    process.send({"first_uses": process.first_uses})
+                    process.first_uses = []
+
+    def wait_first_uses(self, timeout: float = _START_SECONDS) -> bool:
+        """Wait until every process has made the first uses asked of it (what a learner's
+        reading gives them time for); False if one did not within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            with process.making:
+                asked = (process.asked & FIRST_USES.keys()) - set(process.first_uses)
+                while not process.made >= asked:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or not process.alive():
+                        return False
+                    process.making.wait(remaining)
+        return True
 
     def _drop(self, framework: str, wait: bool, ending: bool = False) -> str:
         """Kill ``framework``'s process (the next snippet starts a fresh one); how it ended.
