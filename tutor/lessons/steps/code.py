@@ -141,8 +141,8 @@ class CodeResult:
 
 def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> list[float]:
     """The symbolic values a ``value`` or ``derivative`` expectation stands for, as numbers
-    (float64, from the exact derivatives: a second or more for a lesson's whole pipeline, so
-    a lesson run computes them ahead, see :func:`expected_ahead`)."""
+    (from the exact derivatives: a second or more for a lesson's whole pipeline, so a lesson
+    run computes them ahead, see :func:`expected_ahead`)."""
     where = f"step {step.id!r}: expect"
     exprs, point = _expressions(math, step, expectation), math.point(step.at)
     if expectation.derivative is not None:
@@ -152,13 +152,36 @@ def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> l
         point = {**point, **(d.at.values if d.at else {})}
     values = []
     for expr in exprs:
-        names = sorted(s.name for s in expr.free_symbols)
-        missing = [n for n in names if n not in point]
+        missing = sorted(s.name for s in expr.free_symbols if s.name not in point)
         if missing:
             raise LessonError(f"{where}: no value for {', '.join(missing)}; give them in the "
                               "step's 'at'", path=math.label, line=expectation.line)
-        values.append(float(numeric_function(expr, names)(*[point[n] for n in names])))
+        values.append(value_at(expr, point))
     return values
+
+
+# Functions with a convention at their kinks (Heaviside(0), Max's derivative at a tie): there,
+# values follow the lowered function's convention, the one the checker's autograd runs use.
+_KINKED = (sympy.Heaviside, sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, sympy.sign,
+           sympy.DiracDelta)
+
+
+def value_at(expr: sympy.Expr, point: dict[str, float]) -> float:
+    """``expr`` at ``point``: SymPy's own arithmetic to 30 digits (for one point much quicker
+    than generating code, and exact far beyond any dtype), else the lowered float64 function
+    (kinked functions, and NaN where the expression is undefined).
+
+    >>> from tutor.parsing import parse
+    >>> value_at(parse("exp(x)/(1 + exp(x))"), {"x": 0.5}), value_at(parse("log(x)"), {"x": -1.0})
+    (0.6224593312018546, nan)
+    """
+    if not expr.has(*_KINKED):
+        exact = expr.xreplace({s: sympy.Float(point[s.name], 30) for s in expr.free_symbols})
+        exact = exact.evalf(30)
+        if isinstance(exact, (sympy.Float, sympy.Rational)):
+            return float(exact)
+    names = sorted(s.name for s in expr.free_symbols)
+    return float(numeric_function(expr, names)(*[point[n] for n in names]))
 
 
 def _expressions(math: LessonMath, step: Code, expectation: Expectation) -> list[sympy.Expr]:
