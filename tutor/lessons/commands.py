@@ -81,8 +81,8 @@ def default(args: argparse.Namespace) -> int:
 
 def _warm_worker():
     """A code worker already importing torch, and TensorFlow when it is installed, in the
-    background: started first, before SymPy is loaded and the lesson read (the lesson's
-    :func:`~tutor.lessons.steps.code.warm_for` then stops those it does not need)."""
+    background: started first, before SymPy is loaded and the lesson read (``_learn`` then
+    stops the processes the lesson does not need and tells the others what it imports)."""
     import importlib.util
 
     from tutor.lessons.snippets import CodeWorker

@@ -2,7 +2,8 @@
 
 Each step is played by its kind (:data:`tutor.lessons.steps.KINDS`); the runner gives the
 kinds what they share: the console, the learner's language, the lesson's math, the prompt,
-and :meth:`Runner.conclude`, which records a step's result. Answers come from a
+the work done ahead (:mod:`.ahead`: started with the run, from the step it starts at), and
+:meth:`Runner.conclude`, which records a step's result. Answers come from a
 :class:`~.ui.Prompter` (terminal, scripted lines, or the reference answers for ``--auto``).
 """
 
