@@ -229,7 +229,8 @@ def main() -> None:
         for number, lesson in enumerate(lessons, 1):
             steps, exit_delay = played_steps(lesson, env)
             name, slowest = max(steps, key=lambda step: step[1])
-            code = [(step, seconds) for step, seconds in steps if step in code_step_ids(lesson)]
+            code_ids = code_step_ids(lesson)
+            code = [(step, seconds) for step, seconds in steps if step in code_ids]
             first = (f"{code[0][1]:5.2f} {code[0][0]:19s} {verdict(code[0][1], STEP_TARGET):4s}"
                      if code else f"{'(none)':30s}")
             lesson_one = number == 1 and not named
