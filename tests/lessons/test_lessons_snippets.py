@@ -1,19 +1,21 @@
-"""The code worker: one snippet process per framework, warmed as soon as a lesson starts,
-killed without waiting at the end of a run. (How fast it is: benchmarks/lessons.py.)"""
+"""The code worker: one snippet process per framework, started as soon as `tutor learn`
+starts, told what the lesson's snippets need once it is read, stopped when the lesson needs
+none, killed without waiting at the end of a run. (How fast it is: benchmarks/lessons.py.)"""
 
+import os
 import sys
 import time
 
 import pytest
 from test_lessons_run import tutor
 
-from tutor.lessons import snippets
+from tutor.lessons import snippet_process, snippets
 from tutor.lessons.catalog import find_lesson
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.runner import Options, Runner
 from tutor.lessons.schema import load_lesson
 from tutor.lessons.snippets import CodeWorker
-from tutor.lessons.steps.code import frameworks_to_run, libraries_imported, warm_for
+from tutor.lessons.steps.code import first_uses, frameworks_to_run, libraries_imported, warm_for
 from tutor.lessons.ui import AutoPrompter
 from tutor.render import make_console
 
@@ -26,9 +28,9 @@ def warmed(monkeypatch, capsys):
     calls = []
     real = CodeWorker.warm
 
-    def warm(self, *frameworks, also=None):
+    def warm(self, *frameworks, **needs):
         calls.append((frameworks, capsys.readouterr().out))
-        real(self, *frameworks, also=also)
+        real(self, *frameworks, **needs)
 
     monkeypatch.setattr(CodeWorker, "warm", warm)
     return calls
@@ -49,12 +51,15 @@ def test_each_framework_runs_in_its_own_process(tf):
         worker.stop()
 
 
-def test_libraries_a_framework_s_snippets_import_are_imported_ahead(tf):
+@pytest.mark.parametrize("started_early", [False, True])
+def test_libraries_a_framework_s_snippets_import_are_imported_ahead(tf, started_early):
     lesson = load_lesson(find_lesson("mse-softmax"))  # its TensorFlow snippet uses torch too
     assert libraries_imported(lesson.steps, "tensorflow") == ["torch"]
     assert libraries_imported(lesson.steps, "torch") == []
     worker = CodeWorker()
     try:
+        if started_early:  # before the lesson was read, as `tutor learn` and the menu start them
+            worker.warm("torch", "tensorflow")
         warm_for(worker, lesson.steps)
         assert worker.run(SEES_TENSORFLOW, "<tf>", 30, "tensorflow").stdout == "True True\n"
         assert worker.run(SEES_TENSORFLOW, "<t>", 30).stdout == "False True\n"
@@ -127,3 +132,55 @@ def test_a_resumed_lesson_warms_its_worker_before_the_first_step(tf, warmed, tmp
     runner.run(lesson.step_index("accumulation-trap"))
     assert [call[0] for call in warmed[:2]] == [(), ("torch", "tensorflow")]
     assert "accumulation-trap" not in warmed[1][1]  # warmed before the step was printed
+
+
+def test_tutor_learn_starts_the_processes_before_it_reads_the_lesson(warmed, monkeypatch):
+    from tutor.lessons import schema
+
+    warm_calls_when_read = []
+    real_load = schema.load_lesson
+    monkeypatch.setattr(schema, "load_lesson", lambda path: (
+        warm_calls_when_read.append([call[0] for call in warmed]), real_load(path))[1])
+    assert tutor("learn", "polynomial", "--auto", "--step", "why-32") == 0
+    (started_before,) = warm_calls_when_read
+    assert started_before and started_before[0][0] == "torch"  # then tensorflow, if installed
+
+
+def test_processes_a_lesson_does_not_need_are_stopped():
+    worker = CodeWorker()
+    worker.warm("torch")
+    process = worker.processes["torch"].popen
+    worker.keep(*frameworks_to_run(load_lesson(find_lesson("linear-layer-backprop")).steps))
+    assert worker.processes == {}  # that lesson has no code step
+    assert process.wait(timeout=20) == -9
+
+
+def test_costly_first_calls_are_made_after_the_first_snippet_while_none_waits():
+    worker = CodeWorker()
+    try:
+        steps = load_lesson(find_lesson("grad-bookkeeping")).steps  # its torch.optim.SGD
+        worker.warm("torch", first_uses={"torch": first_uses(steps, "torch")})
+        seen = "import sys\nprint('torch._dynamo' in sys.modules)\n"  # what an optimizer imports
+        assert worker.run(seen, "<t>", 30).stdout == "False\n"  # the first code step: not yet
+        assert worker.wait_first_uses(timeout=120)  # made while the learner reads on
+        assert worker.processes["torch"].made == {"torch.optim"}
+        assert worker.run(seen, "<t>", 30).stdout == "True\n"
+    finally:
+        worker.stop()
+
+
+def test_the_snippet_process_tells_a_waiting_request_from_none():
+    read, write = os.pipe()
+    requests = snippet_process._Requests(read)
+    try:
+        assert not requests.waiting()
+        os.write(write, b'{"code": "1"}\n{"first_uses": []}\n')
+        assert requests.waiting()
+        assert requests.next() == {"code": "1"}
+        assert requests.waiting()  # the second line, already read into the buffer
+        assert requests.next() == {"first_uses": []}
+        assert not requests.waiting()
+        os.close(write)
+        assert requests.waiting() and requests.next() is None  # the end of the input
+    finally:
+        os.close(read)

@@ -192,7 +192,7 @@ def test_runner_preloads_tensorflow_for_a_lesson_with_tensorflow_steps(tf, code_
 def test_without_tensorflow_the_snippet_is_shown_not_run(code_worker, monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if not installed
     asked = []
-    monkeypatch.setattr(code_worker, "warm", lambda *names, also=None: asked.extend(names))
+    monkeypatch.setattr(code_worker, "warm", lambda *names, **needs: asked.extend(names))
     out = play("polynomial", "two-ways", worker=code_worker)
     assert "tensorflow" not in asked  # the worker was not asked to import TensorFlow
     assert "TensorFlow not installed: showing code only" in out

@@ -76,12 +76,13 @@ def catalog() -> list[LessonInfo]:
     return sorted(infos, key=lambda info: (info.order, info.id))
 
 
-def find_lesson(name: str) -> Path:
-    """The file of the lesson called ``name``; LessonError listing the lessons if none matches."""
+def find_lesson(name: str, infos: list[LessonInfo] | None = None) -> Path:
+    """The file of the lesson called ``name`` among ``infos`` (default: the catalog, read
+    now); LessonError listing the lessons if none matches."""
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return path
-    infos = catalog()
+    infos = catalog() if infos is None else infos
     for info in infos:
         stem = info.path.stem
         if name in (info.id, stem, str(info.order), stem.split("-", 1)[-1]):

@@ -69,7 +69,7 @@ def default(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", None)  # `tutor --lang zh`: this language, remembered
     if not (infos and sys.stdin.isatty() and sys.stdout.isatty()):
         return _list(store, infos, _language(lang, store))
-    worker = _warm_worker("torch", "tensorflow")  # every lesson runs both: warm while picking
+    worker = _warm_worker()  # warm while the learner picks
     try:
         chosen = menu.pick(menu.rows(infos, store), _language(lang, store))
         if chosen is None:
@@ -81,13 +81,16 @@ def default(args: argparse.Namespace) -> int:
         worker.stop(wait=False)  # the tutor exits next: don't wait for the killed processes
 
 
-def _warm_worker(*frameworks: str):
-    """A code worker already importing ``frameworks`` (those installed) in the background."""
+def _warm_worker():
+    """A code worker already importing torch, and TensorFlow when it is installed, in the
+    background: started first, before SymPy is loaded and the lesson read (``_learn`` then
+    stops the processes the lesson does not need and tells the others what it imports)."""
+    import importlib.util
+
     from tutor.lessons.snippets import CodeWorker
-    from tutor.lowering import TENSORFLOW
 
     worker = CodeWorker()
-    worker.warm(*[name for name in frameworks if name != "tensorflow" or TENSORFLOW.installed()])
+    worker.warm(*[name for name in ("torch", "tensorflow") if importlib.util.find_spec(name)])
     return worker
 
 
@@ -144,7 +147,7 @@ def _list(store, infos, lang: str) -> int:
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    worker = _warm_worker()  # warmed as soon as the lesson is read (in _learn)
+    worker = _warm_worker()  # first: most lessons have code steps (stopped if this one has none)
     try:
         return _learn(args, _store(args.lang), worker)
     finally:
@@ -160,12 +163,14 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
     from tutor.lessons.progress import ProgressStore
     from tutor.lessons.runner import Options, Runner, review_start
     from tutor.lessons.schema import load_lesson
-    from tutor.lessons.steps.code import warm_for
+    from tutor.lessons.steps.code import frameworks_to_run, warm_for
     from tutor.lessons.ui import say
 
     lang = _language(args.lang, store)
-    lesson = load_lesson(find_lesson(args.lesson))
-    warm_for(worker, lesson.steps)  # before anything is printed
+    infos = catalog()
+    lesson = load_lesson(find_lesson(args.lesson, infos))
+    worker.keep(*frameworks_to_run(lesson.steps))  # stop what no snippet of it needs
+    warm_for(worker, lesson.steps)  # what its snippets need besides; before anything is printed
     problems = formula_problems(lesson)
     if problems:
         raise problems[0].as_error()
@@ -199,7 +204,7 @@ def _learn(args: argparse.Namespace, store, worker) -> int:
         elif entry["position"] and lesson.step_index(entry["position"]) is not None:
             start = lesson.step_index(entry["position"])
             console.print(Text(say("resuming", lang, n=start + 1, total=len(lesson.steps))))
-    ids = [info.id for info in catalog()]
+    ids = [info.id for info in infos]
     following = ids[ids.index(lesson.id) + 1] if lesson.id in ids[:-1] else None
     cap = os.environ.get("TUTOR_MAX_DESCENT_STEPS")
     options = Options(lang=lang, prompter=prompter, next_lesson=following,

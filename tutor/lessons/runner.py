@@ -2,14 +2,14 @@
 
 Each step is played by its kind (:data:`tutor.lessons.steps.KINDS`); the runner gives the
 kinds what they share: the console, the learner's language, the lesson's math, the prompt,
-and :meth:`Runner.conclude`, which records a step's result. Answers come from a
+the work done ahead (:mod:`.ahead`: started with the run, from the step it starts at), and
+:meth:`Runner.conclude`, which records a step's result. Answers come from a
 :class:`~.ui.Prompter` (terminal, scripted lines, or the reference answers for ``--auto``).
 """
 
 from __future__ import annotations
 
 import importlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +20,17 @@ from rich.text import Text
 
 from tutor.catalogue import MESSAGES
 from tutor.lessons import display, model
+from tutor.lessons.ahead import Ahead
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.snippets import CodeWorker
 from tutor.lessons.steps import KINDS, PASSED
-from tutor.lessons.steps.code import warm_for
+from tutor.lessons.steps.code import expected_ahead, warm_for
 from tutor.lessons.ui import Prompter, say
 from tutor.messages import language
 
 # Step kinds that run torch in this process (the others import nothing heavy): torch is
-# imported in the background as soon as the lesson starts, not when such a step is reached.
+# imported ahead, as soon as the lesson starts, not when such a step is reached.
 _TORCH_KINDS = ("compute", "descend")
 
 
@@ -59,6 +60,7 @@ class Runner:
     options: Options
     worker: CodeWorker | None = None  # give one to share it between runs; else the run owns one
     math: LessonMath = field(init=False)
+    ahead: Ahead = field(init=False)  # work done in the background from the start of a run
     results: dict[str, Any] = field(init=False, default_factory=dict)  # by step id, for later steps
     statuses: dict[str, str] = field(init=False, default_factory=dict)
 
@@ -66,6 +68,7 @@ class Runner:
         self.owns_worker = self.worker is None
         self.worker = self.worker or CodeWorker()
         self.math = LessonMath(self.lesson)
+        self.ahead = Ahead({})
         self.lang = self.options.lang
         self.prompter = self.options.prompter
 
@@ -79,11 +82,9 @@ class Runner:
 
     def _play(self, start: int) -> int:
         steps = self.lesson.steps
-        warm_for(self.worker, steps[start:])  # imports while the learner reads
-        if any(step.kind in _TORCH_KINDS for step in steps[start:]):
-            threading.Thread(target=importlib.import_module, args=("torch",), daemon=True).start()
         order = [i for i, step in enumerate(steps)
                  if self.options.only is None or step.id in self.options.only]
+        self._prepare([steps[i] for i in order if i >= start])
         position, index = next((n for n, i in enumerate(order) if i >= start), len(order)), start
         try:
             while position < len(order):
@@ -121,6 +122,15 @@ class Runner:
         finally:
             if self.owns_worker:
                 self.worker.stop(wait=False)  # the run ends: don't wait for the killed processes
+
+    def _prepare(self, ahead: list[model.Step]) -> None:
+        """Start, in the background, what the steps ``ahead`` will need while the learner
+        reads: the snippet processes' imports, torch's import here, the expected values."""
+        warm_for(self.worker, ahead)
+        work = {}
+        if any(step.kind in _TORCH_KINDS for step in ahead):
+            work["import torch"] = lambda: importlib.import_module("torch")
+        self.ahead = Ahead({**work, **expected_ahead(self.math, ahead)})
 
     def _summary(self) -> int:
         recorded = self.store.lesson(self.lesson.id)["steps"]

@@ -3,9 +3,16 @@
 
 ``python snippet_process.py torch`` (or ``tensorflow``, then any other library its snippets
 import, such as ``torch``) imports those libraries and runs a tiny warm-up for each (the first
-autograd call, the first ``tf.function`` trace), says
-``{"ready": true, "error": ...}``, then answers one JSON request per line:
-``{"code": ..., "name": ...}`` with the snippet's captured output and its error, if any.
+autograd call, the first ``tf.function`` trace), says ``{"ready": true, "error": ...}``, then
+reads one JSON request per line:
+
+- ``{"code": ..., "name": ...}``: run a snippet; the answer is its captured output and its
+  error, if any;
+- ``{"import": [...]}`` (no answer): import more libraries now, before the next snippet;
+- ``{"first_uses": [...]}``: make the first calls named in :data:`FIRST_USES` while no
+  snippet is waiting (each takes up to a second the first time, next to nothing after),
+  saying ``{"made": name}`` after each.
+
 The snippet runs here, in a separate process with a time limit enforced by the parent,
 never in the tutor itself. This file imports nothing from ``tutor``: it runs as a script.
 """
@@ -17,6 +24,7 @@ import io
 import json
 import linecache
 import os
+import select
 import sys
 import traceback
 
@@ -36,6 +44,28 @@ WARM_UP = {
                   "        y = tf.reduce_sum(x * x)\n"
                   "    return tape.gradient(y, x)\n"
                   "square()\n",
+}
+
+# First calls that cost about a second each, made ahead (while no snippet waits) for the
+# lessons whose snippets use them (the tutor asks for those whose name is in a snippet):
+# the first torch optimizer imports torch._dynamo, the first torch.func transform sets up
+# functorch, the first Keras optimizer inside tf.function builds its slots and traces.
+FIRST_USES = {
+    "torch.optim": "import torch\n"
+                   "torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n",
+    "torch.func": "import torch\n"
+                  "from torch.func import hessian, jacrev\n"
+                  "hessian(lambda v: (v ** 3).sum())(torch.ones(2))\n"
+                  "jacrev(torch.sin)(torch.ones(2))\n",
+    "tf.optimizers": "import tensorflow as tf\n"
+                     "x = tf.Variable([1.0, 2.0])\n"
+                     "optimizer = tf.optimizers.Adam(0.1)\n"
+                     "@tf.function\n"
+                     "def step():\n"
+                     "    with tf.GradientTape() as tape:\n"
+                     "        y = tf.reduce_sum(x * x)\n"
+                     "    optimizer.apply_gradients(zip(tape.gradient(y, [x]), [x]))\n"
+                     "step()\n",
 }
 
 
@@ -61,18 +91,56 @@ def _run(code: str, name: str) -> dict:
     return {"stdout": text, "error": error}
 
 
+def _warm(library: str) -> dict | None:
+    """Import ``library`` and make its first calls; the error, if any."""
+    return _run(WARM_UP.get(library, f"import {library}\n"), f"<warm-up {library}>")["error"]
+
+
+class _Requests:
+    """The request lines on file descriptor ``fd``, read unbuffered, so that :meth:`waiting`
+    can tell whether one has arrived without taking it."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def waiting(self) -> bool:
+        return b"\n" in self.buffer or bool(select.select([self.fd], [], [], 0)[0])
+
+    def next(self) -> dict | None:
+        """The next request (waiting for it); None at the end of the input."""
+        while b"\n" not in self.buffer:
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+
 def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # anything written straight to file descriptor 1 cannot corrupt the protocol
     framework, *also = sys.argv[1:] or ["torch"]
     error = None
     for library in (framework, *also):  # its own library first: an error names it
-        error = error or _run(WARM_UP.get(library, f"import {library}\n"),
-                              f"<warm-up {library}>")["error"]
+        error = error or _warm(library)
     protocol.write(json.dumps({"ready": True, "error": error and
                                f"{error['type']}: {error['message']}"}) + "\n")
-    for line in sys.stdin:
-        request = json.loads(line)
+    requests, first_uses = _Requests(sys.stdin.fileno()), []
+    while True:
+        while first_uses and not requests.waiting():
+            name = first_uses.pop(0)
+            _run(FIRST_USES[name], f"<first use of {name}>")  # a failure shows in the snippet
+            protocol.write(json.dumps({"made": name}) + "\n")
+        request = requests.next()
+        if request is None:
+            return
+        if "code" not in request:
+            for library in request.get("import", ()):
+                _warm(library)  # a failed import is reported by the snippet that needs it
+            first_uses += [name for name in request.get("first_uses", ()) if name in FIRST_USES]
+            continue
         protocol.write(json.dumps(_run(request["code"], request.get("name", "<snippet>"))) + "\n")
 
 

@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from tutor._quiet import TENSORFLOW_QUIET
 from tutor.errors import BackendError, TutorError
 from tutor.lowering.printers import ArrayPrinter, NumPyPrinter, TensorFlowPrinter, TorchPrinter
 
@@ -29,10 +30,6 @@ _CHUNK = 8192
 #: Points differentiated per autograd call when there are more.
 _AUTOGRAD_CHUNK = 65536
 
-#: Set (unless the user set them) before TensorFlow is imported, in this process or a child:
-#: level 2 hides TensorFlow's C++ info and warning lines, and without oneDNN's custom kernels
-#: its "slightly different numerical results" notice (printed whatever the level) goes too.
-TENSORFLOW_QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 class Backend:

@@ -13,11 +13,14 @@ allowing for the digits printed and the dtype.
 from __future__ import annotations
 
 import ast
+import functools
 import re
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
+import sympy
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text as RichText
@@ -27,6 +30,7 @@ from tutor.errors import LessonError
 from tutor.lessons.display import code_block, mark, show, snippet_comments
 from tutor.lessons.mathctx import LessonMath
 from tutor.lessons.model import Derivative, DType, Point, Source, Step, Text
+from tutor.lessons.snippet_process import FIRST_USES
 from tutor.lessons.snippets import CodeWorker, RunResult
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
@@ -156,35 +160,93 @@ class CodeResult:
 
 
 def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> list[float]:
-    """The symbolic values a ``value`` or ``derivative`` expectation stands for, as numbers."""
+    """The symbolic values a ``value`` or ``derivative`` expectation stands for, as numbers
+    (from the exact derivatives: a second or more for a lesson's whole pipeline, so a lesson
+    run computes them ahead, see :func:`expected_ahead`)."""
     where = f"step {step.id!r}: expect"
+    exprs, point = _expressions(math, step, expectation), math.point(step.at)
     if expectation.derivative is not None:
         d = expectation.derivative
-        function = math.expr(d.of, where)
-        exprs = list(gradient(function, math.expand_names(d.wrt, where, expectation.line),
+        exprs = list(gradient(exprs[0], math.expand_names(d.wrt, where, expectation.line),
                               simplify=False))
-        point = {**math.point(step.at), **(d.at.values if d.at else {})}
-    else:
-        name = expectation.value.text.strip()
-        if name in math.elements and math.shapes[name]:
-            exprs = [math.substitute(symbol(e)) for e in math.elements[name]]
-        else:
-            exprs = [math.expr(expectation.value, where)]
-        point = math.point(step.at)
+        point = {**point, **(d.at.values if d.at else {})}
     values = []
     for expr in exprs:
-        names = sorted(s.name for s in expr.free_symbols)
-        missing = [n for n in names if n not in point]
+        missing = sorted(s.name for s in expr.free_symbols if s.name not in point)
         if missing:
             raise LessonError(f"{where}: no value for {', '.join(missing)}; give them in the "
                               "step's 'at'", path=math.label, line=expectation.line)
-        values.append(float(numeric_function(expr, names)(*[point[n] for n in names])))
+        values.append(value_at(expr, point))
     return values
 
 
-def check_output(math: LessonMath, step: Code, run: RunResult,
-                 framework: str = "torch") -> list[Check]:
-    """Compare the ``framework`` snippet's output with each of its expectations, in order."""
+# Functions with a convention at their kinks (Heaviside(0), Max's derivative at a tie): there,
+# values follow the lowered function's convention, the one the checker's autograd runs use.
+_KINKED = (sympy.Heaviside, sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, sympy.sign,
+           sympy.DiracDelta)
+
+
+def value_at(expr: sympy.Expr, point: dict[str, float]) -> float:
+    """``expr`` at ``point``: SymPy's own arithmetic to 30 digits (for one point much quicker
+    than generating code, and exact far beyond any dtype), else the lowered float64 function
+    (kinked functions, and NaN where the expression is undefined).
+
+    >>> from tutor.parsing import parse
+    >>> value_at(parse("exp(x)/(1 + exp(x))"), {"x": 0.5}), value_at(parse("log(x)"), {"x": -1.0})
+    (0.6224593312018546, nan)
+    """
+    if not expr.has(*_KINKED):
+        exact = expr.xreplace({s: sympy.Float(point[s.name], 30) for s in expr.free_symbols})
+        exact = exact.evalf(30)
+        if isinstance(exact, (sympy.Float, sympy.Rational)):
+            return float(exact)
+    names = sorted(s.name for s in expr.free_symbols)
+    return float(numeric_function(expr, names)(*[point[n] for n in names]))
+
+
+def _expressions(math: LessonMath, step: Code, expectation: Expectation) -> list[sympy.Expr]:
+    """The formulas of a ``value`` expectation (a tensor's elements), or the function of a
+    ``derivative`` one, read from the lesson (no numbers, no derivatives yet)."""
+    where = f"step {step.id!r}: expect"
+    if expectation.derivative is not None:
+        d = expectation.derivative
+        math.expand_names(d.wrt, where, expectation.line)
+        return [math.expr(d.of, where)]
+    name = expectation.value.text.strip()
+    if name in math.elements and math.shapes[name]:
+        return [math.substitute(symbol(e)) for e in math.elements[name]]
+    return [math.expr(expectation.value, where)]
+
+
+def _numeric(step: Code) -> list[Expectation]:
+    """The step's ``value`` and ``derivative`` expectations, PyTorch's and TensorFlow's."""
+    return [e for e in (*step.expect, *(step.tensorflow_expect or ()))
+            if e.value is not None or e.derivative is not None]
+
+
+def expected_ahead(math: LessonMath, steps) -> dict:
+    """The expected values of the code steps among ``steps``, as work for
+    :class:`~tutor.lessons.ahead.Ahead` (keyed as :func:`ahead_key` says)."""
+    return {ahead_key(step, expectation): functools.partial(expected_values, math, step,
+                                                            expectation)
+            for step in steps if isinstance(step, Code) for expectation in _numeric(step)}
+
+
+def ahead_key(step: Code, expectation: Expectation) -> tuple:
+    """What :func:`expected_ahead` files an expectation's values under: what they depend on
+    (the step, for its point, and the formula), so that a value expected after several
+    labels, or by both halves, is computed once."""
+    d = expectation.derivative
+    formula = (("value", expectation.value.text) if d is None else
+               ("derivative", d.of.text, d.wrt, tuple(d.at.values.items()) if d.at else ()))
+    return ("expected", step.id, formula)
+
+
+def check_output(math: LessonMath, step: Code, run: RunResult, framework: str = "torch",
+                 expected: Callable[[Expectation], list[float]] | None = None) -> list[Check]:
+    """Compare the ``framework`` snippet's output with each of its expectations, in order;
+    ``expected`` gives their values (default: :func:`expected_values`, computed now)."""
+    expected = expected or functools.partial(expected_values, math, step)
     text, cursor, checks = run.stdout, 0, []
     rtol = tolerance(step.dtype)
     for expectation in step.checks(framework):
@@ -210,7 +272,7 @@ def check_output(math: LessonMath, step: Code, run: RunResult,
             checks.append(Check(label, expectation.text, printed_line[:shown], ok))
             cursor = start + (len(text[start:]) - len(rest)) + len(expectation.text) if ok else start
             continue
-        wanted = expected_values(math, step, expectation)
+        wanted = expected(expectation)
         printed = numbers_after(text, start)[:len(wanted)]
         if len(printed) < len(wanted):
             checks.append(Check(label, _numbers(wanted), message("n_of_numbers", n=len(printed), total=len(wanted)), False))
@@ -236,12 +298,14 @@ def _numbers(values) -> str:
 
 
 def run_code(math: LessonMath, step: Code, worker: CodeWorker, name: str,
-             framework: str = "torch") -> CodeResult:
-    """Run the step's ``framework`` snippet ("torch" or "tensorflow") and check its output."""
+             framework: str = "torch",
+             expected: Callable[[Expectation], list[float]] | None = None) -> CodeResult:
+    """Run the step's ``framework`` snippet ("torch" or "tensorflow") and check its output
+    (``expected`` as in :func:`check_output`)."""
     run = worker.run(step.source(framework), name, step.timeout, framework)
     if run.timed_out or run.crashed:
         return CodeResult(run)
-    return CodeResult(run, check_output(math, step, run, framework))
+    return CodeResult(run, check_output(math, step, run, framework, expected))
 
 
 def show_code_result(console: Console, result: CodeResult, timeout: float, lang: str) -> None:
@@ -287,9 +351,14 @@ def frameworks_to_run(steps) -> list[str]:
 
 
 def warm_for(worker: CodeWorker, steps) -> None:
-    """Have ``worker`` start importing, in the background, what the snippets of ``steps`` use."""
+    """Have ``worker`` prepare, in the background, what the snippets of ``steps`` use."""
     frameworks = frameworks_to_run(steps)
-    worker.warm(*frameworks, also={name: libraries_imported(steps, name) for name in frameworks})
+    worker.warm(*frameworks, also={name: libraries_imported(steps, name) for name in frameworks},
+                first_uses={name: first_uses(steps, name) for name in frameworks})
+
+
+def _sources(steps, framework: str) -> list[str]:
+    return [step.source(framework) or "" for step in steps if isinstance(step, Code)]
 
 
 def libraries_imported(steps, framework: str) -> list[str]:
@@ -302,10 +371,9 @@ def libraries_imported(steps, framework: str) -> list[str]:
     ['torch']
     """
     found = set()
-    for step in steps:
-        source = step.source(framework) if isinstance(step, Code) else None
+    for source in _sources(steps, framework):
         try:
-            tree = ast.parse(source or "")
+            tree = ast.parse(source)
         except SyntaxError:  # reported by the lint; when run, the snippet reports it
             continue
         for node in ast.walk(tree):
@@ -313,6 +381,19 @@ def libraries_imported(steps, framework: str) -> list[str]:
                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             found.update(name.split(".")[0] for name in names)
     return [name for name in FRAMEWORKS if name in found and name != framework]
+
+
+def first_uses(steps, framework: str) -> list[str]:
+    """The costly first calls (:data:`~tutor.lessons.snippet_process.FIRST_USES`) that the
+    ``framework`` snippets of ``steps`` name: the worker makes them ahead.
+
+    >>> from tutor.lessons.catalog import find_lesson
+    >>> from tutor.lessons.schema import load_lesson
+    >>> first_uses(load_lesson(find_lesson("grad-bookkeeping")).steps, "torch")
+    ['torch.optim']
+    """
+    sources = _sources(steps, framework)
+    return [name for name in FIRST_USES if any(name in source for source in sources)]
 
 
 def play(runner, step: Code) -> str:
@@ -335,21 +416,29 @@ def _snippet(runner, step: Code, framework: str) -> bool:
     name = f"<{lesson_id}:{step.id}>" if framework == "torch" else (
         f"<{lesson_id}:{step.id}:{framework}>")
     console = runner.console
+    def expected(expectation: Expectation) -> list[float]:  # computed ahead, while the learner read
+        return runner.ahead.result(ahead_key(step, expectation),
+                                   functools.partial(expected_values, runner.math, step, expectation))
+
     with console.status(say("running", runner.lang)) if console.is_terminal else nullcontext():
-        result = run_code(runner.math, step, runner.worker, name, framework)
+        result = run_code(runner.math, step, runner.worker, name, framework, expected)
     show_code_result(console, result, step.timeout, runner.lang)
     return result.passed
 
 
 def formulas(math: LessonMath, step: Code) -> None:
-    for expectation in (*step.expect, *(step.tensorflow_expect or ())):
-        if expectation.value is not None or expectation.derivative is not None:
-            expected_values(math, step, expectation)
+    """The formulas of the expectations can be read (no numbers: a lesson checks this
+    when it starts; the lint computes the numbers too, in :func:`problems`)."""
+    for expectation in _numeric(step):
+        _expressions(math, step, expectation)
 
 
 def problems(math: LessonMath, step: Code, path: str) -> list[Problem]:
-    """Each snippet must be valid Python (it is run only when the lesson is played), and in a
-    lesson in several languages each of its comments must be translated under ``comments``."""
+    """Each expected value can be computed, each snippet must be valid Python (it is run only
+    when the lesson is played), and in a lesson in several languages each of its comments must
+    be translated under ``comments``."""
+    for expectation in _numeric(step):
+        expected_values(math, step, expectation)  # a LessonError says where it cannot
     found = []
     for framework in FRAMEWORKS:
         source = step.source(framework)
