@@ -277,3 +277,11 @@ def test_a_learner_reads_snippet_comments_in_the_lesson_language(tmp_path):
     assert step.shown("torch", "zh").splitlines()[1:4] == [
         "x = torch.tensor(2.0)   # 是二，不是三", "# 几行注释", "# 合起来是一段"]
     assert step.shown("torch", "en") == step.torch  # the code that runs, unchanged
+
+
+def test_mistake_feedback_that_states_the_answer_is_named(tmp_path):
+    found, name = problems_in(tmp_path, GOOD.replace("{en: Lower the power,",
+                                                     "{en: \"Lower the power: 3x^2\","))
+    assert len(found) == 1
+    assert found[0].startswith(f"{name}:21: step 'dydx': wrong example #1 '3*x^3': its "
+                               "feedback (en) gives the answer away: 'Lower the power: 3x^2'")

@@ -258,6 +258,11 @@ def problems(math: LessonMath, step: Ask, path: str) -> list[Problem]:
         if example.feedback and judge.known_wrong(expr) is not example:
             found.append(Problem(path, example.line, f"{here}: an earlier wrong example "
                                  "catches this answer first, so its feedback never shows"))
+        found += [Problem(path, example.feedback.line or example.line, f"{here}: its feedback "
+                          f"({lang}) gives the answer away: {text!r}; say what went wrong, and "
+                          "leave the answer to the learner's next try")
+                  for lang, text in (example.feedback.by_language.items()
+                                     if example.feedback else ()) if gives_away(judge, text)]
     found += [Problem(path, hint.line or step.line, f"{where}: hint {number} ({lang}) gives the answer away: "
                       f"{text!r}; a hint should lead to the answer, not state it")
               for number, hint in enumerate(step.hints, 1) for lang, text in hint.by_language.items()
