@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.table import Table
 
 from tutor.messages import text as message
-from tutor.numeric import format_point
 
 if TYPE_CHECKING:  # SymPy is imported where it is used: `tutor list` needs none of it
     import sympy
@@ -132,6 +131,8 @@ _LIBRARY = {"sympy": "SymPy", "torch": "PyTorch", "tensorflow": "TensorFlow"}
 def gradient_table(report) -> Table:
     """The symbolic gradient and autodiff's side by side at the worst point, then each pair
     of libraries compared (one pair, or three for ``backend="all"``)."""
+    from tutor.numeric import format_point  # SymPy and NumPy: not for commands that print tables
+
     table = Table(title=message("worst_point", point=format_point(report.worst_point)))
     table.add_column("d/d")
     table.add_column(message("symbolic"))

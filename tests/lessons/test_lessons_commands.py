@@ -101,3 +101,18 @@ def test_lang_before_the_command_chooses_the_menu_s_and_the_command_s_language(t
     assert wrong.returncode == 1 and "还不对" in wrong.stdout
     own = run_tutor("--lang", "zh", "check", "3x", "--of", "x^2", "--lang", "en", home=tmp_path)
     assert "Not quite" in own.stdout  # the command's own option wins
+
+
+def test_tutor_list_imports_neither_torch_nor_sympy(tmp_path):
+    """The table of lessons is a file read: it must start in a fraction of a second (a
+    lazy import broken once made it 0.5 s)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom tutor.cli import main\nmain(['list'])\n"
+            "print(sorted(m for m in ('torch', 'sympy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "TUTOR_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
