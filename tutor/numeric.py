@@ -288,6 +288,29 @@ def _is_real(value: sympy.Expr) -> bool:
     return bool(imaginary == 0 or abs(imaginary) <= 1e-12 * abs(real))
 
 
+# Functions with a convention at their kinks (Heaviside(0), Max's derivative at a tie): there,
+# values follow the lowered function's convention, the one autograd runs use.
+_KINKED = (sympy.Heaviside, sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, sympy.sign,
+           sympy.DiracDelta)
+
+
+def value_at(expr: sympy.Expr, point: Mapping[str, float]) -> float:
+    """``expr`` at one ``point``: SymPy's own arithmetic to ``EXACT_DIGITS`` digits (for one
+    point much quicker than generating code, and exact far beyond any dtype), else the lowered
+    float64 function (kinked functions, and NaN where the expression is undefined).
+
+    >>> from tutor.parsing import parse
+    >>> value_at(parse("exp(x)/(1 + exp(x))"), {"x": 0.5}), value_at(parse("log(x)"), {"x": -1.0})
+    (0.6224593312018546, nan)
+    """
+    if not expr.has(*_KINKED):
+        at = {s: sympy.Float(point[s.name], EXACT_DIGITS) for s in expr.free_symbols}
+        exact = expr.xreplace(at).evalf(EXACT_DIGITS)
+        if isinstance(exact, (sympy.Float, sympy.Rational)):
+            return float(exact)
+    return float(evaluate(expr, {s.name: np.array([point[s.name]]) for s in expr.free_symbols})[0])
+
+
 def exact_values(expected: sympy.Expr, given: sympy.Expr,
                  point: Mapping[str, float]) -> tuple[bool | None, float, float, float]:
     """(differ, expected, given, difference) at ``point`` in exact arithmetic.

@@ -43,7 +43,7 @@ def test_import_tutor_is_light():
     "tutor", "tutor.functions", "tutor.parsing", "tutor.symbolic", "tutor.lowering", "tutor.check",
     "tutor.render", "tutor.feedback.explanation", "tutor.feedback.mistakes", "tutor.testing",
     "tutor.lowering.printers", "tutor.lowering.backends", "tutor.lowering.codegen", "tutor.gradcheck",
-    "tutor.lessons.display", "tutor.lessons.steps.code", "tutor._cursor",
+    "tutor.lessons.display", "tutor.lessons.steps.code", "tutor._cursor", "tutor.numeric",
 ])
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

@@ -32,8 +32,11 @@ class PlotUnavailable(RuntimeError):
 
 def han_font() -> str | None:
     """The first installed font family that can draw Chinese, or None (labels in Chinese
-    would be drawn as empty boxes)."""
-    from matplotlib import font_manager
+    would be drawn as empty boxes; or matplotlib is not installed)."""
+    try:
+        from matplotlib import font_manager
+    except ImportError:
+        return None
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
     return next((family for family in HAN_FAMILIES if family in installed), None)
@@ -41,17 +44,17 @@ def han_font() -> str | None:
 
 def contour_plot(function: sympy.Expr, variables: Sequence[str], path: numpy.ndarray,
                  marks: Sequence[Sequence[float]], out: Path, title: str,
-                 others: Sequence[tuple[str, numpy.ndarray]] = (), lang: str = "en") -> Path:
+                 others: Sequence[tuple[str, numpy.ndarray]] = (), lang: str = "en",
+                 font: str | None = None) -> Path:
     """Save the contours of ``function`` (two variables) with each start's path ([steps, starts, 2]),
     crosses at ``marks`` and ``others``, labelled paths ([points, 2]) to compare with (Newton's
     step, say); raises PlotUnavailable without matplotlib. The colours follow log f where f is
     positive throughout, else f itself (a log scale would paint f <= 0 in one flat colour).
-    Labels are in ``lang``; for Chinese, pass it only when :func:`han_font` finds a font."""
+    Labels are in ``lang``, drawn with ``font`` (for Chinese, the one :func:`han_font` finds)."""
     try:
         from matplotlib import rc_context
     except ImportError as error:
         raise PlotUnavailable("matplotlib is not installed (pip install 'tutor[plot]')") from error
-    font = han_font() if lang != "en" else None
     with rc_context({"font.sans-serif": [font, "DejaVu Sans"]} if font else {}):
         return _draw(function, variables, path, marks, out, title, others, lang)
 

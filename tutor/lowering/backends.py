@@ -31,7 +31,6 @@ _CHUNK = 8192
 _AUTOGRAD_CHUNK = 65536
 
 
-
 class Backend:
     """One array library: how to import it, run code printed for it, and differentiate."""
 

@@ -34,9 +34,9 @@ from tutor.lessons.snippet_process import FIRST_USES
 from tutor.lessons.snippets import CodeWorker, RunResult
 from tutor.lessons.steps.kind import PASSED, StepKind
 from tutor.lessons.ui import say
-from tutor.lowering import TENSORFLOW, numeric_function
+from tutor.lowering import TENSORFLOW
 from tutor.messages import text as message
-from tutor.numeric import error_ratio, tolerance
+from tutor.numeric import error_ratio, tolerance, value_at
 from tutor.parsing import symbol
 from tutor.symbolic import gradient
 
@@ -178,30 +178,6 @@ def expected_values(math: LessonMath, step: Code, expectation: Expectation) -> l
                               "step's 'at'", path=math.label, line=expectation.line)
         values.append(value_at(expr, point))
     return values
-
-
-# Functions with a convention at their kinks (Heaviside(0), Max's derivative at a tie): there,
-# values follow the lowered function's convention, the one the checker's autograd runs use.
-_KINKED = (sympy.Heaviside, sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs, sympy.sign,
-           sympy.DiracDelta)
-
-
-def value_at(expr: sympy.Expr, point: dict[str, float]) -> float:
-    """``expr`` at ``point``: SymPy's own arithmetic to 30 digits (for one point much quicker
-    than generating code, and exact far beyond any dtype), else the lowered float64 function
-    (kinked functions, and NaN where the expression is undefined).
-
-    >>> from tutor.parsing import parse
-    >>> value_at(parse("exp(x)/(1 + exp(x))"), {"x": 0.5}), value_at(parse("log(x)"), {"x": -1.0})
-    (0.6224593312018546, nan)
-    """
-    if not expr.has(*_KINKED):
-        exact = expr.xreplace({s: sympy.Float(point[s.name], 30) for s in expr.free_symbols})
-        exact = exact.evalf(30)
-        if isinstance(exact, (sympy.Float, sympy.Rational)):
-            return float(exact)
-    names = sorted(s.name for s in expr.free_symbols)
-    return float(numeric_function(expr, names)(*[point[n] for n in names]))
 
 
 def _expressions(math: LessonMath, step: Code, expectation: Expectation) -> list[sympy.Expr]:

@@ -171,16 +171,14 @@ def _plot(runner, step: Descend, descent: Descent, targets) -> None:
 
     function = runner.math.expr(step.function, f"step {step.id!r}: function")
     out = runner.options.out_dir / step.plot
-    try:
-        lang = runner.lang if runner.lang == "en" or han_font() else "en"
-    except ImportError:  # no matplotlib: contour_plot says so
-        lang = runner.lang
+    font = han_font() if runner.lang != "en" else None
+    lang = runner.lang if font or runner.lang == "en" else "en"  # no empty boxes for Chinese
     others = [(other.label.get(lang),
                numpy.array([[p.values[n] for n in descent.variables] for p in other.points]))
               for other in step.plot_paths]
     try:
         path = contour_plot(function, descent.variables, descent.path, targets, out,
-                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}", others, lang)
+                            f"{runner.lesson.id}: {step.method}, lr={step.lr:g}", others, lang, font)
     except PlotUnavailable as missing:
         runner.console.print(RichText(say("plot_missing", runner.lang, why=missing),
                                       style="yellow"))
